@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// audit.csv, MS-GPAC 2.2 (syntax) and 3.2.5 (processing).
+#include "catalog.hxx"
+#include "policy.hxx"
+#include "text.hxx"
+
+#include <algorithm>
+
+namespace gpaudit::core {
+
+std::string_view settingText(std::uint8_t systemValue)
+{
+    switch (systemValue) {
+    case value::Success:
+        return "Success";
+    case value::Failure:
+        return "Failure";
+    case value::SuccessAndFailure:
+        return "Success and Failure";
+    default:
+        return "No Auditing";
+    }
+}
+
+std::optional<AuditOption> parseAuditOption(std::string_view name)
+{
+    for (std::size_t i = 0; i < kAuditOptionNames.size(); ++i)
+        if (equalsIgnoreCase(kAuditOptionNames[i], name))
+            return static_cast<AuditOption>(i);
+    return std::nullopt;
+}
+
+namespace {
+
+struct Field {
+    std::string text;
+    std::uint32_t column = 0; // 1-based
+};
+
+// One CSV record per line: MS-GPAC's QuotedString cannot hold a line break. A quoted field may hold
+// commas and doubled quotes ("").
+Result<std::vector<Field>> splitRecord(std::string_view line, const Location &lineLocation)
+{
+    std::vector<Field> fields;
+    std::size_t i = 0;
+    while (true) {
+        Field field;
+        field.column = static_cast<std::uint32_t>(i + 1);
+        if (i < line.size() && line[i] == '"') {
+            ++i;
+            bool closed = false;
+            while (i < line.size()) {
+                if (line[i] == '"') {
+                    if (i + 1 < line.size() && line[i + 1] == '"') {
+                        field.text += '"';
+                        i += 2;
+                        continue;
+                    }
+                    closed = true;
+                    ++i;
+                    break;
+                }
+                field.text += line[i++];
+            }
+            if (!closed) {
+                Location where = lineLocation;
+                where.column = field.column;
+                return fail("unterminated quoted field", where);
+            }
+            while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+                ++i;
+            if (i < line.size() && line[i] != ',') {
+                Location where = lineLocation;
+                where.column = static_cast<std::uint32_t>(i + 1);
+                return fail("unexpected text after a quoted field", where);
+            }
+        } else {
+            const auto comma = line.find(',', i);
+            const auto end = comma == std::string_view::npos ? line.size() : comma;
+            field.text = std::string(line.substr(i, end - i));
+            i = end;
+        }
+        fields.push_back(std::move(field));
+        if (i >= line.size())
+            break;
+        ++i; // the comma
+        if (i == line.size()) {
+            fields.push_back(Field{"", static_cast<std::uint32_t>(i + 1)});
+            break;
+        }
+    }
+    return fields;
+}
+
+enum Column {
+    MachineName,
+    PolicyTarget,
+    SubcategoryName,
+    SubcategoryGuid,
+    InclusionSetting,
+    ExclusionSetting,
+    SettingValue,
+    ColumnCount
+};
+constexpr std::array<std::string_view, ColumnCount> kColumnNames = {
+    "Machine Name",      "Policy Target",     "Subcategory",  "Subcategory GUID",
+    "Inclusion Setting", "Exclusion Setting", "Setting Value"};
+
+} // namespace
+
+Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, const Catalog &catalog)
+{
+    auto decoded = decodeText(bytes, label);
+    if (!decoded)
+        return tl::unexpected(decoded.error());
+    const auto lines = splitLines(decoded->utf8);
+    AuditCsv csv;
+    const std::string file(label);
+
+    std::size_t headerLine = 0;
+    while (headerLine < lines.size() && trim(lines[headerLine]).empty())
+        ++headerLine;
+    if (headerLine == lines.size()) {
+        // Decision: an empty file is "no settings", like a missing one, not a rejected file.
+        csv.warnings.push_back({{file, 0, 0}, "empty file: no audit settings"});
+        return csv;
+    }
+    const Location headerLocation{file, static_cast<std::uint32_t>(headerLine + 1), 0};
+    auto header = splitRecord(lines[headerLine], headerLocation);
+    if (!header)
+        return tl::unexpected(header.error());
+    std::array<int, ColumnCount> index;
+    index.fill(-1);
+    for (std::size_t i = 0; i < header->size(); ++i) {
+        const auto name = trim((*header)[i].text);
+        for (std::size_t c = 0; c < ColumnCount; ++c) {
+            if (equalsIgnoreCase(name, kColumnNames[c])) {
+                if (index[c] != -1)
+                    return fail("column \"" + std::string(kColumnNames[c]) + "\" appears twice in the header",
+                                {file, headerLocation.line, (*header)[i].column});
+                index[c] = static_cast<int>(i);
+            }
+        }
+    }
+    // Columns are found by name (MS-GPAC 2.2 Header); these four decide behaviour (3.2.5).
+    for (auto required : {PolicyTarget, SubcategoryName, SubcategoryGuid, SettingValue}) {
+        if (index[required] != -1)
+            continue;
+        if (required == SettingValue && index[InclusionSetting] != -1 && header->size() == 6)
+            return fail("no \"Setting Value\" column: this looks like `auditpol /get /r` output, which carries "
+                        "no values; export the policy with `auditpol /backup` or the GPMC editor instead",
+                        headerLocation);
+        return fail("not an audit.csv: the header has no \"" + std::string(kColumnNames[required]) + "\" column",
+                    headerLocation);
+    }
+
+    auto findSystem = [&](const GuidText &guid) {
+        return std::find_if(csv.system.begin(), csv.system.end(), [&](const auto &s) { return s.subcategory == guid; });
+    };
+    for (std::size_t lineIndex = headerLine + 1; lineIndex < lines.size(); ++lineIndex) {
+        const auto line = lines[lineIndex];
+        if (trim(line).empty())
+            continue;
+        const Location lineLocation{file, static_cast<std::uint32_t>(lineIndex + 1), 0};
+        auto record = splitRecord(line, lineLocation);
+        if (!record)
+            return tl::unexpected(record.error());
+        if (record->size() != header->size())
+            return fail("row has " + std::to_string(record->size()) + " fields, the header has " +
+                            std::to_string(header->size()),
+                        lineLocation);
+        auto at = [&](Column c) -> const Field & { return (*record)[static_cast<std::size_t>(index[c])]; };
+        auto locate = [&](Column c) { return Location{file, lineLocation.line, at(c).column}; };
+        const auto target = trim(at(PolicyTarget).text);
+        const auto subcategory = trim(at(SubcategoryName).text);
+        const auto settingValue = trim(at(SettingValue).text);
+        std::uint32_t number = 0;
+
+        if (target.empty()) {
+            // MS-GPAC 3.2.5: rows without a Policy Target are global SACLs or audit options.
+            if (equalsIgnoreCase(subcategory, "FileGlobalSacl") ||
+                equalsIgnoreCase(subcategory, "RegistryGlobalSacl")) {
+                auto sacl = parseSacl(settingValue, locate(SettingValue));
+                if (!sacl)
+                    return tl::unexpected(sacl.error());
+                auto &slot =
+                    equalsIgnoreCase(subcategory, "FileGlobalSacl") ? csv.fileGlobalSacl : csv.registryGlobalSacl;
+                if (!slot)
+                    slot = Sacl{};
+                for (auto &ace : sacl->aces)
+                    if (std::find(slot->aces.begin(), slot->aces.end(), ace) == slot->aces.end())
+                        slot->aces.push_back(std::move(ace)); // 3.2.5: add it if it doesn't already exist
+                csv.warnings.insert(csv.warnings.end(), sacl->notes.begin(), sacl->notes.end());
+                continue;
+            }
+            if (startsWithIgnoreCase(subcategory, "Option:")) {
+                const auto name = trim(subcategory.substr(7));
+                auto option = parseAuditOption(name);
+                if (!parseDecimal(settingValue, number) || number > 1)
+                    return fail("audit option value must be 0 or 1 (MS-GPAC 2.2.2.2), found \"" +
+                                    std::string(settingValue) + "\"",
+                                locate(SettingValue));
+                if (!option) {
+                    csv.warnings.push_back(
+                        {locate(SubcategoryName), "unknown audit option \"" + std::string(name) + "\"; row ignored"});
+                    continue;
+                }
+                auto &slot = csv.options[static_cast<std::size_t>(*option)];
+                if (slot)
+                    csv.warnings.push_back({locate(SubcategoryName),
+                                            "audit option " + std::string(name) + " set again; this later row wins"});
+                slot = AuditCsv::OptionSetting{number == 1, locate(SettingValue)};
+                continue;
+            }
+            return fail("a row without Policy Target must be an Option: row or FileGlobalSacl/RegistryGlobalSacl, "
+                        "found \"" +
+                            std::string(subcategory) + "\"",
+                        locate(SubcategoryName));
+        }
+
+        const auto guidText = trim(at(SubcategoryGuid).text);
+        auto guid = parseGuid(guidText);
+        if (!guid)
+            return fail("invalid Subcategory GUID \"" + std::string(guidText) + "\" (expected {xxxxxxxx-xxxx-...})",
+                        locate(SubcategoryGuid));
+        if (!parseDecimal(settingValue, number))
+            return fail("Setting Value must be a decimal number, found \"" + std::string(settingValue) + "\"",
+                        locate(SettingValue));
+        // MS-GPAC 2.2.1.2: the Subcategory name is for people only; the GUID decides.
+        const Subcategory *known = catalog.byGuid(*guid);
+
+        // Decision: "System" (2.2.1.1) and "Machine" (written by some export tools) are system rows.
+        if (equalsIgnoreCase(target, "System") || equalsIgnoreCase(target, "Machine")) {
+            if (number > value::None)
+                return fail("system Setting Value must be 0..4 (MS-GPAC 2.2.1.3.1), found " + std::to_string(number),
+                            locate(SettingValue));
+            if (known == nullptr) {
+                csv.warnings.push_back(
+                    {locate(SubcategoryGuid), "unknown subcategory GUID {" + *guid + "}; row ignored"});
+                continue;
+            }
+            auto existing = findSystem(*guid);
+            if (existing != csv.system.end()) {
+                csv.warnings.push_back({lineLocation, "subcategory " + known->name + " set again (first at line " +
+                                                          std::to_string(existing->where.line) +
+                                                          "); this later row wins"});
+                *existing = {*guid, static_cast<std::uint8_t>(number), locate(SettingValue)};
+            } else {
+                csv.system.push_back({*guid, static_cast<std::uint8_t>(number), locate(SettingValue)});
+            }
+            continue;
+        }
+        auto sid = parseSid(target);
+        if (!sid)
+            return fail("Policy Target must be \"System\" or a SID (MS-GPAC 2.2.1.1), found \"" + std::string(target) +
+                            "\"",
+                        locate(PolicyTarget));
+        // MS-GPAC 2.2.1.3.2: 0 unchanged, 16 none, else a combination of the four bits.
+        if (number > userbits::None || (number > 0x0F && number != userbits::None))
+            return fail("per-user Setting Value must be 0..15 or 16 (MS-GPAC 2.2.1.3.2), found " +
+                            std::to_string(number),
+                        locate(SettingValue));
+        if (known == nullptr) {
+            csv.warnings.push_back({locate(SubcategoryGuid), "unknown subcategory GUID {" + *guid + "}; row ignored"});
+            continue;
+        }
+        auto existing = std::find_if(csv.perUser.begin(), csv.perUser.end(),
+                                     [&](const auto &u) { return u.sid == *sid && u.subcategory == *guid; });
+        if (existing != csv.perUser.end()) {
+            csv.warnings.push_back({lineLocation, "per-user setting for " + sid->str() + " / " + known->name +
+                                                      " set again; this later row wins"});
+            *existing = {*sid, *guid, static_cast<std::uint8_t>(number), locate(SettingValue)};
+        } else {
+            csv.perUser.push_back({*sid, *guid, static_cast<std::uint8_t>(number), locate(SettingValue)});
+        }
+    }
+    return csv;
+}
+
+} // namespace gpaudit::core

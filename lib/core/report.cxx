@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "report.hxx"
+
+#include <cstdio>
+
+namespace gpaudit::core {
+
+namespace {
+
+std::string pad(std::string text, std::size_t width)
+{
+    if (text.size() < width)
+        text.append(width - text.size(), ' ');
+    else
+        text += ' ';
+    return text;
+}
+
+std::string linuxColumn(const SubcategoryMapping &map)
+{
+    if (!map.mapped)
+        return "unmapped";
+    return map.coarse() ? "coarse" : "mapped";
+}
+
+std::string sourceText(const SubcategoryResult &result)
+{
+    switch (result.origin) {
+    case Origin::NotConfigured:
+        return "(not configured)";
+    case Origin::Advanced:
+        return result.source.str();
+    case Origin::Legacy:
+        return result.source.str() + " [legacy " + result.legacyKey + "]";
+    }
+    return {};
+}
+
+void jsonGpo(std::string &out, const GpoRef &gpo)
+{
+    out += "{\"guid\": ";
+    out += gpo.guid.empty() ? "null" : "\"{" + gpo.guid + "}\"";
+    out += ", \"name\": \"" + jsonEscape(gpo.name) + "\"}";
+}
+
+} // namespace
+
+std::string jsonEscape(std::string_view text)
+{
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buffer[8];
+                std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                out += buffer;
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out;
+}
+
+std::string renderShowText(const ReportInput &input)
+{
+    const auto &catalog = input.catalog;
+    const auto &resultant = input.resultant;
+    std::string out = "System audit policy\n";
+    constexpr std::size_t kNameWidth = 42; // auditpol's column
+    constexpr std::size_t kSettingWidth = 22;
+    constexpr std::size_t kLinuxWidth = 10;
+    out += pad("Category/Subcategory", kNameWidth) + pad("Setting", kSettingWidth) + pad("Linux", kLinuxWidth) +
+           "Winning GPO\n";
+    for (const auto &category : catalog.categories()) {
+        out += category.name + "\n";
+        for (auto index : category.subcategories) {
+            const auto &sub = catalog.subcategories()[index];
+            const auto &result = resultant.subcategories[index];
+            auto line = pad("  " + sub.auditpolName, kNameWidth) +
+                        pad(std::string(settingText(result.value)), kSettingWidth) +
+                        pad(linuxColumn(input.mapping.of(index)), kLinuxWidth) + sourceText(result);
+            while (!line.empty() && line.back() == ' ')
+                line.pop_back();
+            out += line + "\n";
+        }
+    }
+
+    out += "\nAudit options\n";
+    for (std::size_t i = 0; i < kAuditOptionNames.size(); ++i) {
+        const auto &option = resultant.options[i];
+        auto line =
+            pad("  " + std::string(kAuditOptionNames[i]), kNameWidth) +
+            pad(option ? (option->enabled ? "Enabled" : "Disabled") : "Not Configured", kSettingWidth + kLinuxWidth) +
+            (option ? option->source.str() : "");
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
+        out += line + "\n";
+    }
+
+    out += "\nGlobal object access auditing\n";
+    for (auto [label, list] :
+         {std::pair{"File system", &resultant.fileGlobalSacl}, std::pair{"Registry", &resultant.registryGlobalSacl}}) {
+        if (list->empty()) {
+            out += "  " + std::string(label) + ": (none)\n";
+            continue;
+        }
+        out += "  " + std::string(label) + ":\n";
+        for (const auto &sourced : *list)
+            out += "    " + sourced.ace.str() + "  " + sourced.source.str() + "\n";
+    }
+
+    out += "\nLegacy audit policy ([Event Audit]): ";
+    if (resultant.legacyMode != LegacyMode::Auto)
+        out += resultant.legacyApplied ? "applied (forced locally)\n" : "ignored (forced locally)\n";
+    else if (resultant.sceNoApplyLegacyAuditPolicy)
+        out += std::string(resultant.legacyApplied ? "applied" : "ignored") +
+               " (SCENoApplyLegacyAuditPolicy=" + std::to_string(resultant.sceNoApplyLegacyAuditPolicy->value) + ", " +
+               resultant.sceNoApplyLegacyAuditPolicy->source.str() + ")\n";
+    else
+        out += "applied (SCENoApplyLegacyAuditPolicy not set)\n";
+
+    if (!resultant.perUser.empty()) {
+        out += "\nPer-user audit policy\n";
+        for (const auto &user : resultant.perUser) {
+            if (user.implicit)
+                continue;
+            const auto &sub = catalog.subcategories()[user.subcategory];
+            out += "  " + pad(user.sid.str(), 48) + pad(sub.auditpolName, 34) + "value " + std::to_string(user.value) +
+                   "  " + user.source.str() + "\n";
+        }
+        out += "  (other subcategories of these users: Include Failure, MS-GPAC 2.2.1.3.2 <6>)\n";
+    }
+
+    out += "\nGPOs, lowest precedence first\n";
+    if (resultant.gpos.empty())
+        out += "  (none)\n";
+    for (std::size_t i = 0; i < resultant.gpos.size(); ++i)
+        out += "  " + std::to_string(i + 1) + ". " + resultant.gpos[i].str() + "\n";
+    std::size_t syscallRules = 0;
+    for (const auto &rule : input.translation.rules)
+        if (rule.list == AuditRule::List::Exit && !rule.isWatch())
+            ++syscallRules;
+    out += "\nLinux audit: " + std::to_string(input.translation.rules.size()) + " rules (" +
+           std::to_string(syscallRules) + " on the syscall exit list, " +
+           std::to_string(input.translation.exitRuleCount() - syscallRules) + " file watches, " +
+           std::to_string(input.translation.rules.size() - input.translation.exitRuleCount()) + " record filters), " +
+           std::to_string(input.translation.status.size()) + " status settings\n";
+    if (!input.translation.notes.empty()) {
+        out += "\nNotes\n";
+        for (const auto &note : input.translation.notes)
+            out += "  " + (note.subcategory.empty() ? "" : note.subcategory + ": ") + note.message + "\n";
+    }
+    if (!input.problems.empty()) {
+        out += "\nInput problems\n";
+        for (const auto &problem : input.problems)
+            out += std::string("  ") + (problem.rejected ? "REJECTED " : "warning ") + problem.gpo.str() + ": " +
+                   problem.message + "\n";
+    }
+    return out;
+}
+
+std::string renderShowJson(const ReportInput &input)
+{
+    const auto &catalog = input.catalog;
+    const auto &resultant = input.resultant;
+    std::string out = "{\n  \"subcategories\": [\n";
+    bool first = true;
+    for (const auto &category : catalog.categories()) {
+        for (auto index : category.subcategories) {
+            const auto &sub = catalog.subcategories()[index];
+            const auto &result = resultant.subcategories[index];
+            const auto &map = input.mapping.of(index);
+            out += first ? "" : ",\n";
+            first = false;
+            out += "    {\"guid\": \"{" + sub.guid + "}\", \"name\": \"" + jsonEscape(sub.name) + "\", \"slug\": \"" +
+                   sub.slug + "\", \"category\": \"" + jsonEscape(category.name) +
+                   "\", \"value\": " + std::to_string(result.value) + ", \"setting\": \"" +
+                   std::string(settingText(result.value)) +
+                   "\", \"configured\": " + (result.origin == Origin::NotConfigured ? "false" : "true") +
+                   ", \"origin\": \"" +
+                   (result.origin == Origin::Advanced ? "advanced"
+                    : result.origin == Origin::Legacy ? "legacy:" + result.legacyKey
+                                                      : "none") +
+                   "\", \"mapped\": " + (map.mapped ? "true" : "false") +
+                   ", \"coarse\": " + (map.coarse() ? "true" : "false") + ", \"linux\": \"" +
+                   jsonEscape(map.mapped ? map.how : map.unmappedReason) + "\", \"source\": ";
+            if (result.origin == Origin::NotConfigured)
+                out += "null";
+            else
+                jsonGpo(out, result.source);
+            out += "}";
+        }
+    }
+    out += "\n  ],\n  \"options\": {";
+    for (std::size_t i = 0; i < kAuditOptionNames.size(); ++i) {
+        const auto &option = resultant.options[i];
+        out += (i == 0 ? "" : ", ") + std::string("\"") + std::string(kAuditOptionNames[i]) + "\": ";
+        if (!option) {
+            out += "null";
+            continue;
+        }
+        out += std::string("{\"enabled\": ") + (option->enabled ? "true" : "false") + ", \"source\": ";
+        jsonGpo(out, option->source);
+        out += "}";
+    }
+    out += "},\n";
+    for (auto [label, list] : {std::pair{"fileGlobalSacl", &resultant.fileGlobalSacl},
+                               std::pair{"registryGlobalSacl", &resultant.registryGlobalSacl}}) {
+        out += "  \"" + std::string(label) + "\": [";
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            out += (i == 0 ? "" : ", ") + std::string("{\"ace\": \"") + jsonEscape((*list)[i].ace.str()) +
+                   "\", \"source\": ";
+            jsonGpo(out, (*list)[i].source);
+            out += "}";
+        }
+        out += "],\n";
+    }
+    out += "  \"perUser\": [";
+    first = true;
+    for (const auto &user : resultant.perUser) {
+        if (user.implicit)
+            continue;
+        out += first ? "" : ", ";
+        first = false;
+        out += "{\"sid\": \"" + user.sid.str() + "\", \"subcategory\": \"{" +
+               catalog.subcategories()[user.subcategory].guid + "}\", \"value\": " + std::to_string(user.value) +
+               ", \"source\": ";
+        jsonGpo(out, user.source);
+        out += "}";
+    }
+    out += "],\n  \"legacy\": {\"applied\": ";
+    out += resultant.legacyApplied ? "true" : "false";
+    out += ", \"mode\": \"";
+    out += resultant.legacyMode == LegacyMode::Auto    ? "auto"
+           : resultant.legacyMode == LegacyMode::Apply ? "apply"
+                                                       : "ignore";
+    out += "\", \"sceNoApplyLegacyAuditPolicy\": ";
+    if (resultant.sceNoApplyLegacyAuditPolicy) {
+        out += "{\"value\": " + std::to_string(resultant.sceNoApplyLegacyAuditPolicy->value) + ", \"source\": ";
+        jsonGpo(out, resultant.sceNoApplyLegacyAuditPolicy->source);
+        out += "}";
+    } else {
+        out += "null";
+    }
+    out += "},\n  \"gpos\": [";
+    for (std::size_t i = 0; i < resultant.gpos.size(); ++i) {
+        out += i == 0 ? "" : ", ";
+        jsonGpo(out, resultant.gpos[i]);
+    }
+    out += "],\n  \"rules\": {\"total\": " + std::to_string(input.translation.rules.size()) +
+           ", \"exit\": " + std::to_string(input.translation.exitRuleCount()) +
+           ", \"status\": " + std::to_string(input.translation.status.size()) + "},\n  \"notes\": [";
+    for (std::size_t i = 0; i < input.translation.notes.size(); ++i) {
+        const auto &note = input.translation.notes[i];
+        out += (i == 0 ? "" : ", ") + std::string("{\"subcategory\": ") +
+               (note.subcategory.empty() ? "null" : "\"" + note.subcategory + "\"") + ", \"message\": \"" +
+               jsonEscape(note.message) + "\"}";
+    }
+    out += "],\n  \"problems\": [";
+    for (std::size_t i = 0; i < input.problems.size(); ++i) {
+        const auto &problem = input.problems[i];
+        out += (i == 0 ? "" : ", ") + std::string("{\"gpo\": ");
+        jsonGpo(out, problem.gpo);
+        out += std::string(", \"rejected\": ") + (problem.rejected ? "true" : "false") + ", \"message\": \"" +
+               jsonEscape(problem.message) + "\"}";
+    }
+    out += "]\n}\n";
+    return out;
+}
+
+} // namespace gpaudit::core

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Decoding of policy files into UTF-8 text, and small string helpers. Pure: no I/O.
+#pragma once
+
+#include "result.hxx"
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gpaudit::core {
+
+enum class Encoding { Utf8, Utf8Bom, Utf16Le, Utf16Be };
+
+struct DecodedText {
+    std::string utf8;
+    Encoding encoding = Encoding::Utf8;
+};
+
+// Decodes UTF-8 (with or without BOM) and UTF-16 (LE with BOM as Windows writes GptTmpl.inf, BE with
+// BOM, and LE without BOM, recognised by NUL high bytes). Invalid sequences are an error that names
+// the line and column of the first bad character. `label` names the input in errors.
+Result<DecodedText> decodeText(std::span<const std::byte> bytes, std::string_view label);
+Result<DecodedText> decodeText(std::string_view bytes, std::string_view label);
+
+// Splits on LF, dropping a CR before it (CRLF and LF files read the same). A final line without
+// a newline is kept; the empty remainder after a final newline is not.
+std::vector<std::string_view> splitLines(std::string_view text);
+
+std::string_view trim(std::string_view text);
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+std::string toUpper(std::string_view text);
+std::string toLower(std::string_view text);
+bool startsWithIgnoreCase(std::string_view text, std::string_view prefix);
+
+// Strict decimal parse of a whole field: digits only, no sign, no spaces, fits in 32 bits.
+bool parseDecimal(std::string_view text, std::uint32_t &value);
+
+} // namespace gpaudit::core

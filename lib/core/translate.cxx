@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "translate.hxx"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace gpaudit::core {
+
+namespace {
+
+bool hasSuccess(std::uint8_t v)
+{
+    return v == value::Success || v == value::SuccessAndFailure;
+}
+bool hasFailure(std::uint8_t v)
+{
+    return v == value::Failure || v == value::SuccessAndFailure;
+}
+
+std::string parentOf(const std::string &path)
+{
+    const auto slash = path.rfind('/');
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Which outcome a rule records: the -F success / -F exit fields it gets.
+struct Outcome {
+    std::vector<FieldSpec> fields;
+};
+
+class Builder {
+  public:
+    Builder(const Catalog &catalog, const Mapping &mapping, const Resultant &resultant, const TranslateOptions &options,
+            const std::vector<Abi> &abis)
+        : catalog_(catalog), mapping_(mapping), resultant_(resultant), options_(options), abis_(abis)
+    {
+    }
+
+    Translation run()
+    {
+        statusFromOptions();
+        for (std::size_t index = 0; index < catalog_.subcategories().size(); ++index)
+            subcategory(index);
+        fileGlobalSacl();
+        if (!resultant_.registryGlobalSacl.empty())
+            note("", "RegistryGlobalSacl has " + std::to_string(resultant_.registryGlobalSacl.size()) +
+                         " ACE(s); Linux has no registry, so they are not applied");
+        suppressions();
+        optimise();
+        return std::move(out_);
+    }
+
+  private:
+    void note(const std::string &slug, std::string message) { out_.notes.push_back({slug, std::move(message)}); }
+
+    void statusFromOptions()
+    {
+        const auto &crash = resultant_.options[static_cast<std::size_t>(AuditOption::CrashOnAuditFail)];
+        if (!crash)
+            return;
+        if (crash->enabled) {
+            // CrashOnAuditFail: stop rather than lose an event -> panic on failure, a large backlog so a
+            // burst does not trip it, no rate limit (mapping.md "Audit options").
+            out_.status.push_back({'f', 2, "CrashOnAuditFail=1 (" + crash->source.str() + ")"});
+            out_.status.push_back({'b', 8192, "CrashOnAuditFail=1: backlog large enough for bursts"});
+            out_.status.push_back({'r', 0, "CrashOnAuditFail=1: no rate limit"});
+            note("",
+                 "CrashOnAuditFail is enabled: failure mode 2 panics the host when an audit record is lost; "
+                 "set auditd.conf disk_full_action/disk_error_action to HALT for the same behaviour on disk errors");
+        } else {
+            out_.status.push_back({'f', 1, "CrashOnAuditFail=0 (" + crash->source.str() + ")"});
+        }
+    }
+
+    std::vector<FieldSpec> substitute(const std::vector<FieldSpec> &fields) const
+    {
+        std::vector<FieldSpec> out = fields;
+        for (auto &field : out) {
+            const auto at = field.value.find("${UID_MIN}");
+            if (at != std::string::npos)
+                field.value.replace(at, 10, std::to_string(options_.uidMin));
+        }
+        return out;
+    }
+
+    // Emits one template with extra fields (outcome, per-user filter) under the given key.
+    void emit(const std::string &slug, const RuleTemplate &rule, const std::vector<FieldSpec> &extra,
+              AuditRule::Action action)
+    {
+        std::vector<FieldSpec> fields;
+        if (!rule.path.empty()) {
+            if (options_.probe != nullptr && !options_.probe->directoryExists(parentOf(rule.path))) {
+                noteSkippedWatch(slug, rule.path, parentOf(rule.path));
+                return;
+            }
+            fields.push_back({"path", "=", rule.path});
+        }
+        if (!rule.dir.empty()) {
+            if (options_.probe != nullptr && !options_.probe->directoryExists(rule.dir)) {
+                noteSkippedWatch(slug, rule.dir, rule.dir);
+                return;
+            }
+            fields.push_back({"dir", "=", rule.dir});
+        }
+        if (!rule.perm.empty())
+            fields.push_back({"perm", "=", rule.perm});
+        for (auto &field : substitute(rule.fields))
+            fields.push_back(field);
+        fields.insert(fields.end(), extra.begin(), extra.end());
+
+        // A file watch without syscalls lives in the kernel's inode hash and costs nothing per
+        // syscall: one rule serves every ABI (mapping.md kernel fact 6).
+        if (!rule.path.empty() && rule.syscalls.empty()) {
+            add({AuditRule::List::Exit, action, "", {}, fields, {slug}});
+            return;
+        }
+        // Directory rules sit on the exit list: narrow their syscall mask to the perm classes, or
+        // auditctl would give them every syscall (fact 7).
+        std::vector<std::string> syscalls = rule.syscalls;
+        if (syscalls.empty())
+            for (char letter : rule.perm)
+                for (const auto &name : mapping_.permSyscalls(letter))
+                    syscalls.push_back(name);
+        emitPerAbi(slug, syscalls, fields, action);
+    }
+
+    void emitPerAbi(const std::string &slug, const std::vector<std::string> &syscalls,
+                    const std::vector<FieldSpec> &fields, AuditRule::Action action)
+    {
+        for (const auto &abi : abis_) {
+            std::vector<std::string> present;
+            for (const auto &name : syscalls)
+                if (!abi.absent.contains(name))
+                    present.push_back(name);
+            std::sort(present.begin(), present.end());
+            present.erase(std::unique(present.begin(), present.end()), present.end());
+            if (present.empty())
+                continue;
+            add({AuditRule::List::Exit, action, abi.arch, std::move(present), fields, {slug}});
+        }
+    }
+
+    void noteSkippedWatch(const std::string &slug, const std::string &watch, const std::string &missing)
+    {
+        if (skippedWatches_.insert(watch).second)
+            note(slug, "watch on " + watch + " skipped: " + missing + " does not exist on this host");
+    }
+
+    void add(AuditRule rule) { out_.rules.push_back(std::move(rule)); }
+
+    static std::vector<std::vector<FieldSpec>> outcomes(ResultMode mode, bool success, bool failure,
+                                                        const std::vector<std::string> &exits)
+    {
+        std::vector<std::vector<FieldSpec>> out;
+        switch (mode) {
+        case ResultMode::Split:
+            if (success && failure)
+                out.push_back({});
+            else if (success)
+                out.push_back({{"success", "=", "1"}});
+            else if (failure)
+                out.push_back({{"success", "=", "0"}});
+            break;
+        case ResultMode::SuccessUnfiltered:
+            if (success)
+                out.push_back({});
+            break;
+        case ResultMode::FailureExits:
+            if (failure)
+                for (const auto &code : exits)
+                    out.push_back({{"exit", "=", code}});
+            break;
+        }
+        return out;
+    }
+
+    bool optionOn(const std::string &name) const
+    {
+        auto option = parseAuditOption(name);
+        return option && resultant_.optionEnabled(*option);
+    }
+
+    void subcategory(std::size_t index)
+    {
+        const auto &sub = catalog_.subcategories()[index];
+        const auto &map = mapping_.of(index);
+        const auto setting = resultant_.subcategories[index].value;
+        if (!map.mapped)
+            return;
+        for (const auto &rule : map.rules) {
+            if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
+                continue;
+            for (const auto &outcome : outcomes(rule.result, hasSuccess(setting), hasFailure(setting), rule.exits))
+                emit(sub.slug, rule, outcome, AuditRule::Action::Always);
+        }
+        perUser(index);
+    }
+
+    std::optional<FieldSpec> userFilter(const Sid &sid, const std::string &slug, const char *what)
+    {
+        if (options_.resolver == nullptr) {
+            noteOnce(slug, sid.str() + " " + what +
+                               " unresolved: no SID resolver (run on a domain member, or pass "
+                               "--sid-map); not applied");
+            return std::nullopt;
+        }
+        auto resolved = options_.resolver->resolve(sid);
+        if (!resolved) {
+            noteOnce(slug, sid.str() + " " + what + " unresolved: the SID has no uid/gid on this host; not applied");
+            return std::nullopt;
+        }
+        if (resolved->kind == SidResolution::Kind::Group)
+            return FieldSpec{"gid", "=", std::to_string(resolved->id)};
+        return FieldSpec{"auid", "=", std::to_string(resolved->id)};
+    }
+
+    void noteOnce(const std::string &slug, std::string message)
+    {
+        if (notedOnce_.insert(message).second)
+            note(slug, std::move(message));
+    }
+
+    // MS-GPAC 2.2.1.3.2: include bits add records for the user, exclude bits suppress them; include
+    // beats exclude.
+    void perUser(std::size_t index)
+    {
+        const auto &sub = catalog_.subcategories()[index];
+        const auto &map = mapping_.of(index);
+        const auto system = resultant_.subcategories[index].value;
+        for (const auto &user : resultant_.perUser) {
+            if (user.subcategory != index || user.value == userbits::None || user.value == 0)
+                continue;
+            const bool includeSuccess = (user.value & userbits::IncludeSuccess) != 0;
+            const bool includeFailure = (user.value & userbits::IncludeFailure) != 0;
+            const bool excludeSuccess = !includeSuccess && (user.value & userbits::ExcludeSuccess) != 0;
+            const bool excludeFailure = !includeFailure && (user.value & userbits::ExcludeFailure) != 0;
+            // Only what changes the outcome: an include the system setting already records, or an
+            // exclude of something it does not record, needs no rule.
+            const bool addSuccess = includeSuccess && !hasSuccess(system);
+            const bool addFailure = includeFailure && !hasFailure(system);
+            const bool dropSuccess = excludeSuccess && hasSuccess(system);
+            const bool dropFailure = excludeFailure && hasFailure(system);
+            if (!addSuccess && !addFailure && !dropSuccess && !dropFailure)
+                continue;
+            if (!map.mapped || map.rules.empty()) {
+                if (!user.implicit)
+                    noteOnce(sub.slug, "per-user setting for " + user.sid.str() + " on " + sub.name +
+                                           " cannot be applied: " +
+                                           (map.mapped ? "its records come from user space and carry the sender's uid"
+                                                       : "the subcategory has no Linux realisation"));
+                continue;
+            }
+            auto filter = userFilter(user.sid, sub.slug, "(per-user audit policy)");
+            if (!filter)
+                continue;
+            if (filter->name == "gid") {
+                // MS-GPAC <1>: Windows ignores per-user settings for group SIDs.
+                noteOnce(sub.slug, user.sid.str() + " is a group: per-user settings for groups are ignored, as on "
+                                                    "Windows (MS-GPAC 2.2.1.1 <1>)");
+                continue;
+            }
+            if (dropSuccess || dropFailure) {
+                if (filter->value == "0") {
+                    // Exclusions are not honoured for Administrators (2.2.1.3.2): never for root.
+                    noteOnce(sub.slug, "exclusion for " + user.sid.str() +
+                                           " (uid 0) ignored: not honoured for "
+                                           "administrators (MS-GPAC 2.2.1.3.2)");
+                } else {
+                    for (const auto &rule : map.rules) {
+                        if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
+                            continue;
+                        for (auto outcome : outcomes(rule.result, dropSuccess, dropFailure, rule.exits)) {
+                            outcome.insert(outcome.begin(), *filter);
+                            emit(sub.slug, rule, outcome, AuditRule::Action::Never);
+                        }
+                    }
+                }
+            }
+            for (const auto &rule : map.rules) {
+                if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
+                    continue;
+                for (auto outcome : outcomes(rule.result, addSuccess, addFailure, rule.exits)) {
+                    outcome.insert(outcome.begin(), *filter);
+                    emit(sub.slug, rule, outcome, AuditRule::Action::Always);
+                }
+            }
+        }
+    }
+
+    // FileGlobalSacl ACEs (MS-GPAC 2.2.3) -> rules, gated on the File System subcategory: a global
+    // SACL produces events only for the outcomes File System audits.
+    void fileGlobalSacl()
+    {
+        if (resultant_.fileGlobalSacl.empty())
+            return;
+        std::size_t fsIndex = 0;
+        bool found = false;
+        for (std::size_t i = 0; i < catalog_.subcategories().size(); ++i) {
+            if (mapping_.of(i).fileGlobalSacl) {
+                fsIndex = i;
+                found = true;
+            }
+        }
+        if (!found) {
+            note("", "FileGlobalSacl present but no subcategory of the mapping carries it; not applied");
+            return;
+        }
+        const auto &slug = catalog_.subcategories()[fsIndex].slug;
+        const auto fsValue = resultant_.subcategories[fsIndex].value;
+        for (const auto &sourced : resultant_.fileGlobalSacl) {
+            const auto &ace = sourced.ace;
+            const bool success = ace.auditsSuccess() && hasSuccess(fsValue);
+            const bool failure = ace.auditsFailure() && hasFailure(fsValue);
+            if (!success && !failure) {
+                note(slug, "FileGlobalSacl ACE " + ace.str() + " records nothing: File System is set to " +
+                               std::string(settingText(fsValue)));
+                continue;
+            }
+            if (ace.type == AceType::ObjectAudit) {
+                note(slug,
+                     "FileGlobalSacl ACE " + ace.str() + " is an object ACE (OU), meaningless for files; ignored");
+                continue;
+            }
+            const auto perm = permFromAccessMask(ace.accessMask);
+            if (perm.empty()) {
+                note(slug, "FileGlobalSacl ACE " + ace.str() + " names no right with a Linux equivalent; ignored");
+                continue;
+            }
+            std::vector<FieldSpec> trustee;
+            const auto &sid = ace.trustee.sid;
+            if (sid == "S-1-1-0") {
+                // Everyone: no filter.
+            } else if (sid == "S-1-5-11" || sid == "S-1-5-4") {
+                trustee.push_back({"auid", "!=", "unset"}); // Authenticated Users, Interactive
+            } else if (sid == "S-1-5-18") {
+                trustee.push_back({"auid", "=", "unset"}); // Local System: daemons without a login
+            } else if (sid == "S-1-5-32-544") {
+                trustee.push_back({"euid", "=", "0"}); // Administrators
+            } else if (sid.empty()) {
+                note(slug, "FileGlobalSacl ACE " + ace.str() + ": domain-relative trustee " + ace.trustee.alias +
+                               " needs the domain SID; ignored");
+                continue;
+            } else {
+                auto parsed = parseSid(sid);
+                auto filter = parsed ? userFilter(*parsed, slug, "(FileGlobalSacl trustee)") : std::nullopt;
+                if (!filter)
+                    continue;
+                trustee.push_back(*filter);
+            }
+            for (auto outcome : outcomes(ResultMode::Split, success, failure, {})) {
+                std::vector<FieldSpec> extra = trustee;
+                extra.insert(extra.end(), outcome.begin(), outcome.end());
+                if (options_.saclDirectories.empty()) {
+                    // The kernel refuses a watch on "/": a global SACL is a syscall rule narrowed to the
+                    // perm classes, with -F perm deciding per call (mapping.md "Global SACL").
+                    RuleTemplate rule;
+                    rule.perm = perm;
+                    for (char letter : perm)
+                        for (const auto &name : mapping_.permSyscalls(letter))
+                            rule.syscalls.push_back(name);
+                    emit(slug, rule, extra, AuditRule::Action::Always);
+                } else {
+                    for (const auto &dir : options_.saclDirectories) {
+                        RuleTemplate rule;
+                        rule.dir = dir;
+                        rule.perm = perm;
+                        emit(slug, rule, extra, AuditRule::Action::Always);
+                    }
+                }
+            }
+        }
+    }
+
+    // Record types emitted without rules are switched off only when every subcategory that lists
+    // them is explicitly set to No Auditing (mapping.md "Conventions").
+    void suppressions()
+    {
+        std::map<std::string, std::pair<bool, bool>> types; // type -> (kernel?, all owners off)
+        for (std::size_t index = 0; index < catalog_.subcategories().size(); ++index) {
+            const auto &map = mapping_.of(index);
+            const bool off = resultant_.subcategories[index].value == value::None;
+            for (const auto &[list, kernel] :
+                 {std::pair{&map.userRecords, false}, std::pair{&map.kernelRecords, true}}) {
+                for (const auto &type : *list) {
+                    auto [it, inserted] = types.emplace(type, std::pair{kernel, off});
+                    if (!inserted)
+                        it->second.second = it->second.second && off;
+                }
+            }
+        }
+        for (const auto &[type, info] : types) {
+            if (!info.second || !mapping_.suppressible(type))
+                continue;
+            std::vector<std::string> owners;
+            for (std::size_t index = 0; index < catalog_.subcategories().size(); ++index) {
+                const auto &map = mapping_.of(index);
+                if (std::find(map.userRecords.begin(), map.userRecords.end(), type) != map.userRecords.end() ||
+                    std::find(map.kernelRecords.begin(), map.kernelRecords.end(), type) != map.kernelRecords.end())
+                    owners.push_back(catalog_.subcategories()[index].slug);
+            }
+            std::string names;
+            for (const auto &owner : owners)
+                names += (names.empty() ? "" : ", ") + catalog_.bySlug(owner)->name;
+            note(owners.front(), std::string(info.first ? "kernel" : "user-space") + " records of type " + type +
+                                     " are switched off: " + names + " set to No Auditing");
+            if (info.first)
+                add({AuditRule::List::Exclude, AuditRule::Action::Always, "", {}, {{"msgtype", "=", type}}, owners});
+            else
+                add({AuditRule::List::User, AuditRule::Action::Never, "", {}, {{"msgtype", "=", type}}, owners});
+        }
+    }
+
+    static std::size_t keyTextLength(const std::vector<std::string> &keys)
+    {
+        std::size_t length = 0;
+        for (const auto &key : keys)
+            length += (length == 0 ? 0 : 1) + kKeyPrefix.size() + key.size();
+        return length;
+    }
+
+    std::size_t keyOrder(const std::string &slug) const
+    {
+        const auto *sub = catalog_.bySlug(slug);
+        return sub == nullptr ? catalog_.subcategories().size() : catalog_.indexOf(*sub);
+    }
+
+    void sortKeys(std::vector<std::string> &keys) const
+    {
+        std::sort(keys.begin(), keys.end(), [&](const auto &a, const auto &b) { return keyOrder(a) < keyOrder(b); });
+        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    }
+
+    // Merge rules with identical list, action, arch and fields into one syscall mask (each exit rule
+    // costs every syscall, mapping.md facts 1-2), then order: never rules first (fact 4), file watches,
+    // directory rules, field-filtered syscall rules, plain syscall rules; user and exclude lists last.
+    void optimise()
+    {
+        // Which syscalls each subcategory brought to a rule, so that key propagation below adds a
+        // key only where that subcategory's own syscalls are concerned.
+        struct Entry {
+            AuditRule rule;
+            std::map<std::string, std::set<std::string>> syscallsBySlug;
+        };
+        using GroupKey = std::tuple<int, int, std::string, std::vector<FieldSpec>>;
+        std::map<GroupKey, std::size_t> groups; // the entry that still takes rules of this group
+        std::vector<Entry> entries;
+        for (auto &rule : out_.rules) {
+            GroupKey key{static_cast<int>(rule.list), static_cast<int>(rule.action), rule.arch, rule.fields};
+            auto it = groups.find(key);
+            if (it != groups.end()) {
+                auto merged = entries[it->second].rule.keys;
+                merged.insert(merged.end(), rule.keys.begin(), rule.keys.end());
+                sortKeys(merged);
+                // The kernel keeps 256 bytes of key: when the keys would not fit, open a second rule of
+                // the same filter rather than lose the subcategory names (ausearch -k must find them).
+                if (keyTextLength(merged) >= kMaxKeyLength)
+                    it = groups.end();
+            }
+            if (it == groups.end()) {
+                groups[key] = entries.size();
+                Entry entry{rule, {}};
+                for (const auto &slug : rule.keys)
+                    entry.syscallsBySlug[slug].insert(rule.syscalls.begin(), rule.syscalls.end());
+                entries.push_back(std::move(entry));
+                continue;
+            }
+            auto &target = entries[it->second];
+            for (const auto &slug : rule.keys)
+                target.syscallsBySlug[slug].insert(rule.syscalls.begin(), rule.syscalls.end());
+            target.rule.syscalls.insert(target.rule.syscalls.end(), rule.syscalls.begin(), rule.syscalls.end());
+            std::sort(target.rule.syscalls.begin(), target.rule.syscalls.end());
+            target.rule.syscalls.erase(std::unique(target.rule.syscalls.begin(), target.rule.syscalls.end()),
+                                       target.rule.syscalls.end());
+            target.rule.keys.insert(target.rule.keys.end(), rule.keys.begin(), rule.keys.end());
+            sortKeys(target.rule.keys);
+        }
+        for (auto &entry : entries)
+            sortKeys(entry.rule.keys);
+
+        auto rank = [](const AuditRule &rule) {
+            if (rule.list != AuditRule::List::Exit)
+                return rule.list == AuditRule::List::User ? 6 : 7;
+            if (rule.action == AuditRule::Action::Never)
+                return 0;
+            if (rule.isWatch())
+                return 1;
+            const bool dir =
+                std::any_of(rule.fields.begin(), rule.fields.end(), [](const auto &f) { return f.name == "dir"; });
+            if (dir)
+                return 2;
+            const bool filtered = std::any_of(rule.fields.begin(), rule.fields.end(),
+                                              [](const auto &f) { return f.name != "success" && f.name != "exit"; });
+            return filtered ? 3 : 4;
+        };
+        std::stable_sort(entries.begin(), entries.end(), [&](const Entry &ea, const Entry &eb) {
+            const auto &a = ea.rule;
+            const auto &b = eb.rule;
+            const auto ra = rank(a);
+            const auto rb = rank(b);
+            if (ra != rb)
+                return ra < rb;
+            if (a.fields.size() != b.fields.size())
+                return a.fields.size() > b.fields.size(); // more specific first
+            return a.render() < b.render();
+        });
+        // First match decides which key a record carries (fact 1). When a narrower rule stands before a
+        // broader one whose match every match of its own implies (same arch, the broader rule's fields
+        // a subset of its own), a record of the narrower rule also belongs to each subcategory of the
+        // broader rule whose syscalls it shares: it carries those keys too.
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            auto &narrow = entries[i].rule;
+            if (narrow.list != AuditRule::List::Exit || narrow.action != AuditRule::Action::Always ||
+                narrow.syscalls.empty())
+                continue;
+            for (std::size_t j = i + 1; j < entries.size(); ++j) {
+                const auto &broad = entries[j].rule;
+                if (broad.list != AuditRule::List::Exit || broad.action != AuditRule::Action::Always ||
+                    broad.arch != narrow.arch || broad.syscalls.empty())
+                    continue;
+                const bool fieldsSubset = std::all_of(broad.fields.begin(), broad.fields.end(), [&](const auto &f) {
+                    return std::find(narrow.fields.begin(), narrow.fields.end(), f) != narrow.fields.end();
+                });
+                if (!fieldsSubset)
+                    continue;
+                for (const auto &[slug, syscalls] : entries[j].syscallsBySlug) {
+                    const bool shares = std::any_of(narrow.syscalls.begin(), narrow.syscalls.end(),
+                                                    [&](const auto &name) { return syscalls.contains(name); });
+                    if (!shares || std::find(narrow.keys.begin(), narrow.keys.end(), slug) != narrow.keys.end())
+                        continue;
+                    auto extended = narrow.keys;
+                    extended.push_back(slug);
+                    if (keyTextLength(extended) < kMaxKeyLength)
+                        narrow.keys = std::move(extended);
+                }
+                sortKeys(narrow.keys);
+            }
+        }
+        std::vector<AuditRule> rules;
+        for (auto &entry : entries)
+            rules.push_back(std::move(entry.rule));
+        out_.rules = std::move(rules);
+    }
+
+    const Catalog &catalog_;
+    const Mapping &mapping_;
+    const Resultant &resultant_;
+    const TranslateOptions &options_;
+    const std::vector<Abi> &abis_;
+    Translation out_;
+    std::set<std::string> skippedWatches_;
+    std::set<std::string> notedOnce_;
+};
+
+} // namespace
+
+std::string permFromAccessMask(std::uint32_t mask)
+{
+    bool r = false, w = false, x = false, a = false;
+    if ((mask & access::GenericAll) != 0)
+        r = w = x = a = true;
+    if ((mask & access::GenericRead) != 0)
+        r = true;
+    if ((mask & access::GenericWrite) != 0)
+        w = a = true;
+    if ((mask & access::GenericExecute) != 0)
+        x = true;
+    // File rights (winnt.h). READ_CONTROL (0x20000), FILE_READ_ATTRIBUTES (0x80) and SYNCHRONIZE are part
+    // of every FR/FW/FX and correspond to stat(), which -F perm cannot select: they add nothing.
+    if ((mask & (0x1 | 0x8)) != 0)
+        r = true;
+    if ((mask & (0x2 | 0x4 | 0x40 | 0x10000)) != 0)
+        w = true;
+    if ((mask & (0x10 | 0x100 | 0x40000 | 0x80000)) != 0)
+        a = true;
+    if ((mask & 0x20) != 0)
+        x = true;
+    std::string out;
+    if (r)
+        out += 'r';
+    if (w)
+        out += 'w';
+    if (x)
+        out += 'x';
+    if (a)
+        out += 'a';
+    return out;
+}
+
+std::string AuditRule::keyText() const
+{
+    std::string out;
+    for (const auto &key : keys) {
+        if (!out.empty())
+            out += '\x01'; // AUDIT_KEY_SEPARATOR: the kernel's multi-key form
+        out += std::string(kKeyPrefix) + key;
+    }
+    return out;
+}
+
+bool AuditRule::isWatch() const
+{
+    return list == List::Exit && syscalls.empty() &&
+           std::any_of(fields.begin(), fields.end(), [](const auto &f) { return f.name == "path"; });
+}
+
+std::string AuditRule::render() const
+{
+    std::string out = "-a ";
+    out += action == Action::Always ? "always," : "never,";
+    out += list == List::Exit ? "exit" : list == List::User ? "user" : "exclude";
+    if (!arch.empty())
+        out += " -F arch=" + arch;
+    if (!syscalls.empty()) {
+        out += " -S ";
+        for (std::size_t i = 0; i < syscalls.size(); ++i)
+            out += (i == 0 ? "" : ",") + syscalls[i];
+    }
+    for (const auto &field : fields)
+        out += (field.compare ? " -C " : " -F ") + field.str();
+    for (const auto &key : keys)
+        out += " -k " + std::string(kKeyPrefix) + key;
+    return out;
+}
+
+std::size_t Translation::exitRuleCount() const
+{
+    return static_cast<std::size_t>(
+        std::count_if(rules.begin(), rules.end(), [](const auto &r) { return r.list == AuditRule::List::Exit; }));
+}
+
+Result<Translation> translate(const Catalog &catalog, const Mapping &mapping, const Resultant &resultant,
+                              const TranslateOptions &options)
+{
+    const auto *abis = mapping.platform(options.machine);
+    if (abis == nullptr) {
+        std::string known;
+        for (const auto &name : mapping.platformNames())
+            known += (known.empty() ? "" : ", ") + name;
+        return fail("unknown machine \"" + options.machine + "\" (known: " + known + ")");
+    }
+    for (const auto &dir : options.saclDirectories)
+        if (dir.empty() || dir.front() != '/' || dir == "/")
+            return fail("SACL scope directory \"" + dir + "\" must be an absolute path other than /");
+    return Builder(catalog, mapping, resultant, options, *abis).run();
+}
+
+std::string renderRulesFile(const Translation &translation, const std::vector<std::string> &headerComments)
+{
+    std::string out;
+    for (const auto &line : headerComments)
+        out += "# " + line + "\n";
+    for (const auto &note : translation.notes)
+        out += "# note: " + (note.subcategory.empty() ? "" : note.subcategory + ": ") + note.message + "\n";
+    for (const auto &status : translation.status)
+        out += std::string("-") + status.flag + " " + std::to_string(status.value) + "\n";
+    for (const auto &rule : translation.rules)
+        out += rule.render() + "\n";
+    return out;
+}
+
+} // namespace gpaudit::core

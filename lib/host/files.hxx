@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Local file access for the offline paths: bounded reads and GPO folder discovery.
+#pragma once
+
+#include "core/merge.hxx"
+#include "core/result.hxx"
+#include "core/translate.hxx"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gpaudit::host {
+
+// Policy files are small (a full audit.csv is ~8 KiB); anything larger is refused before parsing.
+inline constexpr std::size_t kMaxPolicyFileSize = 4 * 1024 * 1024;
+
+// Reads a whole regular file of at most maxSize bytes. Errors name the path.
+Result<std::string> readFileBounded(const std::string &path, std::size_t maxSize = kMaxPolicyFileSize);
+
+// Resolves a relative path below base one component at a time, matching names case-insensitively
+// (GPMC backups write "microsoft/windows nt", SYSVOL "Microsoft/Windows NT"). Components "." and ".."
+// are refused. Returns the real path, or nullopt when a component does not exist.
+std::optional<std::string> findCaseInsensitive(const std::string &base, const std::string &relative);
+
+// A GPO folder as stored in SYSVOL ({GUID}/gpt.ini, {GUID}/Machine/...) or in a GPMC backup
+// ({backup-id}/Backup.xml, {backup-id}/DomainSysvol/GPO/Machine/...).
+struct GpoFolder {
+    core::GpoRef gpo;
+    std::string machineDir;                // the Machine folder
+    std::optional<std::string> auditCsv;   // Machine/Microsoft/Windows NT/Audit/audit.csv, if present
+    std::optional<std::string> gptTmplInf; // Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf, if present
+    bool backup = false;
+};
+
+Result<GpoFolder> openGpoFolder(const std::string &dir);
+
+// HostProbe over the local file system.
+class LocalHostProbe final : public core::HostProbe {
+  public:
+    [[nodiscard]] bool directoryExists(const std::string &path) const override;
+};
+
+// A fixed SID -> uid/gid table, from a file of lines "SID user UID" or "SID group GID" ('#' comments).
+// For offline translation and tests; a domain member resolves through SSSD or winbind instead.
+class SidMapResolver final : public core::SidResolver {
+  public:
+    static Result<SidMapResolver> fromFile(const std::string &path);
+    [[nodiscard]] std::optional<core::SidResolution> resolve(const core::Sid &sid) const override;
+
+  private:
+    std::vector<std::pair<core::Sid, core::SidResolution>> entries_;
+};
+
+} // namespace gpaudit::host
