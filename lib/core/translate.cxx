@@ -524,7 +524,9 @@ class Builder {
                 });
                 if (!fieldsSubset)
                     continue;
-                for (const auto &[slug, syscalls] : entries[j].syscallsBySlug) {
+                for (const auto &byslug : entries[j].syscallsBySlug) {
+                    const auto &slug = byslug.first;
+                    const auto &syscalls = byslug.second;
                     const bool shares = std::any_of(narrow.syscalls.begin(), narrow.syscalls.end(),
                                                     [&](const auto &name) { return syscalls.contains(name); });
                     if (!shares || std::find(narrow.keys.begin(), narrow.keys.end(), slug) != narrow.keys.end())
@@ -619,8 +621,11 @@ std::string AuditRule::render() const
     }
     for (const auto &field : fields)
         out += (field.compare ? " -C " : " -F ") + field.str();
-    for (const auto &key : keys)
-        out += " -k " + std::string(kKeyPrefix) + key;
+    // The user and exclude lists take no key (kernel audit_field_valid; auditctl refuses it): their
+    // owners are named in a comment by renderRulesFile and recorded by whoever applies them.
+    if (list == List::Exit)
+        for (const auto &key : keys)
+            out += " -k " + std::string(kKeyPrefix) + key;
     return out;
 }
 
@@ -655,8 +660,15 @@ std::string renderRulesFile(const Translation &translation, const std::vector<st
         out += "# note: " + (note.subcategory.empty() ? "" : note.subcategory + ": ") + note.message + "\n";
     for (const auto &status : translation.status)
         out += std::string("-") + status.flag + " " + std::to_string(status.value) + "\n";
-    for (const auto &rule : translation.rules)
+    for (const auto &rule : translation.rules) {
+        if (rule.list != AuditRule::List::Exit) {
+            std::string owners;
+            for (const auto &key : rule.keys)
+                owners += (owners.empty() ? "" : " ") + std::string(kKeyPrefix) + key;
+            out += "# record filter of " + owners + "\n";
+        }
         out += rule.render() + "\n";
+    }
     return out;
 }
 

@@ -49,6 +49,7 @@ struct AuditRule {
     std::vector<FieldSpec> fields;     // in rendering order
     std::vector<std::string> keys;     // subcategory slugs, catalog order
 
+    // Exit rules carry keys; user/exclude rules cannot (keys then only name the owning subcategories).
     [[nodiscard]] std::string keyText() const; // kernel key: "gpaudit-a" or "gpaudit-a\x01gpaudit-b"
     [[nodiscard]] bool isWatch() const;        // -F path= (inode hash, no per-syscall cost)
     // auditctl syntax, e.g. "-a always,exit -F arch=b64 -S execve,execveat -F success=1 -k gpaudit-process-creation"

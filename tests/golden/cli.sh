@@ -38,4 +38,10 @@ sed -i 's/^  logon:/  logn:/' "$tmp/rules/mapping.yaml"
 expect 1 "$tmp/rules/mapping.yaml:[0-9]+:[0-9]+: unknown subcategory \"logn\"" -- "$ctl" rules --rules-dir "$tmp/rules" --audit-csv "$data/per-user/audit.csv"
 # The host check leaves out watches whose directory is missing here, and says so.
 expect 0 'note: .*skipped: .* does not exist on this host|^-a' -- "$ctl" rules --audit-csv "$data/all-success-failure/audit.csv"
+# The man page documents every option of --help.
+man_page="$(dirname "$0")/../../man/gpauditctl.8"
+for option in $("$ctl" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+    escaped=$(sed 's/-/\\\\-/g' <<<"$option") # --gpo -> \\-\\-gpo, as roff writes it, for grep -E
+    grep -qE -- "${escaped}( |\"|$)" "$man_page" || { echo "FAIL: $option is not in gpauditctl.8"; failed=1; }
+done
 exit $failed

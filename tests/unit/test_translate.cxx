@@ -158,8 +158,10 @@ TEST_CASE("record types: suppressed only when every subcategory listing them is 
 {
     auto off = test::translate(resultantOf(std::string(kHeader) + row("logon", 4)));
     const auto text = test::rulesText(off);
-    CHECK(text.find("-a never,user -F msgtype=USER_LOGIN -k gpaudit-logon\n") != std::string::npos);
-    CHECK(text.find("-a always,exclude -F msgtype=LOGIN -k gpaudit-logon\n") != std::string::npos);
+    CHECK(text.find("-a never,user -F msgtype=USER_LOGIN\n") != std::string::npos);
+    CHECK(text.find("-a always,exclude -F msgtype=LOGIN\n") != std::string::npos);
+    CHECK(renderRulesFile(off, {}).find("# record filter of gpaudit-logon\n-a never,user -F msgtype=USER_LOGIN\n") !=
+          std::string::npos);
     CHECK(off.exitRuleCount() == 0);
     // not configured keeps the Linux default
     CHECK(test::translate(resultantOf(std::string(kHeader) + row("logoff", 3))).rules.empty());

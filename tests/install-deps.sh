@@ -1,0 +1,34 @@
+#!/bin/bash
+# Installs what gpaudit needs to build and test on Debian 12, with apt-get only. Idempotent: does
+# nothing when everything is there. Package scripts are kept from starting services (auditd) on the
+# host while installing: the tests start what they need themselves.
+set -euo pipefail
+packages=(
+    meson ninja-build g++ pkg-config python3          # build
+    libyaml-cpp-dev libexpected-dev libaudit-dev        # libraries
+    doctest-dev                                         # unit tests
+    auditd                                              # auditctl for the kernel integration test
+    clang libclang-rt-14-dev clang-format               # sanitizer build, fuzzers, format check
+)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+[ ${#missing[@]} = 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}; run as root (or with sudo) to install them" >&2
+    exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+guard=/usr/sbin/policy-rc.d
+created_guard=0
+if [ ! -e "$guard" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$guard"
+    chmod +x "$guard"
+    created_guard=1
+fi
+cleanup() { [ "$created_guard" = 1 ] && rm -f "$guard"; }
+trap cleanup EXIT
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
