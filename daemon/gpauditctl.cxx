@@ -9,12 +9,17 @@
 #include "host/offline.hxx"
 #include "host/rules_data.hxx"
 
+#ifdef GPAUDIT_HAVE_LIBAUDIT
+#include "kernel/apply.hxx"
+#endif
+
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -36,6 +41,10 @@ Commands:
            with the winning GPO of every line and how Linux realises it
   rules    print the Linux audit rules of the resultant policy (auditctl syntax,
            loadable with `auditctl -R FILE`)
+  apply    make the rules the kernel's (root): add what is missing, then remove our
+           stale rules; rules that are not gpaudit's are never touched; also writes
+           the rules file so augenrules loads the same policy at boot
+  revert   remove all of gpaudit's rules from the kernel and the rules file (root)
   help     print this help
   version  print the version
 
@@ -60,11 +69,17 @@ Options:
                      this host is left out (the kernel would refuse it) and noted
   --rules-dir DIR    read subcategories.yaml, mapping.yaml, syscalls.yaml from DIR
                      instead of the built-in copy
+  --dry-run          apply, revert: print what would change, change nothing
+  --rules-file FILE  apply, revert: the persisted rules (default
+                     /etc/audit/rules.d/gpaudit.rules)
+  --no-rules-file    apply: change the kernel only, write no rules file
   -h, --help         print this help
 
 Exit status:
   0  success
-  1  failure: nothing was printed (unreadable GPO folder, bad --sid-map, bad rules data)
+  1  failure: nothing was printed or changed (unreadable GPO folder, bad --sid-map, bad
+     rules data; apply/revert: not root, no audit in the kernel, immutable (-e 2), or the
+     kernel refused a rule, in which case the previous policy stays in force)
   2  usage error
   3  partial: one or more policy files were rejected and left out (MS-GPAC 3.2.5: the other
      GPOs still apply); the output covers the rest and stderr names file, line and reason
@@ -81,6 +96,8 @@ struct Options {
     std::string sidMap;
     bool hostCheck = true;
     std::string rulesDir;
+    bool dryRun = false;
+    std::string rulesFile = "/etc/audit/rules.d/gpaudit.rules";
 };
 
 int usageError(const std::string &message)
@@ -113,6 +130,13 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
         }
         if (arg == "--json") {
             options.json = true;
+        } else if (arg == "--dry-run") {
+            options.dryRun = true;
+        } else if (arg == "--no-rules-file") {
+            options.rulesFile.clear();
+        } else if (arg == "--rules-file") {
+            if (!value(options.rulesFile) || options.rulesFile.empty())
+                return usageError("--rules-file needs a path");
         } else if (arg == "--no-host-check") {
             options.hostCheck = false;
         } else if (arg == "--gpo" || arg == "--audit-csv" || arg == "--inf") {
@@ -157,10 +181,15 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
             return usageError("unexpected argument \"" + arg + "\"");
         }
     }
-    if (options.command != "show" && options.command != "rules")
-        return usageError(options.command.empty() ? "no command given" : "unknown command \"" + options.command + "\"");
-    if (options.sources.empty())
-        return usageError(options.command + " needs at least one --gpo, --audit-csv or --inf");
+    const std::string &command = options.command;
+    if (command != "show" && command != "rules" && command != "apply" && command != "revert")
+        return usageError(command.empty() ? "no command given" : "unknown command \"" + command + "\"");
+    if (command == "revert" && !options.sources.empty())
+        return usageError("revert takes no policy sources");
+    if (command != "revert" && options.sources.empty())
+        return usageError(command + " needs at least one --gpo, --audit-csv or --inf");
+    if (options.dryRun && command != "apply" && command != "revert")
+        return usageError("--dry-run goes with apply or revert");
     if (options.json && options.command != "show")
         return usageError("--json goes with show");
     return std::nullopt;
@@ -174,8 +203,71 @@ std::string defaultMachine()
     return name.machine;
 }
 
+#ifdef GPAUDIT_HAVE_LIBAUDIT
+int runKernelCommand(const Options &options, const core::Translation *translation, bool partial,
+                     const std::vector<std::string> &header)
+{
+    if (::geteuid() != 0) {
+        std::cerr << "gpauditctl: " << options.command << " changes the kernel's audit rules and must run as root\n";
+        return kExitFailure;
+    }
+    auto netlink = kernel::AuditNetlink::open();
+    if (!netlink) {
+        std::cerr << "gpauditctl: " << netlink.error().str() << "\n";
+        return kExitFailure;
+    }
+    const char *would = options.dryRun ? "would " : "";
+    if (options.command == "revert") {
+        auto report = kernel::revert(*netlink, options.rulesFile, options.dryRun);
+        if (!report) {
+            std::cerr << "gpauditctl: revert: " << report.error().str() << "\n";
+            return kExitFailure;
+        }
+        for (const auto &rule : report->removed)
+            std::cout << "- " << rule << "\n";
+        std::cout << (options.dryRun ? "would remove " : "removed ") << report->removed.size() << " rules";
+        if (report->rulesFileRemoved)
+            std::cout << "; " << (options.dryRun ? "would remove " : "removed ") << options.rulesFile;
+        std::cout << "; " << report->netlinkWrites << " netlink writes\n";
+        return kExitOk;
+    }
+    kernel::ApplyOptions applyOptions;
+    applyOptions.dryRun = options.dryRun;
+    applyOptions.rulesFile = options.rulesFile;
+    applyOptions.headerComments = header;
+    auto report = kernel::apply(*netlink, *translation, applyOptions);
+    if (!report) {
+        std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
+        return kExitFailure;
+    }
+    for (const auto &rule : report->added)
+        std::cout << "+ " << rule << "\n";
+    for (const auto &rule : report->removed)
+        std::cout << "- " << rule << "\n";
+    for (const auto &rule : report->foreign)
+        std::cout << "  (already in the kernel as another's rule, left alone) " << rule << "\n";
+    for (const auto &change : report->statusChanges)
+        std::cout << "  " << would << "set " << change << "\n";
+    std::cout << (options.dryRun ? "would add " : "added ") << report->added.size() << ", "
+              << (options.dryRun ? "would remove " : "removed ") << report->removed.size() << ", unchanged "
+              << report->unchanged << "; " << report->netlinkWrites << " netlink writes";
+    if (report->rulesFileWritten)
+        std::cout << "; " << (options.dryRun ? "would write " : "wrote ") << options.rulesFile;
+    std::cout << "; " << report->elapsed.count() / 1000.0 << " ms\n";
+    return partial ? kExitPartial : kExitOk;
+}
+#endif
+
 int run(const Options &options)
 {
+    if (options.command == "revert") {
+#ifdef GPAUDIT_HAVE_LIBAUDIT
+        return runKernelCommand(options, nullptr, false, {});
+#else
+        std::cerr << "gpauditctl: built without libaudit: revert is not available\n";
+        return kExitFailure;
+#endif
+    }
     auto data = host::loadRulesData(options.rulesDir);
     if (!data) {
         std::cerr << "gpauditctl: rules data: " << data.error().str() << "\n";
@@ -213,13 +305,23 @@ int run(const Options &options)
         std::cerr << "gpauditctl: " << translation.error().str() << "\n";
         return kExitFailure;
     }
+    std::vector<std::string> header = {"Linux audit rules generated by gpauditctl " + std::string(GPAUDIT_VERSION) +
+                                           " for " + translateOptions.machine,
+                                       "from, lowest precedence first:"};
+    for (const auto &input : loaded->inputs)
+        header.push_back("  " + input.gpo.str());
+    header.push_back("Rules keyed gpaudit-* belong to gpaudit; do not edit, regenerate.");
+    if (options.command == "apply") {
+#ifdef GPAUDIT_HAVE_LIBAUDIT
+        if (loaded->inputs.empty() || loaded->anyRejected())
+            std::cerr << "gpauditctl: applying the policy of the files that could be read\n";
+        return runKernelCommand(options, &*translation, loaded->anyRejected(), header);
+#else
+        std::cerr << "gpauditctl: built without libaudit: apply is not available\n";
+        return kExitFailure;
+#endif
+    }
     if (options.command == "rules") {
-        std::vector<std::string> header = {"Linux audit rules generated by gpauditctl " + std::string(GPAUDIT_VERSION) +
-                                               " for " + translateOptions.machine,
-                                           "from, lowest precedence first:"};
-        for (const auto &input : loaded->inputs)
-            header.push_back("  " + input.gpo.str());
-        header.push_back("Rules keyed gpaudit-* belong to gpaudit; do not edit, regenerate.");
         std::cout << core::renderRulesFile(*translation, header);
     } else {
         const core::ReportInput report{data->catalog, data->mapping, resultant, *translation, loaded->problems};

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole test suite, as CI runs it: installs what is missing, builds, runs every suite (unit,
 # golden, fuzz-replay, lint, integration against the real kernel), then the unit, golden and
-# fuzz-replay suites again under ASan+UBSan (clang), and ends with one line "N passed, N failed".
+# fuzz-replay suites again under ASan+UBSan (clang) and in a build with the optional libraries off,
+# and ends with one line "N passed, N failed".
 # Run as root: the integration suite loads audit rules into the kernel (and restores them).
 set -u
 cd "$(dirname "$0")/.."
@@ -25,6 +26,11 @@ if CC=clang CXX=clang++ build build-sanitize -Db_sanitize=address,undefined -Db_
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         meson test -C build-sanitize --print-errorlogs --suite unit --suite golden --suite fuzz-replay
     results+=(build-sanitize/meson-logs/testlog.json)
+fi
+# The "mini" build: every optional adapter library off; the pure core still builds and passes.
+if build build-mini -Daudit=disabled; then
+    meson test -C build-mini --print-errorlogs --suite unit --suite golden
+    results+=(build-mini/meson-logs/testlog.json)
 fi
 python3 - "$failed_build" "${results[@]}" <<'PY'
 import json, sys

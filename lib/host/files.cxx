@@ -235,3 +235,81 @@ std::optional<core::SidResolution> SidMapResolver::resolve(const core::Sid &sid)
 }
 
 } // namespace gpaudit::host
+
+namespace gpaudit::host {
+
+namespace {
+std::string directoryOf(const std::string &path)
+{
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+Result<void> syncDirectory(const std::string &dir)
+{
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(std::string("cannot open directory: ") + std::strerror(errno), {dir, 0, 0});
+    const int rc = ::fsync(fd);
+    const int error = errno;
+    ::close(fd);
+    if (rc != 0)
+        return fail(std::string("cannot sync directory: ") + std::strerror(error), {dir, 0, 0});
+    return {};
+}
+} // namespace
+
+Result<void> writeFileAtomic(const std::string &path, std::string_view content, unsigned mode)
+{
+    const auto dir = directoryOf(path);
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+        return fail(std::string("cannot create directory: ") + std::strerror(errno), {dir, 0, 0});
+    std::string temporary = path + ".XXXXXX";
+    const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
+    if (fd < 0)
+        return fail(std::string("cannot create a temporary file: ") + std::strerror(errno), {path, 0, 0});
+    auto cleanup = [&](const std::string &what) {
+        const int error = errno;
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        return fail(what + ": " + std::strerror(error), {path, 0, 0});
+    };
+    if (::fchmod(fd, mode) != 0)
+        return cleanup("cannot set the mode of the temporary file");
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const auto n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return cleanup("write error");
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0)
+        return cleanup("cannot sync");
+    if (::close(fd) != 0) {
+        const int error = errno;
+        ::unlink(temporary.c_str());
+        return fail(std::string("write error: ") + std::strerror(error), {path, 0, 0});
+    }
+    if (::rename(temporary.c_str(), path.c_str()) != 0) {
+        const int error = errno;
+        ::unlink(temporary.c_str());
+        return fail(std::string("cannot replace the file: ") + std::strerror(error), {path, 0, 0});
+    }
+    return syncDirectory(dir);
+}
+
+Result<void> removeFile(const std::string &path)
+{
+    if (::unlink(path.c_str()) != 0) {
+        if (errno == ENOENT)
+            return {};
+        return fail(std::string("cannot remove: ") + std::strerror(errno), {path, 0, 0});
+    }
+    return syncDirectory(directoryOf(path));
+}
+
+} // namespace gpaudit::host

@@ -54,3 +54,15 @@ class SidMapResolver final : public core::SidResolver {
 };
 
 } // namespace gpaudit::host
+
+namespace gpaudit::host {
+
+// Replaces path with content atomically: a temporary file in the same directory, fsync, rename over
+// path, fsync of the directory. A reader sees the old file or the new one, never a mix; after a crash
+// one of them is there. The directory is created (0755) if missing.
+Result<void> writeFileAtomic(const std::string &path, std::string_view content, unsigned mode = 0640);
+
+// Removes path; a missing file is not an error. Syncs the directory.
+Result<void> removeFile(const std::string &path);
+
+} // namespace gpaudit::host

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "apply.hxx"
+
+#include "core/apply_plan.hxx"
+#include "core/text.hxx"
+#include "host/files.hxx"
+
+#include <map>
+#include <set>
+#include <sys/stat.h>
+
+namespace gpaudit::kernel {
+
+namespace {
+
+// What we know of the rules a previous apply left: the rules file lists them all, and is the only
+// record of which keyless record filters are ours.
+struct Previous {
+    std::map<std::string, std::string> textByIdentity;
+    std::set<std::string> ownedFilters;
+};
+
+Result<Previous> readPrevious(const std::string &rulesFile)
+{
+    Previous previous;
+    if (rulesFile.empty())
+        return previous;
+    struct stat st {};
+    if (::stat(rulesFile.c_str(), &st) != 0)
+        return previous; // first apply
+    auto text = host::readFileBounded(rulesFile);
+    if (!text)
+        return tl::unexpected(text.error());
+    for (auto line : core::splitLines(*text)) {
+        if (!line.starts_with("-a "))
+            continue;
+        auto rule = core::parseRuleLine(line);
+        if (!rule)
+            continue; // someone edited it; such lines only help with messages
+        auto built = buildRule(*rule);
+        if (built)
+            previous.textByIdentity[built->identity] = std::string(line);
+    }
+    auto filters = core::recordFiltersOf(*text, rulesFile);
+    if (!filters)
+        return tl::unexpected(filters.error());
+    for (const auto &filter : *filters) {
+        auto built = buildRule(filter);
+        if (!built)
+            return fail("cannot rebuild record filter \"" + filter.render() + "\": " + built.error().message,
+                        {rulesFile, 0, 0});
+        previous.ownedFilters.insert(built->identity);
+    }
+    return previous;
+}
+
+std::string describeKernelRule(const KernelRule &rule, const Previous &previous)
+{
+    auto known = previous.textByIdentity.find(rule.identity);
+    if (known != previous.textByIdentity.end())
+        return known->second;
+    std::string keys;
+    for (const auto &key : rule.keys)
+        keys += (keys.empty() ? "" : ",") + key;
+    return "rule keyed " + keys;
+}
+
+Result<KernelStatus> mutableStatus(AuditNetlink &netlink)
+{
+    auto status = netlink.status();
+    if (!status)
+        return tl::unexpected(status.error());
+    if (status->enabled == 2)
+        return fail("the kernel's audit configuration is immutable (auditctl -e 2): no rule can change until "
+                    "reboot; nothing was changed");
+    return status;
+}
+
+} // namespace
+
+Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &translation, const ApplyOptions &options)
+{
+    const auto started = std::chrono::steady_clock::now();
+    ApplyReport report;
+    auto status = mutableStatus(netlink);
+    if (!status)
+        return tl::unexpected(status.error());
+    auto previous = readPrevious(options.rulesFile);
+    if (!previous)
+        return tl::unexpected(previous.error());
+
+    std::vector<KernelRule> desired;
+    std::vector<core::DesiredRule> desiredIds;
+    for (const auto &rule : translation.rules) {
+        auto built = buildRule(rule);
+        if (!built)
+            return tl::unexpected(built.error());
+        desiredIds.push_back({built->identity, rule.action == core::AuditRule::Action::Never});
+        desired.push_back(std::move(*built));
+    }
+    auto current = netlink.listRules();
+    if (!current)
+        return tl::unexpected(current.error());
+    std::vector<core::CurrentRule> currentIds;
+    for (const auto &rule : *current)
+        currentIds.push_back({rule.identity, rule.keyedOurs() || previous->ownedFilters.contains(rule.identity)});
+    const auto plan = core::planApply(desiredIds, currentIds);
+
+    for (auto index : plan.add)
+        report.added.push_back(translation.rules[index].render());
+    for (auto index : plan.remove)
+        report.removed.push_back(describeKernelRule((*current)[index], *previous));
+    for (auto index : plan.foreign)
+        report.foreign.push_back(translation.rules[index].render());
+    report.unchanged = plan.keep.size();
+    const std::map<char, std::uint32_t> now = {
+        {'f', status->failure}, {'b', status->backlogLimit}, {'r', status->rateLimit}};
+    std::vector<core::StatusSetting> statusToSet;
+    for (const auto &setting : translation.status) {
+        if (now.at(setting.flag) == setting.value)
+            continue;
+        statusToSet.push_back(setting);
+        report.statusChanges.push_back(std::string("-") + setting.flag + " " + std::to_string(setting.value) +
+                                       " (was " + std::to_string(now.at(setting.flag)) + "; " + setting.reason + ")");
+    }
+    const auto fileContent = core::renderRulesFile(translation, options.headerComments);
+    bool fileCurrent = false;
+    if (!options.rulesFile.empty()) {
+        auto existing = host::readFileBounded(options.rulesFile);
+        fileCurrent = existing && *existing == fileContent;
+    }
+    if (options.dryRun) {
+        report.rulesFileWritten = !options.rulesFile.empty() && !fileCurrent;
+        report.elapsed =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        return report;
+    }
+
+    // 1. Add what is missing. On a refusal, take back what this apply added: the previous policy
+    //    stays in force exactly.
+    std::vector<std::size_t> addedSoFar;
+    for (auto index : plan.add) {
+        auto added = netlink.addRule(desired[index], desiredIds[index].prepend);
+        if (!added) {
+            std::string rollback;
+            for (auto done = addedSoFar.rbegin(); done != addedSoFar.rend(); ++done)
+                if (auto removed = netlink.deleteRule(desired[*done]); !removed)
+                    rollback += "; and could not take back " + translation.rules[*done].render() + ": " +
+                                removed.error().message;
+            return fail(added.error().message + ": " + translation.rules[index].render() +
+                        "; the previous policy stays in force" + rollback);
+        }
+        addedSoFar.push_back(index);
+    }
+    // 2. Status settings the policy's options ask for.
+    for (const auto &setting : statusToSet)
+        if (auto ok = netlink.setStatus(setting.flag, setting.value); !ok)
+            return fail(ok.error().message + "; the rules of the new policy are in force, stale rules were not "
+                                             "removed yet");
+    // 3. Remove what is stale, now that the new policy is complete.
+    for (auto index : plan.remove)
+        if (auto removed = netlink.deleteRule((*current)[index]); !removed)
+            return fail(removed.error().message + ": " + describeKernelRule((*current)[index], *previous) +
+                        "; the new policy is in force, this stale rule remains");
+    // 4. Persist, so augenrules loads the same at boot.
+    if (!options.rulesFile.empty() && !fileCurrent) {
+        if (auto written = host::writeFileAtomic(options.rulesFile, fileContent); !written)
+            return fail(written.error().str() + "; the kernel has the new policy, the rules file was not updated");
+        report.rulesFileWritten = true;
+    }
+    report.netlinkWrites = netlink.writes();
+    report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    return report;
+}
+
+Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile, bool dryRun)
+{
+    RevertReport report;
+    if (auto status = mutableStatus(netlink); !status)
+        return tl::unexpected(status.error());
+    auto previous = readPrevious(rulesFile);
+    if (!previous)
+        return tl::unexpected(previous.error());
+    auto current = netlink.listRules();
+    if (!current)
+        return tl::unexpected(current.error());
+    for (const auto &rule : *current) {
+        if (!rule.keyedOurs() && !previous->ownedFilters.contains(rule.identity))
+            continue;
+        report.removed.push_back(describeKernelRule(rule, *previous));
+        if (dryRun)
+            continue;
+        if (auto removed = netlink.deleteRule(rule); !removed)
+            return fail(removed.error().message + ": " + describeKernelRule(rule, *previous));
+    }
+    struct stat st {};
+    report.rulesFileRemoved = !rulesFile.empty() && ::stat(rulesFile.c_str(), &st) == 0;
+    if (!dryRun && report.rulesFileRemoved)
+        if (auto removed = host::removeFile(rulesFile); !removed)
+            return tl::unexpected(removed.error());
+    report.netlinkWrites = netlink.writes();
+    return report;
+}
+
+} // namespace gpaudit::kernel

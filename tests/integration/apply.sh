@@ -1,0 +1,83 @@
+#!/bin/bash
+# Integration (root, real kernel): gpauditctl apply / revert against the kernel through libaudit.
+set -u
+ctl=$(realpath "$1")
+data=$(realpath "$2")
+. "$(dirname "$0")/lib.sh"
+failed=0
+check() { # check DESCRIPTION CONDITION...
+    local what=$1
+    shift
+    if "$@"; then echo "ok $what"; else echo "FAIL $what"; failed=1; fi
+}
+rules_file="$work/rules.d/gpaudit.rules"
+all="$data/all-success-failure/audit.csv"
+
+# A rule that is not ours: must survive apply and revert.
+auditctl -w "$work" -p wa -k someone-elses-rule >/dev/null || fail "cannot add the foreign rule"
+
+# Dry run: the plan, no change.
+out=$("$ctl" apply --dry-run --rules-file "$rules_file" --audit-csv "$all")
+check "dry run announces the rules" grep -qE '^would add [1-9][0-9]*, would remove 0' <<<"$out"
+check "dry run changes no rule" [ "$(added_rules | wc -l)" = 1 ]
+check "dry run writes no file" [ ! -e "$rules_file" ]
+
+# First apply: every rule added, the rules file written.
+want=$("$ctl" rules --audit-csv "$all" | grep -c '^-a')
+out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$all")
+echo "$out" | tail -n 1
+check "first apply adds all $want rules" grep -qE "^added $want, removed 0, unchanged 0; $want netlink writes" <<<"$out"
+check "the kernel lists them" [ "$(added_rules | grep -c gpaudit-)" = "$want" ]
+check "the rules file is written" grep -q 'gpaudit-process-creation' "$rules_file"
+check "the rules file is loadable by auditctl syntax" [ "$(grep -c '^-a' "$rules_file")" = "$want" ]
+
+# Same policy again: nothing changes, zero netlink writes.
+out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$all")
+echo "$out" | tail -n 1
+check "second apply makes no netlink write" grep -qE "^added 0, removed 0, unchanged $want; 0 netlink writes" <<<"$out"
+
+# One subcategory changes: only the rules that change are replaced, adds before removals.
+sed 's/,Process Creation,\({[^}]*}\),Success and Failure,,3/,Process Creation,\1,Success,,1/' "$all" > "$work/changed.csv"
+out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$work/changed.csv")
+echo "$out" | tail -n 1
+check "a one-subcategory change keeps most rules" grep -qE "^added [0-9]+, removed [0-9]+, unchanged [1-9][0-9]" <<<"$out"
+check "process creation is now success only" bash -c "auditctl -l | grep -q -- '-S execve,execveat -F success=1 -F key=gpaudit-process-creation'"
+first_plus=$(grep -n '^+ ' <<<"$out" | head -n 1 | cut -d: -f1)
+first_minus=$(grep -n '^- ' <<<"$out" | head -n 1 | cut -d: -f1)
+check "additions are listed (and made) before removals" [ "$first_plus" -lt "$first_minus" ]
+check "the kernel holds exactly the new policy" [ "$(added_rules | grep -c gpaudit-)" = "$("$ctl" rules --audit-csv "$work/changed.csv" | grep -c '^-a')" ]
+
+# A rule the kernel refuses: a copy of the mapping data whose File Share watch names a directory that
+# does not exist, with the host check off. The apply fails, names the rule and the reason, and the
+# previous policy stays in force exactly. (The host's /etc is not touched.)
+auditctl -l > "$work/before-failure"
+mkdir -p "$work/rules"
+cp "$(dirname "$0")/../../rules/"*.yaml "$work/rules/"
+sed -i -e "s|{dir: /etc/samba, perm: wa}|{dir: $work/missing-dir, perm: wa}|" \
+    -e "s|{dir: /etc/exports.d, perm: wa}|{dir: $work/missing-dir-2, perm: wa}|" "$work/rules/mapping.yaml"
+printf 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n,System,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},Failure,,2\r\n,System,File Share,{0CCE9224-69AE-11D9-BED3-505054503030},Success,,1\r\n' \
+    > "$work/bad.csv"
+out=$("$ctl" apply --no-host-check --rules-dir "$work/rules" --rules-file "$rules_file" --audit-csv "$work/bad.csv" 2>&1)
+rc=$?
+echo "$out" | tail -n 1
+check "a refused rule fails the apply" [ "$rc" = 1 ]
+check "the error names the rule and the reason" grep -qE "No such file or directory: -a always,exit .*-F dir=$work/missing-dir.*previous policy stays in force" <<<"$out"
+check "the previous policy is still in force, unchanged" diff -q "$work/before-failure" <(auditctl -l)
+
+# Not root: refused with a reason, nothing changed.
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" apply --rules-file "$rules_file" --audit-csv "$all" 2>&1)
+check "apply as non-root is refused" grep -q 'must run as root' <<<"$out"
+
+# Revert: all of ours gone, the foreign rule kept, the rules file removed.
+out=$("$ctl" revert --rules-file "$rules_file")
+echo "$out" | tail -n 1
+check "revert removes every gpaudit rule" [ "$(added_rules | grep -c gpaudit-)" = 0 ]
+check "revert keeps the foreign rule" bash -c "auditctl -l | grep -q someone-elses-rule"
+check "revert removes the rules file" [ ! -e "$rules_file" ]
+
+# Record filters carry no key: ownership comes from the rules file, so revert removes them too.
+out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$data/all-no-auditing/audit.csv")
+check "record filters are applied" bash -c "auditctl -l | grep -q -- '-a never,user -F msgtype=USER_LOGIN'"
+"$ctl" revert --rules-file "$rules_file" >/dev/null
+check "revert removes our keyless record filters" bash -c "! auditctl -l | grep -q msgtype="
+exit $failed

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Planning an apply: a diff, adds before removals, never a foreign rule.
+#include "core/apply_plan.hxx"
+
+#include <doctest/doctest.h>
+
+using namespace gpaudit::core;
+
+TEST_CASE("plan: add what is missing, keep what is there, remove only our stale rules")
+{
+    const std::vector<DesiredRule> desired = {{"A", false}, {"B", false}, {"C", false}};
+    const std::vector<CurrentRule> current = {{"X", true}, {"B", true}, {"F", false}, {"C", false}};
+    const auto plan = planApply(desired, current);
+    CHECK(plan.add == std::vector<std::size_t>{0});
+    CHECK(plan.keep == std::vector<std::size_t>{1});
+    CHECK(plan.foreign == std::vector<std::size_t>{2}); // C is held by someone else: left alone
+    CHECK(plan.remove == std::vector<std::size_t>{0});  // X is ours and stale; F is not ours
+}
+
+TEST_CASE("plan: the same policy twice is an empty plan")
+{
+    const std::vector<DesiredRule> desired = {{"A", false}, {"B", true}};
+    const std::vector<CurrentRule> current = {{"B", true}, {"A", true}};
+    const auto plan = planApply(desired, current);
+    CHECK(plan.empty());
+    CHECK(plan.keep.size() == 2);
+}
+
+TEST_CASE("plan: prepended (never) rules are sent last-first so they land in order at the front")
+{
+    const std::vector<DesiredRule> desired = {{"N1", true}, {"N2", true}, {"A", false}};
+    const auto plan = planApply(desired, {});
+    CHECK(plan.add == std::vector<std::size_t>{1, 0, 2});
+}
+
+TEST_CASE("plan: a rule wanted twice is sent once")
+{
+    const std::vector<DesiredRule> desired = {{"A", false}, {"A", false}};
+    CHECK(planApply(desired, {}).add.size() == 1);
+}
+
+TEST_CASE("rule lines round-trip through the renderer")
+{
+    const std::vector<std::string> lines = {
+        "-a always,exit -F arch=b64 -S execve,execveat -F euid=0 -C uid!=euid -F success=1 -k gpaudit-special-logon -k "
+        "gpaudit-process-creation",
+        "-a always,exit -F path=/etc/passwd -F perm=wa -F auid>=1000 -k gpaudit-user-account-management",
+        "-a never,user -F msgtype=USER_LOGIN",
+        "-a always,exclude -F msgtype=LOGIN",
+        "-a always,exit -F arch=b32 -S open,openat -F dir=/etc/pam.d -F perm=wa -F exit=-EACCES -k gpaudit-x",
+    };
+    for (const auto &line : lines) {
+        auto rule = parseRuleLine(line);
+        REQUIRE_MESSAGE(rule, line);
+        CHECK(rule->render() == line);
+    }
+    CHECK_FALSE(parseRuleLine("-w /etc/passwd -p wa"));
+    CHECK_FALSE(parseRuleLine("-a sometimes,exit -S execve"));
+    CHECK_FALSE(parseRuleLine("-a always,exit -S execve -k other-key"));
+    CHECK_FALSE(parseRuleLine("-a always,exit -F"));
+    CHECK_FALSE(parseRuleLine("-F arch=b64"));
+}
+
+TEST_CASE("record filters of a rules file, with their owners")
+{
+    const std::string file = "# header\n-f 1\n-a always,exit -F arch=b64 -S execve -k gpaudit-process-creation\n"
+                             "# record filter of gpaudit-logon\n-a never,user -F msgtype=USER_LOGIN\n"
+                             "# record filter of gpaudit-system-integrity gpaudit-process-termination\n"
+                             "-a always,exclude -F msgtype=ANOM_ABEND\n";
+    auto filters = recordFiltersOf(file, "gpaudit.rules");
+    REQUIRE(filters);
+    REQUIRE(filters->size() == 2);
+    CHECK((*filters)[0].render() == "-a never,user -F msgtype=USER_LOGIN");
+    CHECK((*filters)[1].keys == std::vector<std::string>{"system-integrity", "process-termination"});
+    auto broken = recordFiltersOf("# record filter of gpaudit-logon\n-a bogus\n", "gpaudit.rules");
+    REQUIRE_FALSE(broken);
+    CHECK(broken.error().where.line == 2);
+}
