@@ -1,0 +1,193 @@
+#!/bin/bash
+# Integration (root, real kernel, a real auditd): each mapped subcategory records what it promises.
+# A private auditd (own configuration and log directory) is started by this test and stopped by PID;
+# policies are applied with gpauditctl apply; each activity is caused and its record found in the
+# private log with ausearch, by the gpaudit key. Then the negative: No Auditing and Success-only
+# produce no record for the same activity. Kernel rules and status are restored at the end.
+set -u
+ctl=$(realpath "$1")
+actor_built=$(realpath "$2")
+. "$(dirname "$0")/lib.sh"
+chmod 755 "$work" # unprivileged test processes must reach the test directories
+failed=0
+pass() { echo "ok $*"; }
+flunk() { echo "FAIL $*"; failed=1; }
+
+# --- a private auditd
+current_pid=$(awk '$1 == "pid" {print $2}' "$work/status.before")
+if [ "$current_pid" != 0 ] && kill -0 "$current_pid" 2>/dev/null; then
+    fail "an audit daemon (pid $current_pid) is already registered with the kernel; these tests start their own and do not disturb it"
+fi
+mkdir -p "$work/auditd/plugins.d" "$work/log"
+cat > "$work/auditd/auditd.conf" <<CONF
+local_events = yes
+write_logs = yes
+log_file = $work/log/audit.log
+log_group = root
+log_format = ENRICHED
+flush = INCREMENTAL_ASYNC
+freq = 1
+max_log_file = 64
+num_logs = 2
+max_log_file_action = ROTATE
+space_left = 2
+space_left_action = IGNORE
+admin_space_left = 1
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+plugin_dir = $work/auditd/plugins.d
+q_depth = 2000
+overflow_action = IGNORE
+CONF
+auditd -n -s nochange -c "$work/auditd" > "$work/auditd.out" 2>&1 &
+auditd_pid=$!
+started_pids+=("$auditd_pid")
+for _ in $(seq 50); do
+    [ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] && break
+    sleep 0.1
+done
+[ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] || fail "auditd did not start: $(cat "$work/auditd.out")"
+auditctl -e 1 >/dev/null || fail "cannot enable audit"
+log="$work/log/audit.log"
+
+# Markers: copies of programs under unique names, so a record is ours beyond doubt.
+mkdir -p "$work/bin" "$work/sacl/locked" "$work/mnt"
+for name in pc-marker pt-marker pt-marker-2 pc-marker-2 sentinel-1 sentinel-2; do cp /bin/true "$work/bin/$name"; done
+for name in actor actor-nouser actor-2; do cp "$actor_built" "$work/bin/$name"; done
+actor="$work/bin/actor"
+printf '#!/bin/sh\n' > "$work/noexec" && chmod 644 "$work/noexec"
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# expect_record DESCRIPTION ausearch-options...: waits up to 10 s for a matching record.
+expect_record() {
+    local what=$1
+    shift
+    for _ in $(seq 40); do
+        if ausearch -if "$log" "$@" --just-one >/dev/null 2>&1; then pass "$what"; return; fi
+        sleep 0.25
+    done
+    flunk "$what (no record: ausearch $*)"
+}
+# expect_no_record DESCRIPTION SENTINEL ausearch-options...: the sentinel's record (written after the
+# activity) proves the log has caught up; then no matching record may be there.
+expect_no_record() {
+    local what=$1 sentinel=$2
+    shift 2
+    "$sentinel"
+    for _ in $(seq 40); do
+        ausearch -if "$log" -k gpaudit-process-creation -x "$sentinel" --just-one >/dev/null 2>&1 && break
+        sleep 0.25
+    done
+    if ausearch -if "$log" "$@" >/dev/null 2>&1; then flunk "$what (a record was found: ausearch $*)"; else pass "$what"; fi
+}
+
+policy() { # policy FILE ROWS...: an audit.csv; each row is "GUID-code,value"
+    local file=$1
+    shift
+    {
+        printf 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n'
+        for row in "$@"; do
+            case $row in
+                Option:*|FileGlobalSacl*) printf ',,%s\r\n' "$row" ;;
+                S-*) printf ',%s,x,{0CCE92%s-69AE-11D9-BED3-505054503030},x,x,%s\r\n' "${row%%:*}" "$(cut -d: -f2 <<<"$row" | cut -d, -f1)" "${row##*,}" ;;
+                *) printf ',System,x,{0CCE92%s-69AE-11D9-BED3-505054503030},x,,%s\r\n' "${row%,*}" "${row#*,}" ;;
+            esac
+        done
+    } > "$file"
+}
+user_sid=S-1-5-21-1004336348-1177238915-682003330-4242
+echo "$user_sid user 4242" > "$work/sidmap"
+throwaway_user=gpatest$$
+throwaway_group=gpatestg$$
+cleanup_accounts() {
+    userdel "$throwaway_user" 2>/dev/null
+    groupdel "$throwaway_group" 2>/dev/null
+    rm -f "/etc/pam.d/gpaudit-test-$$" "/etc/cron.d/gpaudit-test-$$"
+    mountpoint -q "$work/mnt" && umount "$work/mnt"
+}
+trap 'cleanup_accounts; restore_kernel' EXIT
+
+# --- phase 1: every subcategory under test on
+# 2B Process Creation S+F, 2C Process Termination S, 1D File System S+F, 2F Audit Policy Change S,
+# 10 Security State Change S+F, 35 User Account Mgmt S, 37 Security Group Mgmt S, 30 Authentication
+# Policy Change S, 28 Sensitive Privilege Use S+F, 11 Security System Extension F, 27 Other Object
+# Access S, 45 Removable Storage S+F, 1F Kernel Object S+F; per user: 2D DPAPI Activity include success.
+policy "$work/p1.csv" 2B,3 2C,1 1D,3 2F,1 10,3 35,1 37,1 30,1 28,3 11,2 27,1 45,3 1F,3 "$user_sid:2D,1" \
+    'FileGlobalSacl,,,,S:(AU;SAFA;FW;;;WD)'
+"$ctl" apply --rules-file "$work/gpaudit.rules" --sacl-dir "$work/sacl" --sid-map "$work/sidmap" \
+    --audit-csv "$work/p1.csv" > "$work/apply1.out" 2>&1 || { cat "$work/apply1.out"; fail "apply of phase 1 failed"; }
+tail -n 1 "$work/apply1.out"
+
+"$work/bin/pc-marker"
+expect_record "Process Creation success: exec" -k gpaudit-process-creation -x "$work/bin/pc-marker" -sv yes
+"$actor" exec-denied "$work/noexec" || flunk "actor exec-denied"
+expect_record "Process Creation failure: exec of a non-executable file" -k gpaudit-process-creation -x "$actor" -sv no
+"$work/bin/pt-marker"
+expect_record "Process Termination: exit_group" -k gpaudit-process-termination -x "$work/bin/pt-marker" -sc exit_group
+
+touch "$work/sacl/allowed-write"
+expect_record "File System via FileGlobalSacl, success: allowed write" -k gpaudit-file-system -f "$work/sacl/allowed-write" -sv yes
+nobody touch "$work/sacl/locked/denied-write" 2>/dev/null
+expect_record "File System via FileGlobalSacl, failure: write denied to uid 65534" -k gpaudit-file-system -ui 65534 -sv no
+
+auditctl -w "$work/bin" -p r -k gpaudit-test-foreign-change >/dev/null
+auditctl -W "$work/bin" -p r -k gpaudit-test-foreign-change >/dev/null
+expect_record "Audit Policy Change: another program runs auditctl" -k gpaudit-audit-policy-change -x /usr/sbin/auditctl
+expect_record "Audit Policy Change: the kernel's CONFIG_CHANGE for the foreign rule" -m CONFIG_CHANGE -k gpaudit-test-foreign-change
+
+"$actor" adjtimex-read || flunk "actor adjtimex-read"
+expect_record "Security State Change success: adjtimex" -k gpaudit-security-state-change -sc adjtimex -sv yes
+nobody "$actor" settime-denied || flunk "actor settime-denied"
+expect_record "Security State Change failure: clock_settime denied" -k gpaudit-security-state-change -sc clock_settime -sv no
+
+groupadd "$throwaway_group" || flunk "groupadd"
+expect_record "Security Group Management: groupadd writes /etc/group" -k gpaudit-security-group-management -x /usr/sbin/groupadd
+expect_record "Security Group Management: the ADD_GROUP record" -m ADD_GROUP -x /usr/sbin/groupadd
+useradd -M -N -r -s /usr/sbin/nologin "$throwaway_user" || flunk "useradd"
+expect_record "User Account Management: useradd writes /etc/passwd" -k gpaudit-user-account-management -x /usr/sbin/useradd
+expect_record "User Account Management: the ADD_USER record" -m ADD_USER -x /usr/sbin/useradd
+userdel "$throwaway_user"
+groupdel "$throwaway_group"
+
+cp /etc/pam.d/other "/etc/pam.d/gpaudit-test-$$" && rm -f "/etc/pam.d/gpaudit-test-$$"
+expect_record "Authentication Policy Change: a file in /etc/pam.d" -k gpaudit-authentication-policy-change -f "/etc/pam.d/gpaudit-test-$$"
+
+nobody /usr/bin/passwd --help >/dev/null 2>&1
+expect_record "Sensitive Privilege Use success: a set-uid-root program run by uid 65534" -k gpaudit-sensitive-privilege-use -x /usr/bin/passwd -ui 65534
+nobody "$actor" ptrace-denied || flunk "actor ptrace-denied"
+expect_record "Sensitive Privilege Use failure: ptrace denied" -k gpaudit-sensitive-privilege-use -sc ptrace -sv no
+
+"$actor" finit-module-bad || flunk "actor finit-module-bad"
+expect_record "Security System Extension failure: a module load attempt" -k gpaudit-security-system-extension -sc finit_module -sv no
+
+echo "# gpaudit event test" > "/etc/cron.d/gpaudit-test-$$" && rm -f "/etc/cron.d/gpaudit-test-$$"
+expect_record "Other Object Access Events: a crontab change" -k gpaudit-other-object-access-events -f "/etc/cron.d/gpaudit-test-$$"
+
+mount -t tmpfs gpaudit-test "$work/mnt" && umount "$work/mnt"
+expect_record "Removable Storage success: mount" -k gpaudit-removable-storage -sc mount -sv yes
+nobody "$actor" mount-denied "$work/mnt" || flunk "actor mount-denied"
+expect_record "Removable Storage failure: mount denied" -k gpaudit-removable-storage -sc mount -sv no
+
+"$actor" ipc || flunk "actor ipc"
+expect_record "Kernel Object success: msgget" -k gpaudit-kernel-object -sc msgget -sv yes
+expect_record "Kernel Object failure: msgctl on no queue" -k gpaudit-kernel-object -sc msgctl -sv no
+
+sh -c 'echo 4242 > /proc/self/loginuid && exec "$0" keyctl' "$actor" || flunk "actor keyctl as auid 4242"
+expect_record "per-user include (SID -> auid 4242): DPAPI Activity" -k gpaudit-dpapi-activity -sc keyctl -ul 4242
+"$work/bin/actor-nouser" keyctl || flunk "actor keyctl"
+expect_no_record "per-user include does not record other users" "$work/bin/sentinel-1" -k gpaudit-dpapi-activity -x "$work/bin/actor-nouser"
+
+# --- phase 2: Process Creation Success only, Process Termination No Auditing
+policy "$work/p2.csv" 2B,1 2C,4
+"$ctl" apply --rules-file "$work/gpaudit.rules" --audit-csv "$work/p2.csv" > "$work/apply2.out" 2>&1 || { cat "$work/apply2.out"; fail "apply of phase 2 failed"; }
+tail -n 1 "$work/apply2.out"
+"$work/bin/pc-marker-2"
+expect_record "Success only still records the successful exec" -k gpaudit-process-creation -x "$work/bin/pc-marker-2" -sv yes
+"$work/bin/actor-2" exec-denied "$work/noexec" || flunk "actor exec-denied"
+"$work/bin/pt-marker-2"
+expect_no_record "Success only: no record for a failed exec" "$work/bin/sentinel-2" -k gpaudit-process-creation -x "$work/bin/actor-2" -sv no
+expect_no_record "No Auditing: no record for a process exit" "$work/bin/sentinel-2" -x "$work/bin/pt-marker-2" -sc exit_group
+
+"$ctl" revert --rules-file "$work/gpaudit.rules" > /dev/null || flunk "revert"
+exit $failed
