@@ -205,7 +205,7 @@ std::string defaultMachine()
 
 #ifdef GPAUDIT_HAVE_LIBAUDIT
 int runKernelCommand(const Options &options, const core::Translation *translation, bool partial,
-                     const std::vector<std::string> &header)
+                     const std::vector<std::string> &header, const core::Mapping *mapping, const std::string &machine)
 {
     if (::geteuid() != 0) {
         std::cerr << "gpauditctl: " << options.command << " changes the kernel's audit rules and must run as root\n";
@@ -232,6 +232,10 @@ int runKernelCommand(const Options &options, const core::Translation *translatio
         return kExitOk;
     }
     kernel::ApplyOptions applyOptions;
+    applyOptions.mapping = mapping;
+    if (mapping != nullptr)
+        if (const auto *abis = mapping->platform(machine))
+            applyOptions.abis = *abis;
     applyOptions.dryRun = options.dryRun;
     applyOptions.rulesFile = options.rulesFile;
     applyOptions.headerComments = header;
@@ -262,7 +266,7 @@ int run(const Options &options)
 {
     if (options.command == "revert") {
 #ifdef GPAUDIT_HAVE_LIBAUDIT
-        return runKernelCommand(options, nullptr, false, {});
+        return runKernelCommand(options, nullptr, false, {}, nullptr, {});
 #else
         std::cerr << "gpauditctl: built without libaudit: revert is not available\n";
         return kExitFailure;
@@ -315,7 +319,8 @@ int run(const Options &options)
 #ifdef GPAUDIT_HAVE_LIBAUDIT
         if (loaded->inputs.empty() || loaded->anyRejected())
             std::cerr << "gpauditctl: applying the policy of the files that could be read\n";
-        return runKernelCommand(options, &*translation, loaded->anyRejected(), header);
+        return runKernelCommand(options, &*translation, loaded->anyRejected(), header, &data->mapping,
+                                translateOptions.machine);
 #else
         std::cerr << "gpauditctl: built without libaudit: apply is not available\n";
         return kExitFailure;

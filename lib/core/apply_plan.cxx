@@ -79,6 +79,8 @@ Result<AuditRule> parseRuleLine(std::string_view line)
                 rule.list = AuditRule::List::User;
             else if (list == "exclude")
                 rule.list = AuditRule::List::Exclude;
+            else if (list == "task")
+                rule.list = AuditRule::List::Task;
             else
                 return fail("unknown list \"" + std::string(list) + "\"");
             sawAction = true;

@@ -93,6 +93,8 @@ Result<Mapping> Mapping::fromYaml(const Catalog &catalog, std::string_view mappi
             mapping.known_.insert(names.begin(), names.end());
             mapping.perm_[letter] = std::move(names);
         }
+        mapping.fastPath_ = stringList(*sysRoot, "fast_path");
+        mapping.known_.insert(mapping.fastPath_.begin(), mapping.fastPath_.end());
         const auto platforms = (*sysRoot)["platforms"];
         if (!platforms.IsMap())
             return yamlError(*sysRoot, syscallsLabel, "\"platforms\" must be a map");

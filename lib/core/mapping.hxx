@@ -74,6 +74,7 @@ class Mapping {
     [[nodiscard]] bool suppressible(std::string_view recordType) const { return !neverSuppress_.contains(recordType); }
     [[nodiscard]] std::vector<std::string> expandSyscalls(const std::vector<std::string> &namesOrSets) const;
     [[nodiscard]] const std::set<std::string, std::less<>> &knownSyscalls() const { return known_; }
+    [[nodiscard]] const std::vector<std::string> &fastPath() const { return fastPath_; }
 
   private:
     std::vector<SubcategoryMapping> entries_;
@@ -82,6 +83,7 @@ class Mapping {
     std::map<std::string, std::vector<Abi>, std::less<>> platforms_;
     std::set<std::string, std::less<>> neverSuppress_;
     std::set<std::string, std::less<>> known_;
+    std::vector<std::string> fastPath_;
 };
 
 // Parses "euid=0", "auid>=${UID_MIN}", "uid!=euid" into a FieldSpec. Returns nullopt on bad syntax.

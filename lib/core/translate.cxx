@@ -102,6 +102,17 @@ class Builder {
                 noteSkippedWatch(slug, rule.dir, rule.dir);
                 return;
             }
+            if (rule.syscalls.empty() && options_.probe != nullptr) {
+                if (auto entries = expandedDirectory(slug, rule.dir)) {
+                    RuleTemplate file = rule;
+                    file.dir.clear();
+                    for (const auto &path : *entries) {
+                        file.path = path;
+                        emitWatch(slug, file, extra, action);
+                    }
+                    return;
+                }
+            }
             fields.push_back({"dir", "=", rule.dir});
         }
         if (!rule.perm.empty())
@@ -140,6 +151,37 @@ class Builder {
                 continue;
             add({AuditRule::List::Exit, action, abi.arch, std::move(present), fields, {slug}});
         }
+    }
+
+    // A file watch whose parent directory is known to exist (it came from listing that directory).
+    void emitWatch(const std::string &slug, const RuleTemplate &rule, const std::vector<FieldSpec> &extra,
+                   AuditRule::Action action)
+    {
+        std::vector<FieldSpec> fields = {{"path", "=", rule.path}, {"perm", "=", rule.perm}};
+        for (auto &field : substitute(rule.fields))
+            fields.push_back(field);
+        fields.insert(fields.end(), extra.begin(), extra.end());
+        add({AuditRule::List::Exit, action, "", {}, fields, {slug}});
+    }
+
+    // The directory itself and every entry below it, or nullopt to keep a tree rule.
+    std::optional<std::vector<std::string>> expandedDirectory(const std::string &slug, const std::string &dir)
+    {
+        auto cached = expanded_.find(dir);
+        if (cached == expanded_.end()) {
+            auto entries = options_.probe->listTree(dir, kMaxExpandedWatches);
+            if (entries)
+                entries->insert(entries->begin(), dir);
+            cached = expanded_.emplace(dir, std::move(entries)).first;
+            if (cached->second)
+                note(slug, "watch on " + dir + ": the directory and its " + std::to_string(cached->second->size() - 1) +
+                               " entries are watched one by one (no per-syscall cost); a file created in it later is "
+                               "recorded when created, and for in-place writes from the next apply");
+            else
+                note(slug, "watch on " + dir + ": more than " + std::to_string(kMaxExpandedWatches) +
+                               " entries, kept as a directory tree rule (it costs every syscall)");
+        }
+        return cached->second;
     }
 
     void noteSkippedWatch(const std::string &slug, const std::string &watch, const std::string &missing)
@@ -552,6 +594,7 @@ class Builder {
     const std::vector<Abi> &abis_;
     Translation out_;
     std::set<std::string> skippedWatches_;
+    std::map<std::string, std::optional<std::vector<std::string>>> expanded_;
     std::set<std::string> notedOnce_;
 };
 
@@ -611,7 +654,7 @@ std::string AuditRule::render() const
 {
     std::string out = "-a ";
     out += action == Action::Always ? "always," : "never,";
-    out += list == List::Exit ? "exit" : list == List::User ? "user" : "exclude";
+    out += list == List::Exit ? "exit" : list == List::User ? "user" : list == List::Task ? "task" : "exclude";
     if (!arch.empty())
         out += " -F arch=" + arch;
     if (!syscalls.empty()) {

@@ -29,7 +29,19 @@ class HostProbe {
   public:
     virtual ~HostProbe() = default;
     [[nodiscard]] virtual bool directoryExists(const std::string &path) const = 0;
+    // Every file and directory below dir (not following symbolic links), sorted; nullopt when there
+    // are more than limit or the tree cannot be read. Lets a directory watch become file watches.
+    [[nodiscard]] virtual std::optional<std::vector<std::string>> listTree(const std::string &dir,
+                                                                           std::size_t limit) const
+    {
+        (void)dir;
+        (void)limit;
+        return std::nullopt;
+    }
 };
+
+// A directory watch with at most this many entries becomes file watches (see translate()).
+inline constexpr std::size_t kMaxExpandedWatches = 256;
 
 struct TranslateOptions {
     std::string machine = "x86_64";           // a platform of rules/syscalls.yaml
@@ -40,7 +52,7 @@ struct TranslateOptions {
 };
 
 struct AuditRule {
-    enum class List { Exit, User, Exclude };
+    enum class List { Exit, User, Exclude, Task }; // Task: only for tools (never,task), never in a policy
     enum class Action { Always, Never };
     List list = List::Exit;
     Action action = Action::Always;
@@ -78,6 +90,11 @@ struct Translation {
 inline constexpr std::string_view kKeyPrefix = "gpaudit-";
 inline constexpr std::size_t kMaxKeyLength = 256; // AUDIT_MAX_KEY_LEN
 
+// Directory watches (-F dir=, a tree on the exit list) cost every syscall of every audited process and
+// make every path lookup collect tree references. With a host probe, a watched directory of at most
+// kMaxExpandedWatches entries becomes file watches instead (the kernel's inode hash: no per-syscall
+// cost): one on the directory itself, which records every create, delete and rename in it, and one on
+// each entry. A file created afterwards is covered for in-place writes from the next apply.
 Result<Translation> translate(const Catalog &catalog, const Mapping &mapping, const Resultant &resultant,
                               const TranslateOptions &options);
 

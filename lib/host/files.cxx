@@ -4,6 +4,7 @@
 #include "core/identifiers.hxx"
 #include "core/text.hxx"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -192,6 +193,37 @@ bool LocalHostProbe::directoryExists(const std::string &path) const
 {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::optional<std::vector<std::string>> LocalHostProbe::listTree(const std::string &dir, std::size_t limit) const
+{
+    std::vector<std::string> entries;
+    std::vector<std::string> pending = {dir};
+    while (!pending.empty()) {
+        const auto current = pending.back();
+        pending.pop_back();
+        std::unique_ptr<DIR, DirCloser> handle(::opendir(current.c_str()));
+        if (!handle)
+            return std::nullopt;
+        while (const dirent *entry = ::readdir(handle.get())) {
+            const std::string_view name = entry->d_name;
+            if (name == "." || name == "..")
+                continue;
+            const std::string path = current + "/" + std::string(name);
+            if (name.find_first_of(" \t\n\"") != std::string_view::npos)
+                return std::nullopt; // not expressible in a rules file line: keep the tree rule
+            struct stat st {};
+            if (::lstat(path.c_str(), &st) != 0)
+                continue;
+            entries.push_back(path);
+            if (entries.size() > limit)
+                return std::nullopt;
+            if (S_ISDIR(st.st_mode))
+                pending.push_back(path); // symbolic links are watched, not followed
+        }
+    }
+    std::sort(entries.begin(), entries.end());
+    return entries;
 }
 
 Result<SidMapResolver> SidMapResolver::fromFile(const std::string &path)

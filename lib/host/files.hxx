@@ -40,6 +40,8 @@ Result<GpoFolder> openGpoFolder(const std::string &dir);
 class LocalHostProbe final : public core::HostProbe {
   public:
     [[nodiscard]] bool directoryExists(const std::string &path) const override;
+    [[nodiscard]] std::optional<std::vector<std::string>> listTree(const std::string &dir,
+                                                                   std::size_t limit) const override;
 };
 
 // A fixed SID -> uid/gid table, from a file of lines "SID user UID" or "SID group GID" ('#' comments).

@@ -3,6 +3,7 @@
 
 #include "core/apply_plan.hxx"
 #include "core/text.hxx"
+#include "fast_path.hxx"
 #include "host/files.hxx"
 
 #include <map>
@@ -78,7 +79,17 @@ Result<KernelStatus> mutableStatus(AuditNetlink &netlink)
 
 } // namespace
 
-Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &translation, const ApplyOptions &options)
+std::vector<core::AuditRule> plannedRules(const core::Translation &translation, const ApplyOptions &options,
+                                          const std::vector<KernelRule> &current)
+{
+    std::vector<core::AuditRule> rules;
+    if (options.mapping != nullptr && !translation.rules.empty())
+        rules = fastPathRules(*options.mapping, options.abis, translation.rules, current);
+    rules.insert(rules.end(), translation.rules.begin(), translation.rules.end());
+    return rules;
+}
+
+Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy, const ApplyOptions &options)
 {
     const auto started = std::chrono::steady_clock::now();
     ApplyReport report;
@@ -89,6 +100,11 @@ Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &transl
     if (!previous)
         return tl::unexpected(previous.error());
 
+    auto current = netlink.listRules();
+    if (!current)
+        return tl::unexpected(current.error());
+    core::Translation translation = policy;
+    translation.rules = plannedRules(policy, options, *current);
     std::vector<KernelRule> desired;
     std::vector<core::DesiredRule> desiredIds;
     for (const auto &rule : translation.rules) {
@@ -98,9 +114,6 @@ Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &transl
         desiredIds.push_back({built->identity, rule.action == core::AuditRule::Action::Never});
         desired.push_back(std::move(*built));
     }
-    auto current = netlink.listRules();
-    if (!current)
-        return tl::unexpected(current.error());
     std::vector<core::CurrentRule> currentIds;
     for (const auto &rule : *current)
         currentIds.push_back({rule.identity, rule.keyedOurs() || previous->ownedFilters.contains(rule.identity)});

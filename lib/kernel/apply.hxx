@@ -16,6 +16,9 @@ inline constexpr const char *kDefaultRulesFile = "/etc/audit/rules.d/gpaudit.rul
 
 struct ApplyOptions {
     bool dryRun = false;
+    // The fast-path rule (fast_path.hxx): needs the mapping (perm classes, the hot syscalls) and the ABIs.
+    const core::Mapping *mapping = nullptr;
+    std::vector<core::Abi> abis;
     std::string rulesFile = kDefaultRulesFile; // empty: do not persist
     std::vector<std::string> headerComments;   // for the rules file
 };
@@ -30,6 +33,11 @@ struct ApplyReport {
     bool rulesFileWritten = false;
     std::chrono::microseconds elapsed{0};
 };
+
+// The rules an apply makes the kernel's: the translation's, plus the fast-path rule computed against
+// the kernel's current rules.
+std::vector<core::AuditRule> plannedRules(const core::Translation &translation, const ApplyOptions &options,
+                                          const std::vector<KernelRule> &current);
 
 // Refuses (changing nothing) when the kernel is immutable. On a failure while adding, the rules
 // added so far are deleted again, so the previous policy stays in force, and the error names the rule.

@@ -38,6 +38,8 @@ int listOf(core::AuditRule::List list)
         return AUDIT_FILTER_USER;
     case core::AuditRule::List::Exclude:
         return AUDIT_FILTER_EXCLUDE;
+    case core::AuditRule::List::Task:
+        return AUDIT_FILTER_TASK;
     }
     return AUDIT_FILTER_EXIT;
 }
@@ -295,6 +297,15 @@ Result<void> AuditNetlink::deleteRule(const KernelRule &rule)
     const int rc = audit_delete_rule_data(fd_, rule.data.get(), rule.list, rule.action);
     if (rc < 0)
         return errnoError("the kernel refused to delete the rule", -rc);
+    return {};
+}
+
+Result<void> AuditNetlink::setEnabled(std::uint32_t enabled)
+{
+    ++writes_;
+    const int rc = audit_set_enabled(fd_, enabled);
+    if (rc < 0)
+        return errnoError("the kernel refused audit enabled=" + std::to_string(enabled), -rc);
     return {};
 }
 

@@ -61,6 +61,7 @@ class AuditNetlink {
     Result<void> addRule(const KernelRule &rule, bool prepend);
     Result<void> deleteRule(const KernelRule &rule);
     Result<void> setStatus(char flag, std::uint32_t value); // 'f' failure, 'b' backlog, 'r' rate
+    Result<void> setEnabled(std::uint32_t enabled);         // 0 or 1 (never 2 here: irreversible)
 
     // Netlink requests that changed kernel state since open() (adds, deletes, status settings).
     [[nodiscard]] std::size_t writes() const { return writes_; }

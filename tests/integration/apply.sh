@@ -75,6 +75,17 @@ check "revert removes every gpaudit rule" [ "$(added_rules | grep -c gpaudit-)" 
 check "revert keeps the foreign rule" bash -c "auditctl -l | grep -q someone-elses-rule"
 check "revert removes the rules file" [ ! -e "$rules_file" ]
 
+# Audit options become status settings: CrashOnAuditFail=0 -> failure mode 1 (mode 2, which panics
+# the host when a record is lost, is never set by a test). The status is restored at the end.
+auditctl -f 0 >/dev/null
+printf 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n,,Option:CrashOnAuditFail,,Disabled,,0\r\n,System,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},Success,,1\r\n' > "$work/options.csv"
+out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$work/options.csv")
+check "CrashOnAuditFail=0 sets failure mode 1" grep -q -- 'set -f 1 (was 0; CrashOnAuditFail=0' <<<"$out"
+check "the kernel's failure mode is 1" [ "$(auditctl -s | awk '$1 == "failure" {print $2}')" = 1 ]
+out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$work/options.csv")
+check "an unchanged status is not set again" grep -qE '^added 0, removed [0-9]+, unchanged [0-9]+; 0 netlink writes' <<<"$out"
+"$ctl" revert --rules-file "$rules_file" >/dev/null
+
 # Record filters carry no key: ownership comes from the rules file, so revert removes them too.
 out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$data/all-no-auditing/audit.csv")
 check "record filters are applied" bash -c "auditctl -l | grep -q -- '-a never,user -F msgtype=USER_LOGIN'"

@@ -337,3 +337,31 @@ TEST_CASE("platforms: aarch64 has one ABI and its own syscall names; unknown mac
     options.machine = "sparc";
     CHECK_FALSE(gpaudit::core::translate(test::data().catalog, test::data().mapping, resultantOf(kHeader), options));
 }
+
+TEST_CASE("a directory watch becomes file watches on a host that can list it; too large stays a tree")
+{
+    struct ListingProbe final : HostProbe {
+        bool directoryExists(const std::string &) const override { return true; }
+        std::optional<std::vector<std::string>> listTree(const std::string &dir, std::size_t limit) const override
+        {
+            if (dir == "/etc/sudoers.d")
+                return std::vector<std::string>{"/etc/sudoers.d/README", "/etc/sudoers.d/admins"};
+            CHECK(limit == kMaxExpandedWatches);
+            return std::nullopt; // too many entries
+        }
+    } probe;
+    TranslateOptions options;
+    options.probe = &probe;
+    auto t = test::translate(resultantOf(std::string(kHeader) + row("authorization-policy-change", 1)), options);
+    const auto text = test::rulesText(t);
+    CHECK(
+        text.find(
+            "-a always,exit -F path=/etc/sudoers.d -F perm=wa -F success=1 -k gpaudit-authorization-policy-change\n") !=
+        std::string::npos);
+    CHECK(text.find("-a always,exit -F path=/etc/sudoers.d/admins -F perm=wa -F success=1") != std::string::npos);
+    CHECK(text.find("-F dir=/etc/sudoers.d") == std::string::npos);
+    CHECK(text.find("-F dir=/etc/polkit-1") != std::string::npos); // could not be listed: a tree rule
+    CHECK(hasNote(t, "/etc/sudoers.d: the directory and its 2 entries are watched one by one"));
+    CHECK(hasNote(t, "/etc/polkit-1: more than " + std::to_string(kMaxExpandedWatches) +
+                         " entries, kept as a directory tree rule"));
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The fast-path rule: `-a never,exit -F arch=A -S <hot syscalls>` at the front of the exit list, for
+// the frequent syscalls that no loaded rule can match, so the kernel stops walking the list at once
+// for them (each exit rule costs every syscall of every audited process, mapping.md facts 1 and 4).
+#pragma once
+
+#include "audit_netlink.hxx"
+#include "core/mapping.hxx"
+#include "core/translate.hxx"
+
+#include <vector>
+
+namespace gpaudit::kernel {
+
+inline constexpr const char *kFastPathKey = "fast-path";
+
+// One never rule per ABI, leaving out every syscall that the desired rules or any rule already in the
+// kernel that is not gpaudit's can match (a watch matches the syscalls of its perm classes; a rule with
+// no usable bound, none). Empty when nothing is left. Computed at every apply, against the kernel
+// as it is then.
+std::vector<core::AuditRule> fastPathRules(const core::Mapping &mapping, const std::vector<core::Abi> &abis,
+                                           const std::vector<core::AuditRule> &desired,
+                                           const std::vector<KernelRule> &current);
+
+} // namespace gpaudit::kernel
