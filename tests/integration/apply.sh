@@ -15,17 +15,28 @@ all="$data/all-success-failure/audit.csv"
 
 # A rule that is not ours: must survive apply and revert.
 auditctl -w "$work" -p wa -k someone-elses-rule >/dev/null || fail "cannot add the foreign rule"
+# A foreign syscall rule on a syscall of the fast path: the fast path must leave it out, or it would
+# shadow this rule.
+auditctl -a always,exit -F arch=b64 -S getpid -F key=someone-elses-getpid >/dev/null || fail "cannot add the foreign rule"
 
 # Dry run: the plan, no change.
 out=$("$ctl" apply --dry-run --rules-file "$rules_file" --audit-csv "$all")
 check "dry run announces the rules" grep -qE '^would add [1-9][0-9]*, would remove 0' <<<"$out"
-check "dry run changes no rule" [ "$(added_rules | wc -l)" = 1 ]
+check "dry run changes no rule" [ "$(added_rules | wc -l)" = 2 ] # the two foreign rules
 check "dry run writes no file" [ ! -e "$rules_file" ]
 
-# First apply: every rule added, the rules file written.
-want=$("$ctl" rules --audit-csv "$all" | grep -c '^-a')
+# First apply: every rule of the policy added, plus the fast-path rule of each ABI, the rules file
+# written.
+policy_rules=$("$ctl" rules --audit-csv "$all" | grep -c '^-a')
 out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$all")
 echo "$out" | tail -n 1
+fast=$(grep -c '^+ -a never,exit .*-k gpaudit-fast-path$' <<<"$out")
+want=$((policy_rules + fast))
+check "first apply adds a fast-path rule per ABI" [ "$fast" = 2 ]
+check "the b64 fast path leaves out getpid, which a foreign rule audits" \
+    bash -c "grep '^+ -a never,exit -F arch=b64' <<<\"\$1\" | grep -q 'getppid' && ! grep '^+ -a never,exit -F arch=b64' <<<\"\$1\" | grep -qE '[ ,]getpid[ ,]'" _ "$out"
+check "the b32 fast path keeps getpid (the foreign rule is b64 only)" \
+    bash -c "grep '^+ -a never,exit -F arch=b32' <<<\"\$1\" | grep -qE '[ ,]getpid[ ,]'" _ "$out"
 check "first apply adds all $want rules" grep -qE "^added $want, removed 0, unchanged 0; $want netlink writes" <<<"$out"
 check "the kernel lists them" [ "$(added_rules | grep -c gpaudit-)" = "$want" ]
 check "the rules file is written" grep -q 'gpaudit-process-creation' "$rules_file"
@@ -45,7 +56,8 @@ check "process creation is now success only" bash -c "auditctl -l | grep -q -- '
 first_plus=$(grep -n '^+ ' <<<"$out" | head -n 1 | cut -d: -f1)
 first_minus=$(grep -n '^- ' <<<"$out" | head -n 1 | cut -d: -f1)
 check "additions are listed (and made) before removals" [ "$first_plus" -lt "$first_minus" ]
-check "the kernel holds exactly the new policy" [ "$(added_rules | grep -c gpaudit-)" = "$("$ctl" rules --audit-csv "$work/changed.csv" | grep -c '^-a')" ]
+check "the kernel holds exactly the new policy" [ "$(added_rules | grep -c gpaudit-)" = $(($("$ctl" rules --audit-csv "$work/changed.csv" | grep -c '^-a') + fast)) ]
+check "the fast-path rule comes first" bash -c "auditctl -l | head -n 1 | grep -q gpaudit-fast-path"
 
 # A rule the kernel refuses: a copy of the mapping data whose File Share watch names a directory that
 # does not exist, with the host check off. The apply fails, names the rule and the reason, and the
@@ -72,7 +84,7 @@ check "apply as non-root is refused" grep -q 'must run as root' <<<"$out"
 out=$("$ctl" revert --rules-file "$rules_file")
 echo "$out" | tail -n 1
 check "revert removes every gpaudit rule" [ "$(added_rules | grep -c gpaudit-)" = 0 ]
-check "revert keeps the foreign rule" bash -c "auditctl -l | grep -q someone-elses-rule"
+check "revert keeps the foreign rules" bash -c "auditctl -l | grep -q someone-elses-rule && auditctl -l | grep -q someone-elses-getpid"
 check "revert removes the rules file" [ ! -e "$rules_file" ]
 
 # Audit options become status settings: CrashOnAuditFail=0 -> failure mode 1 (mode 2, which panics

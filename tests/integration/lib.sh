@@ -11,12 +11,19 @@ saved_status() { awk -v k="$1" '$1 == k {print $2}' "$work/status.before"; }
 [ "$(saved_status enabled)" = 2 ] && fail "the kernel's audit configuration is immutable (-e 2): cannot test here"
 started_pids=()
 
-# Deletes every rule listed now that was not listed when the test began.
+# Deletes every rule listed now that was not listed when the test began. auditctl lists both a file
+# watch and a directory tree rule as "-w PATH -p PERM -k KEY": try the explicit -F path= form first,
+# then `auditctl -W`, which means a tree rule when PATH is a directory.
 remove_added_rules() {
     auditctl -l > "$work/rules.now"
     grep -vxF -f "$work/rules.before" "$work/rules.now" | grep -v '^No rules' | while IFS= read -r rule; do
         case $rule in
-            "-w "*) del="-W ${rule#-w }" ;;
+            "-w "*)
+                read -r _ path _ perm rest <<<"$rule"
+                # shellcheck disable=SC2086
+                auditctl -d always,exit -F path="$path" -F perm="$perm" $rest >/dev/null 2>&1 && continue
+                del="-W ${rule#-w }"
+                ;;
             "-a "*) del="-d ${rule#-a }" ;;
             *) continue ;;
         esac
