@@ -303,9 +303,10 @@ TEST_CASE("every subcategory at Success and Failure: every exit rule is narrowed
         if (map.mapped && !map.rules.empty())
             CHECK(keyed.contains(test::data().catalog.subcategories()[i].slug));
     }
-    // A handful of syscall rules per ABI (each costs every syscall), not one per subcategory.
+    // A handful of syscall rules per ABI (each costs every syscall), not one per subcategory and
+    // syscall (the unmerged set walks 1,574 rules, tests/bench). Today 9 per ABI.
     MESSAGE("syscall rules: " << syscallRules << ", all rules: " << t.rules.size());
-    CHECK(syscallRules <= 16);
+    CHECK(syscallRules <= 20);
 }
 
 TEST_CASE("deterministic: the same policy gives byte-identical rules, whatever the row order")
