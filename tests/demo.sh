@@ -12,3 +12,8 @@ build/daemon/gpauditctl show --gpo "$gpo"
 echo
 echo "\$ gpauditctl rules --gpo '$gpo'"
 build/daemon/gpauditctl rules --gpo "$gpo"
+if [ "$(id -u)" = 0 ] && [ -e /proc/self/loginuid ] && command -v auditctl >/dev/null; then
+    echo
+    echo "\$ gpauditctl apply --dry-run --no-rules-file --gpo '$gpo'   # what apply would change in this kernel; changes nothing"
+    build/daemon/gpauditctl apply --dry-run --no-rules-file --gpo "$gpo" | tail -n 3
+fi
