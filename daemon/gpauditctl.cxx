@@ -45,6 +45,8 @@ Commands:
            stale rules; rules that are not gpaudit's are never touched; also writes
            the rules file so augenrules loads the same policy at boot
   revert   remove all of gpaudit's rules from the kernel and the rules file (root)
+  mapping  print what each of the 59 subcategories becomes in Linux audit, or why
+           nothing (--man: as the gpaudit-mapping(7) page)
   help     print this help
   version  print the version
 
@@ -73,6 +75,7 @@ Options:
   --rules-file FILE  apply, revert: the persisted rules (default
                      /etc/audit/rules.d/gpaudit.rules)
   --no-rules-file    apply: change the kernel only, write no rules file
+  --man              mapping: print the page in roff
   -h, --help         print this help
 
 Exit status:
@@ -97,6 +100,7 @@ struct Options {
     bool hostCheck = true;
     std::string rulesDir;
     bool dryRun = false;
+    bool man = false;
     std::string rulesFile = "/etc/audit/rules.d/gpaudit.rules";
 };
 
@@ -132,6 +136,8 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
             options.json = true;
         } else if (arg == "--dry-run") {
             options.dryRun = true;
+        } else if (arg == "--man") {
+            options.man = true;
         } else if (arg == "--no-rules-file") {
             options.rulesFile.clear();
         } else if (arg == "--rules-file") {
@@ -182,11 +188,13 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
         }
     }
     const std::string &command = options.command;
-    if (command != "show" && command != "rules" && command != "apply" && command != "revert")
+    if (command != "show" && command != "rules" && command != "apply" && command != "revert" && command != "mapping")
         return usageError(command.empty() ? "no command given" : "unknown command \"" + command + "\"");
-    if (command == "revert" && !options.sources.empty())
-        return usageError("revert takes no policy sources");
-    if (command != "revert" && options.sources.empty())
+    if ((command == "revert" || command == "mapping") && !options.sources.empty())
+        return usageError(command + " takes no policy sources");
+    if (options.man && command != "mapping")
+        return usageError("--man goes with mapping");
+    if (command != "revert" && command != "mapping" && options.sources.empty())
         return usageError(command + " needs at least one --gpo, --audit-csv or --inf");
     if (options.dryRun && command != "apply" && command != "revert")
         return usageError("--dry-run goes with apply or revert");
@@ -276,6 +284,11 @@ int run(const Options &options)
     if (!data) {
         std::cerr << "gpauditctl: rules data: " << data.error().str() << "\n";
         return kExitFailure;
+    }
+    if (options.command == "mapping") {
+        std::cout << (options.man ? core::renderMappingMan(data->catalog, data->mapping, GPAUDIT_VERSION)
+                                  : core::renderMappingText(data->catalog, data->mapping));
+        return std::cout.flush() ? kExitOk : kExitFailure;
     }
     auto loaded = host::loadPolicySources(data->catalog, options.sources);
     if (!loaded) {

@@ -32,4 +32,9 @@ std::string renderShowJson(const ReportInput &input);
 
 std::string jsonEscape(std::string_view text);
 
+// What every subcategory becomes on Linux, or why it does not: a table, and the gpaudit-mapping(7)
+// page (generated from the same data at build time, so the two cannot drift).
+std::string renderMappingText(const Catalog &catalog, const Mapping &mapping);
+std::string renderMappingMan(const Catalog &catalog, const Mapping &mapping, std::string_view version);
+
 } // namespace gpaudit::core

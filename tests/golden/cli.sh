@@ -38,6 +38,14 @@ sed -i 's/^  logon:/  logn:/' "$tmp/rules/mapping.yaml"
 expect 1 "$tmp/rules/mapping.yaml:[0-9]+:[0-9]+: unknown subcategory \"logn\"" -- "$ctl" rules --rules-dir "$tmp/rules" --audit-csv "$data/per-user/audit.csv"
 # The host check leaves out watches whose directory is missing here, and says so.
 expect 0 'note: .*skipped: .* does not exist on this host|^-a' -- "$ctl" rules --audit-csv "$data/all-success-failure/audit.csv"
+# mapping: all 59 subcategories, as a table and as the generated gpaudit-mapping(7) page.
+expect 0 'Token Right Adjusted Events' -- "$ctl" mapping
+[ "$("$ctl" mapping | grep -c '^  [^ ]')" = 59 ] || { echo "FAIL: mapping does not list 59 subcategories"; failed=1; }
+[ "$("$ctl" mapping --man | grep -c '^\.TP$')" = 59 ] || { echo "FAIL: gpaudit-mapping(7) does not list 59 subcategories"; failed=1; }
+expect 0 '^\.TH GPAUDIT\\-MAPPING 7' -- "$ctl" mapping --man
+expect 2 'mapping takes no policy sources' -- "$ctl" mapping --audit-csv x
+expect 2 '\-\-man goes with mapping' -- "$ctl" show --man --audit-csv x
+
 # The man page documents every option of --help.
 man_page="$(dirname "$0")/../../man/gpauditctl.8"
 for option in $("$ctl" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
