@@ -38,6 +38,10 @@ sed -i 's/^  logon:/  logn:/' "$tmp/rules/mapping.yaml"
 expect 1 "$tmp/rules/mapping.yaml:[0-9]+:[0-9]+: unknown subcategory \"logn\"" -- "$ctl" rules --rules-dir "$tmp/rules" --audit-csv "$data/per-user/audit.csv"
 # The host check leaves out watches whose directory is missing here, and says so.
 expect 0 'note: .*skipped: .* does not exist on this host|^-a' -- "$ctl" rules --audit-csv "$data/all-success-failure/audit.csv"
+# --uid-min reaches the rules that are scoped to people (FullPrivilegeAuditing in this policy).
+expect 0 'auid>=2000 -F auid!=unset -F uid=0' -- "$ctl" rules --no-host-check --uid-min 2000 --audit-csv "$data/all-success-failure/audit.csv"
+expect 2 '--uid-min needs a number' -- "$ctl" rules --uid-min lots --audit-csv "$data/all-success-failure/audit.csv"
+
 # mapping: all 59 subcategories, as a table and as the generated gpaudit-mapping(7) page.
 expect 0 'Token Right Adjusted Events' -- "$ctl" mapping
 [ "$("$ctl" mapping | grep -c '^  [^ ]')" = 59 ] || { echo "FAIL: mapping does not list 59 subcategories"; failed=1; }

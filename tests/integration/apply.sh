@@ -80,6 +80,13 @@ check "the previous policy is still in force, unchanged" diff -q "$work/before-f
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" apply --rules-file "$rules_file" --audit-csv "$all" 2>&1)
 check "apply as non-root is refused" grep -q 'must run as root' <<<"$out"
 
+# Revert, dry run: the list, no change.
+auditctl -l > "$work/before-revert"
+out=$("$ctl" revert --dry-run --rules-file "$rules_file")
+check "revert --dry-run announces the removal" grep -qE '^would remove [1-9][0-9]* rules; would remove .*gpaudit.rules; 0 netlink writes' <<<"$out"
+check "revert --dry-run changes no rule" diff -q "$work/before-revert" <(auditctl -l)
+check "revert --dry-run keeps the rules file" [ -e "$rules_file" ]
+
 # Revert: all of ours gone, the foreign rule kept, the rules file removed.
 out=$("$ctl" revert --rules-file "$rules_file")
 echo "$out" | tail -n 1
