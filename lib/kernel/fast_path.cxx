@@ -26,14 +26,11 @@ bool coveredBy(const core::Mapping &mapping, const KernelRule &rule, std::uint32
     if (rule.list != AUDIT_FILTER_EXIT)
         return true;
     const auto &data = *rule.data;
-    bool watch = false;
     std::uint32_t perm = 0;
     bool hasPerm = false;
     for (std::uint32_t i = 0; i < data.field_count && i < AUDIT_MAX_FIELDS; ++i) {
         if (data.fields[i] == AUDIT_ARCH && data.values[i] != elf)
             return true; // another ABI's rule
-        if (data.fields[i] == AUDIT_WATCH || data.fields[i] == AUDIT_DIR)
-            watch = true;
         if (data.fields[i] == AUDIT_PERM) {
             perm = data.values[i];
             hasPerm = true;
@@ -44,7 +41,6 @@ bool coveredBy(const core::Mapping &mapping, const KernelRule &rule, std::uint32
         addPermClasses(mapping, perm, out);
         return true;
     }
-    (void)watch;
     for (int number = 0; number < AUDIT_BITMASK_SIZE * 32 - AUDIT_SYSCALL_CLASSES; ++number) {
         if ((data.mask[number / 32] & (1U << (number % 32))) == 0)
             continue;

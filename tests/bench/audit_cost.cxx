@@ -109,7 +109,7 @@ struct RuleSet {
     std::size_t exitRules = 0;
 };
 
-Result<RuleSet> ruleSet(const std::string &name, const host::RulesData &data, const std::vector<core::AuditRule> &rules)
+Result<RuleSet> ruleSet(const std::string &name, const std::vector<core::AuditRule> &rules)
 {
     RuleSet set{name, {}, 0};
     std::set<std::string> seen; // the kernel refuses a rule equal to one it holds
@@ -123,7 +123,6 @@ Result<RuleSet> ruleSet(const std::string &name, const host::RulesData &data, co
         set.exitRules += rule.list == core::AuditRule::List::Exit && !rule.isWatch() ? 1 : 0;
         set.rules.push_back(std::move(*built));
     }
-    (void)data;
     return set;
 }
 
@@ -239,7 +238,7 @@ int main(int argc, char **argv)
                                std::pair{"(b) every subcategory S+F", planned(*all)},
                                std::pair{"(c) real-world baseline", planned(*baseline)},
                                std::pair{"naive (b), nothing merged", naive(all->rules)}}) {
-        auto set = ruleSet(name, *data, rules);
+        auto set = ruleSet(name, rules);
         if (!set)
             return die(set.error().str());
         sets.push_back(std::move(*set));
