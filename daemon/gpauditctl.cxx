@@ -2,6 +2,7 @@
 // gpauditctl: the resultant audit policy of GPOs and the Linux audit rules it means.
 // This is the program layer: the only place with argument parsing, output and exit codes.
 #include "config.h"
+#include "core/config.hxx"
 #include "core/report.hxx"
 #include "core/text.hxx"
 #include "core/translate.hxx"
@@ -9,10 +10,16 @@
 #include "host/offline.hxx"
 #include "host/rules_data.hxx"
 
+#include "host/state.hxx"
+
 #ifdef GPAUDIT_HAVE_LIBAUDIT
 #include "kernel/apply.hxx"
 #endif
+#ifdef GPAUDIT_HAVE_DOMAIN
+#include "domain/sync.hxx"
+#endif
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -31,16 +38,22 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitPartial = 3;
+constexpr int kExitLastKnownGood = 4;
 
 constexpr const char *kUsage = R"(Usage: gpauditctl COMMAND [OPTIONS]
 
 Translate Windows Group Policy audit settings into Linux audit rules.
 
 Commands:
+  sync     read the audit policy of the GPOs that apply to this computer from Active
+           Directory (machine Kerberos ticket from the keytab, LDAP sign+seal, SYSVOL over
+           SMB with signing) and apply it (root); prints a line per stage and a summary
   show     print the resultant audit policy in the layout of `auditpol /get /category:*`,
-           with the winning GPO of every line and how Linux realises it
+           with the winning GPO of every line and how Linux realises it; without policy
+           sources: the policy of the last sync, with the GPO list (applied/skipped, why)
   rules    print the Linux audit rules of the resultant policy (auditctl syntax,
-           loadable with `auditctl -R FILE`)
+           loadable with `auditctl -R FILE`); without sources: of the last sync
+  config   --check: validate the configuration file and print the settings in force
   apply    make the rules the kernel's (root): add what is missing, then remove our
            stale rules; rules that are not gpaudit's are never touched; also writes
            the rules file so augenrules loads the same policy at boot
@@ -56,11 +69,23 @@ Policy sources (repeatable; give them lowest precedence first, as Group Policy a
   --audit-csv FILE   a single audit.csv (MS-GPAC), as a GPO of its own
   --inf FILE         a single GptTmpl.inf ([Event Audit], MS-GPSB), as a GPO of its own
 
+Domain (sync, and show/rules of the last sync):
+  --config FILE      configuration file (default /etc/gpauditd.conf; missing = defaults)
+  --realm REALM      the AD domain's Kerberos realm (default: detected from sssd.conf,
+                     smb.conf or krb5.conf)
+  --machine NAME$    the computer account (default: detected, else the host name)
+  --keytab FILE      the machine keytab (default /etc/krb5.keytab)
+  --server DC-FQDN   the domain controller to use (default: DNS SRV records)
+  --site NAME        the AD site (default: asked of the DC with an LDAP ping)
+  --state-dir DIR    cache and last-known-good (default /var/lib/gpauditd)
+  --force            sync: fetch every GPO's files again, even when its version did not change
+  --check            config: validate only
+
 Options:
-  --json             show: print JSON instead of the table
+  --json             show, sync: print JSON instead of text
   --legacy MODE      auto (default: legacy [Event Audit] applies unless the resultant
                      SCENoApplyLegacyAuditPolicy is 1), apply, or ignore
-  --machine NAME     platform of the rules: x86_64 (b64 and b32 rules) or aarch64;
+  --arch NAME        platform of the rules: x86_64 (b64 and b32 rules) or aarch64;
                      default: this machine
   --uid-min N        first uid of people, for rules scoped to them (default 1000)
   --sacl-dir DIR     scope FileGlobalSacl rules to this directory tree (repeatable);
@@ -71,7 +96,8 @@ Options:
                      this host is left out (the kernel would refuse it) and noted
   --rules-dir DIR    read subcategories.yaml, mapping.yaml, syscalls.yaml from DIR
                      instead of the built-in copy
-  --dry-run          apply, revert: print what would change, change nothing
+  --dry-run          sync, apply, revert: print what would change, change nothing (sync
+                     still fills the state directory's cache)
   --rules-file FILE  apply, revert: the persisted rules (default
                      /etc/audit/rules.d/gpaudit.rules)
   --no-rules-file    apply: change the kernel only, write no rules file
@@ -84,8 +110,10 @@ Exit status:
      rules data; apply/revert: not root, no audit in the kernel, immutable (-e 2), or the
      kernel refused a rule, in which case the previous policy stays in force)
   2  usage error
-  3  partial: one or more policy files were rejected and left out (MS-GPAC 3.2.5: the other
-     GPOs still apply); the output covers the rest and stderr names file, line and reason
+  3  partial: one or more policy files were rejected and left out, or a GPO could not be
+     fetched (MS-GPAC 3.2.5: the other GPOs still apply); the output covers the rest and
+     stderr names the GPO, file, line and reason
+  4  sync: the domain could not be reached; the last-known-good policy stays in force
 )";
 
 struct Options {
@@ -102,6 +130,16 @@ struct Options {
     bool dryRun = false;
     bool man = false;
     std::string rulesFile = "/etc/audit/rules.d/gpaudit.rules";
+    bool rulesFileGiven = false;
+    std::string configPath;
+    std::string realm;
+    std::string account;
+    std::string keytab;
+    std::string server;
+    std::string site;
+    std::string stateDir;
+    bool force = false;
+    bool check = false;
 };
 
 int usageError(const std::string &message)
@@ -140,9 +178,26 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
             options.man = true;
         } else if (arg == "--no-rules-file") {
             options.rulesFile.clear();
+            options.rulesFileGiven = true;
         } else if (arg == "--rules-file") {
             if (!value(options.rulesFile) || options.rulesFile.empty())
                 return usageError("--rules-file needs a path");
+            options.rulesFileGiven = true;
+        } else if (arg == "--force") {
+            options.force = true;
+        } else if (arg == "--check") {
+            options.check = true;
+        } else if (arg == "--config" || arg == "--realm" || arg == "--machine" || arg == "--keytab" ||
+                   arg == "--server" || arg == "--site" || arg == "--state-dir") {
+            std::string &target = arg == "--config"    ? options.configPath
+                                  : arg == "--realm"   ? options.realm
+                                  : arg == "--machine" ? options.account
+                                  : arg == "--keytab"  ? options.keytab
+                                  : arg == "--server"  ? options.server
+                                  : arg == "--site"    ? options.site
+                                                       : options.stateDir;
+            if (!value(target) || target.empty())
+                return usageError(arg + " needs a value");
         } else if (arg == "--no-host-check") {
             options.hostCheck = false;
         } else if (arg == "--gpo" || arg == "--audit-csv" || arg == "--inf") {
@@ -163,9 +218,9 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
                 options.legacy = core::LegacyMode::Ignore;
             else
                 return usageError("--legacy takes auto, apply or ignore, not \"" + text + "\"");
-        } else if (arg == "--machine") {
+        } else if (arg == "--arch") {
             if (!value(options.machine))
-                return usageError("--machine needs a name");
+                return usageError("--arch needs a name");
         } else if (arg == "--uid-min") {
             if (!value(text) || !core::parseDecimal(text, options.uidMin))
                 return usageError("--uid-min needs a number");
@@ -188,18 +243,26 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
         }
     }
     const std::string &command = options.command;
-    if (command != "show" && command != "rules" && command != "apply" && command != "revert" && command != "mapping")
+    if (command != "show" && command != "rules" && command != "apply" && command != "revert" && command != "mapping" &&
+        command != "sync" && command != "config")
         return usageError(command.empty() ? "no command given" : "unknown command \"" + command + "\"");
-    if ((command == "revert" || command == "mapping") && !options.sources.empty())
+    if ((command == "revert" || command == "mapping" || command == "sync" || command == "config") &&
+        !options.sources.empty())
         return usageError(command + " takes no policy sources");
     if (options.man && command != "mapping")
         return usageError("--man goes with mapping");
-    if (command != "revert" && command != "mapping" && options.sources.empty())
-        return usageError(command + " needs at least one --gpo, --audit-csv or --inf");
-    if (options.dryRun && command != "apply" && command != "revert")
-        return usageError("--dry-run goes with apply or revert");
-    if (options.json && options.command != "show")
-        return usageError("--json goes with show");
+    if (command == "apply" && options.sources.empty())
+        return usageError(command + " needs at least one --gpo, --audit-csv or --inf (or use sync)");
+    if (options.dryRun && command != "apply" && command != "revert" && command != "sync")
+        return usageError("--dry-run goes with sync, apply or revert");
+    if (options.json && command != "show" && command != "sync")
+        return usageError("--json goes with show or sync");
+    if (options.force && command != "sync")
+        return usageError("--force goes with sync");
+    if (options.check && command != "config")
+        return usageError("--check goes with config");
+    if (command == "config" && !options.check)
+        return usageError("config needs --check");
     return std::nullopt;
 }
 
@@ -212,11 +275,51 @@ std::string defaultMachine()
 }
 
 #ifdef GPAUDIT_HAVE_LIBAUDIT
-int runKernelCommand(const Options &options, const core::Translation *translation, bool partial,
-                     const std::vector<std::string> &header, const core::Mapping *mapping, const std::string &machine)
+Result<kernel::ApplyReport> applyToKernel(const Options &options, const core::Translation &translation,
+                                          const std::vector<std::string> &header, const core::Mapping &mapping,
+                                          const std::string &machine, const std::string &rulesFile)
+{
+    if (::geteuid() != 0)
+        return fail(options.command + " changes the kernel's audit rules and must run as root");
+    auto netlink = kernel::AuditNetlink::open();
+    if (!netlink)
+        return tl::unexpected(netlink.error());
+    kernel::ApplyOptions applyOptions;
+    applyOptions.mapping = &mapping;
+    if (const auto *abis = mapping.platform(machine))
+        applyOptions.abis = *abis;
+    applyOptions.dryRun = options.dryRun;
+    applyOptions.rulesFile = rulesFile;
+    applyOptions.headerComments = header;
+    return kernel::apply(*netlink, translation, applyOptions);
+}
+
+void printApplyReport(const Options &options, const kernel::ApplyReport &report, const std::string &rulesFile,
+                      std::ostream &out, bool listRules = true)
+{
+    const char *would = options.dryRun ? "would " : "";
+    for (const auto &rule : report.added)
+        if (listRules)
+            out << "+ " << rule << "\n";
+    for (const auto &rule : report.removed)
+        if (listRules)
+            out << "- " << rule << "\n";
+    for (const auto &rule : report.foreign)
+        out << "  (already in the kernel as another's rule, left alone) " << rule << "\n";
+    for (const auto &change : report.statusChanges)
+        out << "  " << would << "set " << change << "\n";
+    out << (options.dryRun ? "would add " : "added ") << report.added.size() << ", "
+        << (options.dryRun ? "would remove " : "removed ") << report.removed.size() << ", unchanged "
+        << report.unchanged << "; " << report.netlinkWrites << " netlink writes";
+    if (report.rulesFileWritten)
+        out << "; " << (options.dryRun ? "would write " : "wrote ") << rulesFile;
+    out << "; " << report.elapsed.count() / 1000.0 << " ms\n";
+}
+
+int runRevert(const Options &options)
 {
     if (::geteuid() != 0) {
-        std::cerr << "gpauditctl: " << options.command << " changes the kernel's audit rules and must run as root\n";
+        std::cerr << "gpauditctl: revert changes the kernel's audit rules and must run as root\n";
         return kExitFailure;
     }
     auto netlink = kernel::AuditNetlink::open();
@@ -224,48 +327,320 @@ int runKernelCommand(const Options &options, const core::Translation *translatio
         std::cerr << "gpauditctl: " << netlink.error().str() << "\n";
         return kExitFailure;
     }
-    const char *would = options.dryRun ? "would " : "";
-    if (options.command == "revert") {
-        auto report = kernel::revert(*netlink, options.rulesFile, options.dryRun);
-        if (!report) {
-            std::cerr << "gpauditctl: revert: " << report.error().str() << "\n";
-            return kExitFailure;
-        }
-        for (const auto &rule : report->removed)
-            std::cout << "- " << rule << "\n";
-        std::cout << (options.dryRun ? "would remove " : "removed ") << report->removed.size() << " rules";
-        if (report->rulesFileRemoved)
-            std::cout << "; " << (options.dryRun ? "would remove " : "removed ") << options.rulesFile;
-        std::cout << "; " << report->netlinkWrites << " netlink writes\n";
-        return kExitOk;
-    }
-    kernel::ApplyOptions applyOptions;
-    applyOptions.mapping = mapping;
-    if (mapping != nullptr)
-        if (const auto *abis = mapping->platform(machine))
-            applyOptions.abis = *abis;
-    applyOptions.dryRun = options.dryRun;
-    applyOptions.rulesFile = options.rulesFile;
-    applyOptions.headerComments = header;
-    auto report = kernel::apply(*netlink, *translation, applyOptions);
+    auto report = kernel::revert(*netlink, options.rulesFile, options.dryRun);
     if (!report) {
-        std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
+        std::cerr << "gpauditctl: revert: " << report.error().str() << "\n";
         return kExitFailure;
     }
-    for (const auto &rule : report->added)
-        std::cout << "+ " << rule << "\n";
     for (const auto &rule : report->removed)
         std::cout << "- " << rule << "\n";
-    for (const auto &rule : report->foreign)
-        std::cout << "  (already in the kernel as another's rule, left alone) " << rule << "\n";
-    for (const auto &change : report->statusChanges)
-        std::cout << "  " << would << "set " << change << "\n";
-    std::cout << (options.dryRun ? "would add " : "added ") << report->added.size() << ", "
-              << (options.dryRun ? "would remove " : "removed ") << report->removed.size() << ", unchanged "
-              << report->unchanged << "; " << report->netlinkWrites << " netlink writes";
-    if (report->rulesFileWritten)
-        std::cout << "; " << (options.dryRun ? "would write " : "wrote ") << options.rulesFile;
-    std::cout << "; " << report->elapsed.count() / 1000.0 << " ms\n";
+    std::cout << (options.dryRun ? "would remove " : "removed ") << report->removed.size() << " rules";
+    if (report->rulesFileRemoved)
+        std::cout << "; " << (options.dryRun ? "would remove " : "removed ") << options.rulesFile;
+    std::cout << "; " << report->netlinkWrites << " netlink writes\n";
+    return kExitOk;
+}
+#endif
+
+// The configuration file (when given or present) with the command line's overrides on top.
+Result<core::Config> loadConfig(const Options &options)
+{
+    core::Config config;
+    const std::string path = options.configPath.empty() ? core::kDefaultConfigPath : options.configPath;
+    if (!options.configPath.empty() || ::access(path.c_str(), F_OK) == 0) {
+        auto text = host::readFileBounded(path, 1 << 20);
+        if (!text)
+            return tl::unexpected(text.error());
+        auto parsed = core::parseConfig(*text, path);
+        if (!parsed)
+            return tl::unexpected(parsed.error());
+        config = std::move(*parsed);
+    }
+    if (!options.realm.empty())
+        config.realm = core::toUpper(options.realm);
+    if (!options.account.empty()) {
+        config.machine = core::toUpper(options.account);
+        if (config.machine.back() != '$')
+            config.machine += '$';
+    }
+    if (!options.keytab.empty())
+        config.keytab = options.keytab;
+    if (!options.server.empty())
+        config.server = options.server;
+    if (!options.site.empty())
+        config.site = options.site;
+    if (!options.stateDir.empty())
+        config.stateDir = options.stateDir;
+    if (options.rulesFileGiven)
+        config.rulesFile = options.rulesFile;
+    return config;
+}
+
+std::string durationText(std::chrono::seconds s)
+{
+    const auto n = s.count();
+    if (n % 86400 == 0 && n != 0)
+        return std::to_string(n / 86400) + "d";
+    if (n % 3600 == 0 && n != 0)
+        return std::to_string(n / 3600) + "h";
+    if (n % 60 == 0 && n != 0)
+        return std::to_string(n / 60) + "m";
+    return std::to_string(n) + "s";
+}
+
+int runConfigCheck(const Options &options)
+{
+    auto config = loadConfig(options);
+    if (!config) {
+        std::cerr << "gpauditctl: " << config.error().str() << "\n";
+        return kExitFailure;
+    }
+    const auto &c = *config;
+    auto show = [](const char *key, const std::string &value) {
+        std::cout << key << ": " << (value.empty() ? "(detect)" : value) << "\n";
+    };
+    show("realm", c.realm);
+    show("machine", c.machine);
+    show("keytab", c.keytab);
+    show("server", c.server.empty() ? "" : c.server);
+    show("site", c.site);
+    show("state_dir", c.stateDir);
+    show("socket", c.socket);
+    std::cout << "rules_file: " << (c.rulesFile.empty() ? "(none)" : c.rulesFile) << "\n";
+    std::cout << "legacy: "
+              << (c.legacy == core::LegacyMode::Auto    ? "auto"
+                  : c.legacy == core::LegacyMode::Apply ? "apply"
+                                                        : "ignore")
+              << "\nuid_min: " << c.uidMin << "\nsacl_dirs: [";
+    for (std::size_t i = 0; i < c.saclDirs.size(); ++i)
+        std::cout << (i ? ", " : "") << c.saclDirs[i];
+    std::cout << "]\nrefresh_interval: " << durationText(c.refreshInterval)
+              << "\nrefresh_random_delay: " << durationText(c.refreshRandomDelay)
+              << "\nfull_reapply_interval: " << durationText(c.fullReapplyInterval)
+              << "\nretry_min: " << durationText(c.retryMin) << "\nretry_max: " << durationText(c.retryMax)
+              << "\ndrift_check_interval: " << durationText(c.driftCheckInterval)
+              << "\nldap_timeout: " << durationText(c.ldapTimeout) << "\n";
+    return kExitOk;
+}
+
+struct Prepared {
+    std::optional<host::SidMapResolver> resolver;
+    host::LocalHostProbe probe;
+    core::TranslateOptions translate;
+};
+
+Result<void> prepareTranslation(const Options &options, const core::Config *config, Prepared &prepared)
+{
+    if (!options.sidMap.empty()) {
+        auto parsed = host::SidMapResolver::fromFile(options.sidMap);
+        if (!parsed)
+            return fail("--sid-map: " + parsed.error().str());
+        prepared.resolver = std::move(*parsed);
+    }
+    auto &t = prepared.translate;
+    t.machine = options.machine.empty() ? defaultMachine() : options.machine;
+    t.uidMin = options.uidMin;
+    t.saclDirectories = options.saclDirs;
+    if (config != nullptr) {
+        if (options.uidMin == 1000)
+            t.uidMin = config->uidMin;
+        if (options.saclDirs.empty())
+            t.saclDirectories = config->saclDirs;
+    }
+    t.resolver = prepared.resolver ? &*prepared.resolver : nullptr;
+    t.probe = options.hostCheck ? &prepared.probe : nullptr;
+    return {};
+}
+
+void printProblems(const std::vector<core::InputProblem> &problems)
+{
+    for (const auto &problem : problems)
+        std::cerr << "gpauditctl: " << (problem.rejected ? "error: " : "warning: ") << problem.gpo.str() << ": "
+                  << problem.message << "\n";
+}
+
+std::vector<std::string> rulesHeader(const std::string &machine, const std::vector<core::GpoInput> &inputs,
+                                     const core::DomainSummary *domain)
+{
+    std::vector<std::string> header = {"Linux audit rules generated by gpauditctl " + std::string(GPAUDIT_VERSION) +
+                                       " for " + machine};
+    if (domain != nullptr)
+        header.push_back("domain " + domain->realm + ", computer " + domain->machine + ", DC " + domain->dc +
+                         ", sync " + domain->time);
+    header.push_back("from, lowest precedence first:");
+    for (const auto &input : inputs)
+        header.push_back("  " + input.gpo.str());
+    header.push_back("Rules keyed gpaudit-* belong to gpaudit; do not edit, regenerate.");
+    return header;
+}
+
+#ifdef GPAUDIT_HAVE_DOMAIN
+core::DomainSummary summaryOf(const domain::DomainPolicy &policy)
+{
+    core::DomainSummary summary;
+    summary.realm = policy.state.realm.empty() ? policy.identity.realm : policy.state.realm;
+    summary.machine = policy.state.machine.empty() ? policy.identity.machine : policy.state.machine;
+    summary.dc = policy.state.dc;
+    summary.site = policy.state.site;
+    summary.computerDn = policy.state.computerDn;
+    summary.time = policy.state.time;
+    summary.gpos = policy.state.gpos;
+    summary.lastKnownGood = policy.lastKnownGood;
+    summary.unreachable = policy.unreachable;
+    return summary;
+}
+
+std::string microsText(std::chrono::microseconds us)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f ms", static_cast<double>(us.count()) / 1000.0);
+    return buffer;
+}
+
+int runSync(const Options &options, const host::RulesData &data)
+{
+    auto config = loadConfig(options);
+    if (!config) {
+        std::cerr << "gpauditctl: " << config.error().str() << "\n";
+        return kExitFailure;
+    }
+#ifndef GPAUDIT_HAVE_LIBAUDIT
+    if (!options.dryRun) {
+        std::cerr << "gpauditctl: built without libaudit: sync can only --dry-run\n";
+        return kExitFailure;
+    }
+#endif
+    if (!options.dryRun && ::geteuid() != 0) {
+        std::cerr << "gpauditctl: sync changes the kernel's audit rules and must run as root (or use --dry-run)\n";
+        return kExitFailure;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    domain::SyncOptions syncOptions;
+    syncOptions.config = *config;
+    syncOptions.force = options.force;
+    std::size_t stage = 0;
+    syncOptions.progress = [&](const std::string &line) { std::cerr << "gpauditctl: [" << ++stage << "] " << line << "\n"; };
+    auto policy = domain::fetchDomainPolicy(data.catalog, syncOptions);
+    if (!policy) {
+        std::cerr << "gpauditctl: sync: " << policy.error().str() << "\n";
+        return kExitFailure;
+    }
+    if (policy->lastKnownGood)
+        std::cerr << "gpauditctl: the domain could not be reached: " << policy->unreachable
+                  << "\ngpauditctl: the last-known-good policy of " << policy->state.time << " ("
+                  << policy->state.applied.size() << " GPOs) stays in force\n";
+    for (const auto &note : policy->notes)
+        std::cerr << "gpauditctl: warning: " << note << "\n";
+    printProblems(policy->loaded.problems);
+
+    Prepared prepared;
+    if (auto ok = prepareTranslation(options, &*config, prepared); !ok) {
+        std::cerr << "gpauditctl: " << ok.error().str() << "\n";
+        return kExitFailure;
+    }
+    const auto summary = summaryOf(*policy);
+    const auto translateStart = std::chrono::steady_clock::now();
+    std::cerr << "gpauditctl: [" << ++stage << "] translate: merging " << policy->loaded.inputs.size() << " GPOs\n";
+    const auto resultant = core::merge(data.catalog, policy->loaded.inputs, config->legacy);
+    auto translation = core::translate(data.catalog, data.mapping, resultant, prepared.translate);
+    if (!translation) {
+        std::cerr << "gpauditctl: " << translation.error().str() << "\n";
+        return kExitFailure;
+    }
+    policy->stages.push_back({"translate", std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::steady_clock::now() - translateStart)});
+    std::string applyLine;
+    std::size_t added = 0, removed = 0, unchanged = 0;
+    bool applied = false;
+#ifdef GPAUDIT_HAVE_LIBAUDIT
+    if (::geteuid() == 0) {
+        const auto applyStart = std::chrono::steady_clock::now();
+        std::cerr << "gpauditctl: [" << ++stage << "] apply: " << translation->rules.size() << " rules"
+                  << (options.dryRun ? " (dry run)" : "") << "\n";
+        auto report = applyToKernel(options, *translation,
+                                    rulesHeader(prepared.translate.machine, policy->loaded.inputs, &summary),
+                                    data.mapping, prepared.translate.machine, config->rulesFile);
+        if (!report) {
+            std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
+            return kExitFailure;
+        }
+        policy->stages.push_back({"apply", std::chrono::duration_cast<std::chrono::microseconds>(
+                                               std::chrono::steady_clock::now() - applyStart)});
+        if (!options.json) {
+            std::cerr << "gpauditctl: ";
+            printApplyReport(options, *report, config->rulesFile, std::cerr, false);
+        }
+        added = report->added.size();
+        removed = report->removed.size();
+        unchanged = report->unchanged;
+        applied = !options.dryRun;
+    }
+#endif
+    // Record what is now in force: the next show reads it, and it is the last-known-good.
+    if (applied && !policy->lastKnownGood) {
+        if (auto ok = host::writeSyncState(config->stateDir, policy->state); !ok) {
+            std::cerr << "gpauditctl: " << ok.error().str() << "\n";
+            return kExitFailure;
+        }
+        host::pruneCache(config->stateDir, policy->state.applied);
+    }
+    const auto total =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    std::size_t gposApplied = 0;
+    for (const auto &g : summary.gpos)
+        gposApplied += g.applied ? 1 : 0;
+    const bool partial = policy->fetchErrors || policy->loaded.anyRejected();
+    const char *result = policy->lastKnownGood ? "last-known-good" : partial ? "partial" : "ok";
+    if (options.json) {
+        std::string out = "{\"result\": \"" + std::string(result) + "\", \"dryRun\": " +
+                          (options.dryRun ? "true" : "false") + ", \"dc\": \"" + core::jsonEscape(policy->dc) +
+                          "\", \"site\": \"" + core::jsonEscape(policy->site) +
+                          "\", \"gposConsidered\": " + std::to_string(summary.gpos.size()) +
+                          ", \"gposApplied\": " + std::to_string(gposApplied) +
+                          ", \"gposFetched\": " + std::to_string(policy->gposFetched) +
+                          ", \"gposCached\": " + std::to_string(policy->gposCached) +
+                          ", \"ldap\": {\"searches\": " + std::to_string(policy->ldapSearches) +
+                          ", \"roundTrips\": " + std::to_string(policy->ldapRoundTrips) +
+                          ", \"ssf\": " + std::to_string(policy->ssf) + "}, \"smb\": {\"files\": " +
+                          std::to_string(policy->smbFiles) + ", \"bytes\": " + std::to_string(policy->smbBytes) +
+                          "}, \"rules\": {\"total\": " + std::to_string(translation->rules.size()) +
+                          ", \"added\": " + std::to_string(added) + ", \"removed\": " + std::to_string(removed) +
+                          ", \"unchanged\": " + std::to_string(unchanged) + "}, \"stagesMs\": {";
+        for (std::size_t i = 0; i < policy->stages.size(); ++i) {
+            char ms[32];
+            std::snprintf(ms, sizeof ms, "%.3f", static_cast<double>(policy->stages[i].elapsed.count()) / 1000.0);
+            out += (i ? ", \"" : "\"") + policy->stages[i].name + "\": " + ms;
+        }
+        char totalMs[32];
+        std::snprintf(totalMs, sizeof totalMs, "%.3f", static_cast<double>(total.count()) / 1000.0);
+        out += std::string("}, \"totalMs\": ") + totalMs + ", \"notes\": [";
+        for (std::size_t i = 0; i < policy->notes.size(); ++i)
+            out += (i ? ", \"" : "\"") + core::jsonEscape(policy->notes[i]) + "\"";
+        out += "],\n\"policy\": ";
+        const core::ReportInput report{data.catalog,         data.mapping, resultant, *translation,
+                                       policy->loaded.problems, &summary};
+        out += core::renderShowJson(report);
+        out += "}\n";
+        std::cout << out;
+    } else {
+        std::cout << "sync " << result << (options.dryRun ? " (dry run)" : "") << ": DC " << policy->dc << ", site "
+                  << (policy->site.empty() ? "-" : policy->site) << "; " << gposApplied << " of "
+                  << summary.gpos.size() << " GPOs applied (" << policy->gposFetched << " fetched, "
+                  << policy->gposCached << " from cache); " << translation->rules.size() << " rules (";
+        std::cout << (options.dryRun ? "would add " : "added ") << added << ", "
+                  << (options.dryRun ? "would remove " : "removed ") << removed << ", unchanged " << unchanged
+                  << ")\n";
+        std::cout << "  LDAP: " << policy->ldapSearches << " searches in " << policy->ldapRoundTrips
+                  << " round trips (SSF " << policy->ssf << "); SMB: " << policy->smbFiles << " files, "
+                  << policy->smbBytes << " bytes\n  time:";
+        for (const auto &s : policy->stages)
+            std::cout << " " << s.name << " " << microsText(s.elapsed) << ",";
+        std::cout << " total " << microsText(total) << "\n";
+        std::cout << core::renderGpoList(summary);
+    }
+    std::cout.flush();
+    if (policy->lastKnownGood)
+        return kExitLastKnownGood;
     return partial ? kExitPartial : kExitOk;
 }
 #endif
@@ -274,12 +649,14 @@ int run(const Options &options)
 {
     if (options.command == "revert") {
 #ifdef GPAUDIT_HAVE_LIBAUDIT
-        return runKernelCommand(options, nullptr, false, {}, nullptr, {});
+        return runRevert(options);
 #else
         std::cerr << "gpauditctl: built without libaudit: revert is not available\n";
         return kExitFailure;
 #endif
     }
+    if (options.command == "config")
+        return runConfigCheck(options);
     auto data = host::loadRulesData(options.rulesDir);
     if (!data) {
         std::cerr << "gpauditctl: rules data: " << data.error().str() << "\n";
@@ -290,50 +667,81 @@ int run(const Options &options)
                                   : core::renderMappingText(data->catalog, data->mapping));
         return std::cout.flush() ? kExitOk : kExitFailure;
     }
-    auto loaded = host::loadPolicySources(data->catalog, options.sources);
-    if (!loaded) {
-        std::cerr << "gpauditctl: " << loaded.error().str() << "\n";
+    if (options.command == "sync") {
+#ifdef GPAUDIT_HAVE_DOMAIN
+        return runSync(options, *data);
+#else
+        std::cerr << "gpauditctl: built without the domain client (libldap, libsmbclient, libkrb5): sync is not "
+                     "available\n";
         return kExitFailure;
+#endif
     }
-    for (const auto &problem : loaded->problems)
-        std::cerr << "gpauditctl: " << (problem.rejected ? "error: " : "warning: ") << problem.gpo.str() << ": "
-                  << problem.message << "\n";
-
-    std::optional<host::SidMapResolver> resolver;
-    if (!options.sidMap.empty()) {
-        auto parsed = host::SidMapResolver::fromFile(options.sidMap);
-        if (!parsed) {
-            std::cerr << "gpauditctl: --sid-map: " << parsed.error().str() << "\n";
+    host::LoadedPolicy loaded;
+    std::optional<core::DomainSummary> domainSummary;
+    std::optional<core::Config> config;
+    if (options.sources.empty()) {
+        // show / rules of the last sync.
+        auto loadedConfig = loadConfig(options);
+        if (!loadedConfig) {
+            std::cerr << "gpauditctl: " << loadedConfig.error().str() << "\n";
             return kExitFailure;
         }
-        resolver = std::move(*parsed);
+        config = std::move(*loadedConfig);
+        auto state = host::readSyncState(config->stateDir);
+        if (!state) {
+            std::cerr << "gpauditctl: " << state.error().str()
+                      << "\ngpauditctl: or give policy sources: --gpo, --audit-csv, --inf\n";
+            return kExitFailure;
+        }
+        std::vector<host::CachedInput> inputs;
+        for (const auto &applied : state->applied) {
+            auto files = host::readCachedGpo(config->stateDir, applied.guid, applied.version);
+            if (!files) {
+                std::cerr << "gpauditctl: the cached files of " << applied.name << " {" << applied.guid << "} version "
+                          << applied.version << " are missing from " << config->stateDir << "/gpo\n";
+                return kExitFailure;
+            }
+            inputs.push_back({{applied.guid, applied.name}, std::move(*files)});
+        }
+        loaded = host::parseCachedPolicy(data->catalog, inputs);
+        domainSummary = core::DomainSummary{state->realm, state->machine, state->dc,   state->site,
+                                            state->computerDn, state->time, state->gpos, false, {}};
+    } else {
+        auto fromFiles = host::loadPolicySources(data->catalog, options.sources);
+        if (!fromFiles) {
+            std::cerr << "gpauditctl: " << fromFiles.error().str() << "\n";
+            return kExitFailure;
+        }
+        loaded = std::move(*fromFiles);
     }
-    host::LocalHostProbe probe;
-    core::TranslateOptions translateOptions;
-    translateOptions.machine = options.machine.empty() ? defaultMachine() : options.machine;
-    translateOptions.uidMin = options.uidMin;
-    translateOptions.saclDirectories = options.saclDirs;
-    translateOptions.resolver = resolver ? &*resolver : nullptr;
-    translateOptions.probe = options.hostCheck ? &probe : nullptr;
+    printProblems(loaded.problems);
 
-    const auto resultant = core::merge(data->catalog, loaded->inputs, options.legacy);
-    auto translation = core::translate(data->catalog, data->mapping, resultant, translateOptions);
+    Prepared prepared;
+    if (auto ok = prepareTranslation(options, config ? &*config : nullptr, prepared); !ok) {
+        std::cerr << "gpauditctl: " << ok.error().str() << "\n";
+        return kExitFailure;
+    }
+    const auto legacy = config && options.legacy == core::LegacyMode::Auto ? config->legacy : options.legacy;
+    const auto resultant = core::merge(data->catalog, loaded.inputs, legacy);
+    auto translation = core::translate(data->catalog, data->mapping, resultant, prepared.translate);
     if (!translation) {
         std::cerr << "gpauditctl: " << translation.error().str() << "\n";
         return kExitFailure;
     }
-    std::vector<std::string> header = {"Linux audit rules generated by gpauditctl " + std::string(GPAUDIT_VERSION) +
-                                           " for " + translateOptions.machine,
-                                       "from, lowest precedence first:"};
-    for (const auto &input : loaded->inputs)
-        header.push_back("  " + input.gpo.str());
-    header.push_back("Rules keyed gpaudit-* belong to gpaudit; do not edit, regenerate.");
+    const auto header = rulesHeader(prepared.translate.machine, loaded.inputs,
+                                    domainSummary ? &*domainSummary : nullptr);
     if (options.command == "apply") {
 #ifdef GPAUDIT_HAVE_LIBAUDIT
-        if (loaded->inputs.empty() || loaded->anyRejected())
+        if (loaded.inputs.empty() || loaded.anyRejected())
             std::cerr << "gpauditctl: applying the policy of the files that could be read\n";
-        return runKernelCommand(options, &*translation, loaded->anyRejected(), header, &data->mapping,
-                                translateOptions.machine);
+        auto report = applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine,
+                                    options.rulesFile);
+        if (!report) {
+            std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
+            return kExitFailure;
+        }
+        printApplyReport(options, *report, options.rulesFile, std::cout);
+        return loaded.anyRejected() ? kExitPartial : kExitOk;
 #else
         std::cerr << "gpauditctl: built without libaudit: apply is not available\n";
         return kExitFailure;
@@ -342,13 +750,14 @@ int run(const Options &options)
     if (options.command == "rules") {
         std::cout << core::renderRulesFile(*translation, header);
     } else {
-        const core::ReportInput report{data->catalog, data->mapping, resultant, *translation, loaded->problems};
+        const core::ReportInput report{data->catalog, data->mapping, resultant, *translation, loaded.problems,
+                                       domainSummary ? &*domainSummary : nullptr};
         std::cout << (options.json ? core::renderShowJson(report) : core::renderShowText(report));
     }
     std::cout.flush();
     if (!std::cout)
         return kExitFailure;
-    return loaded->anyRejected() ? kExitPartial : kExitOk;
+    return loaded.anyRejected() ? kExitPartial : kExitOk;
 }
 
 } // namespace

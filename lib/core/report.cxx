@@ -80,11 +80,39 @@ std::string jsonEscape(std::string_view text)
     return out;
 }
 
+std::string renderGpoList(const DomainSummary &domain)
+{
+    std::string out = "Domain " + domain.realm + ", computer " + domain.machine;
+    if (!domain.computerDn.empty())
+        out += " (" + domain.computerDn + ")";
+    out += "\nDomain controller " + (domain.dc.empty() ? std::string("-") : domain.dc) + ", site " +
+           (domain.site.empty() ? std::string("-") : domain.site) + "; applied " + domain.time + "\n";
+    if (domain.lastKnownGood)
+        out += "LAST-KNOWN-GOOD: the domain could not be reached (" + domain.unreachable +
+               "); this is the last applied policy\n";
+    out += "\nGroup Policy objects, in processing order (the last applied wins):\n";
+    for (const auto &g : domain.gpos) {
+        out += std::string(g.applied ? "  applied  " : "  skipped  ") + g.name + " {" + g.guid + "}";
+        out += "\n             linked at " + g.som + (g.enforced ? " (enforced)" : "");
+        if (g.applied)
+            out += ", version " + std::to_string(g.version) + (g.status.empty() ? "" : ", " + g.status);
+        if (!g.reason.empty())
+            out += std::string(g.applied ? "; note: " : "; why: ") + g.reason;
+        out += "\n";
+    }
+    if (domain.gpos.empty())
+        out += "  (none linked)\n";
+    return out;
+}
+
 std::string renderShowText(const ReportInput &input)
 {
     const auto &catalog = input.catalog;
     const auto &resultant = input.resultant;
-    std::string out = "System audit policy\n";
+    std::string out;
+    if (input.domain != nullptr)
+        out += renderGpoList(*input.domain) + "\n";
+    out += "System audit policy\n";
     constexpr std::size_t kNameWidth = 42; // auditpol's column
     constexpr std::size_t kSettingWidth = 22;
     constexpr std::size_t kLinuxWidth = 10;
@@ -182,7 +210,27 @@ std::string renderShowJson(const ReportInput &input)
 {
     const auto &catalog = input.catalog;
     const auto &resultant = input.resultant;
-    std::string out = "{\n  \"subcategories\": [\n";
+    std::string out = "{\n";
+    if (input.domain != nullptr) {
+        const auto &d = *input.domain;
+        out += "  \"domain\": {\"realm\": \"" + jsonEscape(d.realm) + "\", \"machine\": \"" + jsonEscape(d.machine) +
+               "\", \"dc\": \"" + jsonEscape(d.dc) + "\", \"site\": \"" + jsonEscape(d.site) +
+               "\", \"computerDn\": \"" + jsonEscape(d.computerDn) + "\", \"time\": \"" + jsonEscape(d.time) +
+               "\", \"lastKnownGood\": " + (d.lastKnownGood ? "true" : "false") + ", \"unreachable\": " +
+               (d.unreachable.empty() ? std::string("null") : "\"" + jsonEscape(d.unreachable) + "\"") +
+               ",\n    \"gpos\": [";
+        for (std::size_t i = 0; i < d.gpos.size(); ++i) {
+            const auto &g = d.gpos[i];
+            out += std::string(i == 0 ? "\n" : ",\n") + "      {\"guid\": \"{" + g.guid + "}\", \"name\": \"" +
+                   jsonEscape(g.name) + "\", \"som\": \"" + jsonEscape(g.som) + "\", \"enforced\": " +
+                   (g.enforced ? "true" : "false") + ", \"applied\": " + (g.applied ? "true" : "false") +
+                   ", \"reason\": \"" + jsonEscape(g.reason) + "\", \"version\": " + std::to_string(g.version) +
+                   ", \"audit\": " + (g.audit ? "true" : "false") + ", \"security\": " +
+                   (g.security ? "true" : "false") + ", \"status\": \"" + jsonEscape(g.status) + "\"}";
+        }
+        out += "]},\n";
+    }
+    out += "  \"subcategories\": [\n";
     bool first = true;
     for (const auto &category : catalog.categories()) {
         for (auto index : category.subcategories) {

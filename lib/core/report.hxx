@@ -19,13 +19,44 @@ struct InputProblem {
     std::string message;   // "file:line:col: reason"
 };
 
+// One GPO the Group Policy client considered (MS-GPOL 3.2.5.1), with what became of it.
+struct GpoStatus {
+    std::string guid;
+    std::string name;
+    std::string som; // where it is linked
+    bool enforced = false;
+    bool applied = false;
+    std::string reason;        // why not applied, or notes
+    std::uint32_t version = 0; // computer version used
+    bool audit = false;        // lists the audit CSE
+    bool security = false;     // lists the security CSE
+    std::string status;        // applied GPOs: fetched, cached, kept version N (fetch failed), ...
+};
+
+// Where a domain policy came from: shown above the table and as "domain" in the JSON.
+struct DomainSummary {
+    std::string realm;
+    std::string machine;
+    std::string dc;
+    std::string site;
+    std::string computerDn;
+    std::string time; // of the sync that applied it
+    std::vector<GpoStatus> gpos;
+    bool lastKnownGood = false; // the DC could not be reached; this is the last applied policy
+    std::string unreachable;
+};
+
 struct ReportInput {
     const Catalog &catalog;
     const Mapping &mapping;
     const Resultant &resultant;
     const Translation &translation;
     const std::vector<InputProblem> &problems;
+    const DomainSummary *domain = nullptr; // set for a policy read from the domain
 };
+
+// The GPO list as text: "applied"/"skipped" with the reason, in processing order.
+std::string renderGpoList(const DomainSummary &domain);
 
 std::string renderShowText(const ReportInput &input);
 std::string renderShowJson(const ReportInput &input);

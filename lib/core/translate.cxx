@@ -686,7 +686,7 @@ Result<Translation> translate(const Catalog &catalog, const Mapping &mapping, co
         std::string known;
         for (const auto &name : mapping.platformNames())
             known += (known.empty() ? "" : ", ") + name;
-        return fail("unknown machine \"" + options.machine + "\" (known: " + known + ")");
+        return fail("unknown architecture \"" + options.machine + "\" (known: " + known + ")");
     }
     for (const auto &dir : options.saclDirectories)
         if (dir.empty() || dir.front() != '/' || dir == "/")

@@ -29,7 +29,7 @@ head -c 5000000 /dev/zero > "$tmp/huge.csv"
 expect 3 'more than the limit' -- "$ctl" rules --audit-csv "$tmp/huge.csv"
 printf 'S-1-5-21-1 person 5\n' > "$tmp/badmap"
 expect 1 "$tmp/badmap:1: expected" -- "$ctl" rules --sid-map "$tmp/badmap" --audit-csv "$data/per-user/audit.csv"
-expect 1 'unknown machine "sparc"' -- "$ctl" rules --machine sparc --audit-csv "$data/per-user/audit.csv"
+expect 1 'unknown architecture "sparc"' -- "$ctl" rules --arch sparc --audit-csv "$data/per-user/audit.csv"
 # --rules-dir reads the data from files; a broken copy is refused with its file name
 mkdir -p "$tmp/rules"
 cp "$(dirname "$0")/../../rules/"*.yaml "$tmp/rules/"

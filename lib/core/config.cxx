@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.hxx"
+
+#include "text.hxx"
+#include "yaml_util.hxx"
+
+#include <algorithm>
+
+namespace gpaudit::core {
+
+const std::vector<std::string_view> &configKeys()
+{
+    static const std::vector<std::string_view> keys = {
+        "realm",           "machine",          "keytab",       "server",
+        "site",            "state_dir",        "socket",       "rules_file",
+        "legacy",          "uid_min",          "sacl_dirs",    "refresh_interval",
+        "refresh_random_delay", "full_reapply_interval", "retry_min", "retry_max",
+        "drift_check_interval", "ldap_timeout"};
+    return keys;
+}
+
+bool parseDuration(std::string_view text, std::chrono::seconds &out)
+{
+    text = trim(text);
+    if (text.empty())
+        return false;
+    std::uint32_t unit = 1;
+    switch (text.back()) {
+    case 's': unit = 1; text.remove_suffix(1); break;
+    case 'm': unit = 60; text.remove_suffix(1); break;
+    case 'h': unit = 3600; text.remove_suffix(1); break;
+    case 'd': unit = 86400; text.remove_suffix(1); break;
+    default: break;
+    }
+    std::uint32_t number = 0;
+    if (!parseDecimal(text, number) || number > 366u * 86400u / unit)
+        return false;
+    out = std::chrono::seconds(static_cast<std::int64_t>(number) * unit);
+    return true;
+}
+
+Result<Config> parseConfig(std::string_view text, std::string_view label)
+{
+    auto loaded = loadYaml(text, label);
+    if (!loaded)
+        return tl::unexpected(loaded.error());
+    const YAML::Node root = *loaded;
+    Config config;
+    if (root.IsNull())
+        return config;
+    if (!root.IsMap())
+        return yamlError(root, label, "the configuration must be a map of keys (see gpauditd.conf(5))");
+    const auto &keys = configKeys();
+    for (const auto &item : root) {
+        const auto key = item.first.as<std::string>();
+        const YAML::Node value = item.second;
+        if (std::find(keys.begin(), keys.end(), key) == keys.end())
+            return yamlError(item.first, label, "unknown key \"" + key + "\" (see gpauditd.conf(5))");
+        auto scalar = [&](std::string &target) -> Result<void> {
+            if (!value.IsScalar() && !value.IsNull())
+                return yamlError(value, label, "\"" + key + "\" takes a text value");
+            target = value.IsNull() ? std::string() : value.as<std::string>();
+            if (target.find_first_of(std::string_view("\0\n\r", 3)) != std::string::npos)
+                return yamlError(value, label, "\"" + key + "\" contains a control character");
+            return {};
+        };
+        auto path = [&](std::string &target, bool mayBeEmpty) -> Result<void> {
+            if (auto ok = scalar(target); !ok)
+                return ok;
+            if (target.empty() && mayBeEmpty)
+                return {};
+            if (target.empty() || target.front() != '/')
+                return yamlError(value, label, "\"" + key + "\" must be an absolute path");
+            return {};
+        };
+        auto duration = [&](std::chrono::seconds &target, std::chrono::seconds minimum) -> Result<void> {
+            std::string textValue;
+            if (auto ok = scalar(textValue); !ok)
+                return ok;
+            if (!parseDuration(textValue, target))
+                return yamlError(value, label,
+                                 "\"" + key + "\": \"" + textValue + "\" is not a duration (like 30s, 90m, 16h, 1d)");
+            if (target < minimum)
+                return yamlError(value, label,
+                                 "\"" + key + "\" must be at least " + std::to_string(minimum.count()) + "s");
+            return {};
+        };
+        Result<void> ok;
+        if (key == "realm") {
+            ok = scalar(config.realm);
+            config.realm = toUpper(config.realm);
+            if (ok && config.realm.find_first_of(" /\\") != std::string::npos)
+                ok = yamlError(value, label, "\"realm\" is a DNS-style name like EXAMPLE.COM");
+        } else if (key == "machine") {
+            ok = scalar(config.machine);
+            config.machine = toUpper(config.machine);
+            if (ok && !config.machine.empty() && config.machine.back() != '$')
+                config.machine += '$';
+            if (ok && (config.machine.size() > 16 || config.machine.find_first_of(" /\\@") != std::string::npos))
+                ok = yamlError(value, label, "\"machine\" is a computer account name like LINUX1$ (15 characters at most)");
+        } else if (key == "keytab") {
+            ok = path(config.keytab, false);
+        } else if (key == "server") {
+            ok = scalar(config.server);
+            if (ok && config.server.find_first_of(" /\\:@") != std::string::npos)
+                ok = yamlError(value, label, "\"server\" is a domain controller's host name like dc1.example.com");
+        } else if (key == "site") {
+            ok = scalar(config.site);
+        } else if (key == "state_dir") {
+            ok = path(config.stateDir, false);
+        } else if (key == "socket") {
+            ok = path(config.socket, false);
+        } else if (key == "rules_file") {
+            ok = path(config.rulesFile, true);
+        } else if (key == "legacy") {
+            std::string mode;
+            ok = scalar(mode);
+            if (ok) {
+                if (mode == "auto")
+                    config.legacy = LegacyMode::Auto;
+                else if (mode == "apply")
+                    config.legacy = LegacyMode::Apply;
+                else if (mode == "ignore")
+                    config.legacy = LegacyMode::Ignore;
+                else
+                    ok = yamlError(value, label, "\"legacy\" takes auto, apply or ignore, not \"" + mode + "\"");
+            }
+        } else if (key == "uid_min") {
+            std::string number;
+            ok = scalar(number);
+            if (ok && !parseDecimal(number, config.uidMin))
+                ok = yamlError(value, label, "\"uid_min\" takes a number");
+        } else if (key == "sacl_dirs") {
+            if (!value.IsSequence())
+                ok = yamlError(value, label, "\"sacl_dirs\" takes a list of absolute paths");
+            for (std::size_t i = 0; ok && i < value.size(); ++i) {
+                if (!value[i].IsScalar() || value[i].as<std::string>().empty() || value[i].as<std::string>()[0] != '/')
+                    ok = yamlError(value[i], label, "\"sacl_dirs\" takes a list of absolute paths");
+                else
+                    config.saclDirs.push_back(value[i].as<std::string>());
+            }
+        } else if (key == "refresh_interval") {
+            ok = duration(config.refreshInterval, std::chrono::seconds(60));
+        } else if (key == "refresh_random_delay") {
+            ok = duration(config.refreshRandomDelay, std::chrono::seconds(0));
+        } else if (key == "full_reapply_interval") {
+            ok = duration(config.fullReapplyInterval, std::chrono::seconds(60));
+        } else if (key == "retry_min") {
+            ok = duration(config.retryMin, std::chrono::seconds(1));
+        } else if (key == "retry_max") {
+            ok = duration(config.retryMax, std::chrono::seconds(1));
+        } else if (key == "drift_check_interval") {
+            ok = duration(config.driftCheckInterval, std::chrono::seconds(1));
+        } else if (key == "ldap_timeout") {
+            ok = duration(config.ldapTimeout, std::chrono::seconds(1));
+        }
+        if (!ok)
+            return tl::unexpected(ok.error());
+    }
+    if (config.retryMax < config.retryMin)
+        return yamlError(root, label, "\"retry_max\" is shorter than \"retry_min\"");
+    return config;
+}
+
+} // namespace gpaudit::core

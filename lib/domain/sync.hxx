@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The Group Policy client for audit policy: identity -> machine ticket -> DC -> LDAP discovery ->
+// GPO list (core::buildGpoList) -> SYSVOL fetch through the cache -> parsed merge inputs. Applying them
+// is the caller's (gpauditctl, gpauditd), which then records the sync with host::writeSyncState.
+#pragma once
+
+#include "core/catalog.hxx"
+#include "core/config.hxx"
+#include "host/offline.hxx"
+#include "host/state.hxx"
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gpaudit::domain {
+
+struct Identity {
+    std::string realm;   // GPA.TEST
+    std::string machine; // LINUX1$
+    std::string keytab;
+    std::string server; // pinned DC, or empty
+    std::string source; // where realm/machine came from
+};
+
+// Explicit configuration first, then /etc/sssd/sssd.conf, /etc/samba/smb.conf, krb5.conf ($KRB5_CONFIG
+// or /etc/krb5.conf) and the host name. An error says what is missing and which key sets it.
+Result<Identity> resolveIdentity(const core::Config &config);
+
+struct SyncOptions {
+    core::Config config;
+    bool force = false;                              // fetch every file again, ignoring the cache
+    std::function<void(const std::string &)> progress; // one line per stage, may be empty
+};
+
+struct StageTime {
+    std::string name;
+    std::chrono::microseconds elapsed{0};
+};
+
+struct DomainPolicy {
+    Identity identity;
+    std::string dc;
+    std::string site;
+    unsigned ssf = 0;
+    host::SyncState state;      // ready to be written once applied (time, GPO list, applied versions)
+    host::LoadedPolicy loaded;  // merge inputs, lowest precedence first, and file problems
+    std::vector<std::string> notes; // fetch errors where the previous version was kept, etc.
+    bool fetchErrors = false;       // a GPO could not be fetched (its previous version, if any, was used)
+    std::size_t ldapSearches = 0;
+    std::size_t ldapRoundTrips = 0;
+    std::size_t smbFiles = 0;
+    std::size_t smbBytes = 0;
+    std::size_t gposFetched = 0;
+    std::size_t gposCached = 0;
+    std::vector<StageTime> stages;
+    // The domain could not be reached: `loaded` is the last-known-good (the last applied sync) and
+    // `unreachable` says why.
+    bool lastKnownGood = false;
+    std::string unreachable;
+};
+
+// Discovers and fetches. When the DC, the KDC or LDAP cannot be reached, falls back to the last applied
+// sync's cached files (lastKnownGood); an error only when there is none either.
+Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncOptions &options);
+
+// The last applied sync, from the state directory alone (for show and for gpauditd's start).
+Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir);
+
+} // namespace gpaudit::domain
