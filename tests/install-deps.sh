@@ -6,7 +6,12 @@ set -euo pipefail
 packages=(
     meson ninja-build g++ pkg-config python3          # build
     libyaml-cpp-dev libexpected-dev libaudit-dev        # libraries
+    libldap-dev libsasl2-dev libsmbclient-dev libkrb5-dev # domain client
+    libsasl2-modules-gssapi-mit                         # GSSAPI for libldap (runtime)
     doctest-dev                                         # unit tests
+    # the lab domain controller (tests/lab/lab-up.sh) and the samba-gpupdate peer
+    samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind
+    krb5-user ldap-utils smbclient ldb-tools iproute2 python3-cryptography
     auditd                                              # auditctl for the kernel integration test
     clang libclang-rt-14-dev clang-format               # sanitizer build, fuzzers, format check
 )
