@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The pure parts of the domain client: DNs, filter escaping, binary SIDs, the LDAP ping answer, the
+// host's identity from its configuration files, and gpauditd.conf.
+#include "core/config.hxx"
+#include "core/directory.hxx"
+
+#include <doctest/doctest.h>
+
+using namespace gpaudit::core;
+
+TEST_CASE("DNs: realm to base, RDN split with escapes, the OU chain")
+{
+    CHECK(realmToBaseDn("GPA.TEST") == "DC=gpa,DC=test");
+    CHECK(realmToBaseDn("corp.example.com") == "DC=corp,DC=example,DC=com");
+    auto rdns = splitDn(R"(CN=Smith\, John,OU=Sales\2C EU,DC=gpa,DC=test)");
+    REQUIRE(rdns);
+    CHECK(*rdns == std::vector<std::string>{R"(CN=Smith\, John)", R"(OU=Sales\2C EU)", "DC=gpa", "DC=test"});
+    CHECK_FALSE(splitDn("CN=a,,DC=test"));
+    CHECK_FALSE(splitDn("CN=a,DC=test\\"));
+    CHECK_FALSE(splitDn("CN=a,novalue"));
+
+    // MS-GPOL 3.2.5.1.1: only OUs carry links; CN=Computers is skipped; top-down order.
+    auto chain = ouChain("CN=LINUX1,OU=Servers,OU=Linux,DC=gpa,DC=test", "DC=gpa,DC=test");
+    REQUIRE(chain);
+    CHECK(*chain == std::vector<std::string>{"OU=Linux,DC=gpa,DC=test", "OU=Servers,OU=Linux,DC=gpa,DC=test"});
+    auto computers = ouChain("CN=LINUX9,CN=Computers,DC=gpa,DC=test", "dc=GPA,dc=TEST");
+    REQUIRE(computers);
+    CHECK(computers->empty());
+    CHECK_FALSE(ouChain("CN=X,OU=Y,DC=other,DC=test", "DC=gpa,DC=test"));
+    CHECK_FALSE(ouChain("DC=gpa,DC=test", "DC=gpa,DC=test"));
+}
+
+TEST_CASE("LDAP filter values are escaped (RFC 4515)")
+{
+    CHECK(ldapFilterEscape("LINUX1$") == "LINUX1$");
+    CHECK(ldapFilterEscape("a*b(c)d\\e") == "a\\2ab\\28c\\29d\\5ce");
+    CHECK(ldapFilterEscape(std::string("x\0y", 3)) == "x\\00y");
+    CHECK(ldapFilterEscape("\xc3\xa9") == "\\c3\\a9");
+}
+
+TEST_CASE("binary SIDs (objectSid, tokenGroups)")
+{
+    const std::vector<std::uint8_t> domainUsers = {1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xa, 0, 0, 0,
+                                                   0xb, 0, 0, 0, 0xc, 0, 0, 0, 0x01, 0x02, 0, 0};
+    auto sid = parseBinarySid(domainUsers);
+    REQUIRE(sid);
+    CHECK(sid->str() == "S-1-5-21-10-11-12-513");
+    auto shorter = domainUsers;
+    shorter.pop_back();
+    CHECK_FALSE(parseBinarySid(shorter));
+    auto badRevision = domainUsers;
+    badRevision[0] = 2;
+    CHECK_FALSE(parseBinarySid(badRevision));
+    CHECK_FALSE(parseBinarySid(std::vector<std::uint8_t>{1, 0, 0}));
+}
+
+TEST_CASE("the LDAP ping answer of the lab's Samba DC (MS-ADTS 6.3.1.9)")
+{
+    // Captured from the lab: ldapsearch -b '' '(&(DnsDomain=gpa.test)(NtVer=\06\00\00\00))' Netlogon
+    const std::vector<std::uint8_t> answer = {
+        0x17, 0x00, 0x00, 0x00, 0xfd, 0x13, 0x00, 0x00, 0x98, 0xfe, 0xe5, 0x5e, 0xfa, 0x1a, 0x91, 0x4f, 0x85,
+        0xbd, 0x35, 0xee, 0x8b, 0x46, 0xa6, 0xf0, 0x03, 0x67, 0x70, 0x61, 0x04, 0x74, 0x65, 0x73, 0x74, 0x00,
+        0xc0, 0x18, 0x03, 0x64, 0x63, 0x31, 0xc0, 0x18, 0x03, 0x47, 0x50, 0x41, 0x00, 0x03, 0x44, 0x43, 0x31,
+        0x00, 0x00, 0x17, 0x44, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x2d, 0x46, 0x69, 0x72, 0x73, 0x74, 0x2d,
+        0x53, 0x69, 0x74, 0x65, 0x2d, 0x4e, 0x61, 0x6d, 0x65, 0x00, 0xc0, 0x35, 0x05, 0x00, 0x00, 0x00, 0xff,
+        0xff, 0xff, 0xff};
+    auto info = parseNetlogonResponse(answer);
+    REQUIRE(info);
+    CHECK(info->dnsForestName == "gpa.test");
+    CHECK(info->dnsDomainName == "gpa.test");
+    CHECK(info->dnsHostName == "dc1.gpa.test");
+    CHECK(info->netbiosDomainName == "GPA");
+    CHECK(info->netbiosComputerName == "DC1");
+    CHECK(info->dcSiteName == "Default-First-Site-Name");
+    CHECK(info->clientSiteName == "Default-First-Site-Name");
+
+    // Truncations, a pointer loop, a pointer past the end, an old opcode: errors, never a crash.
+    for (std::size_t cut = 0; cut < 80; ++cut)
+        CHECK_FALSE(parseNetlogonResponse(std::span(answer.data(), cut)));
+    auto loop = answer;
+    loop[24] = 0xc0;
+    loop[25] = 24; // points at itself
+    CHECK_FALSE(parseNetlogonResponse(loop));
+    auto past = answer;
+    past[34] = 0xc0;
+    past[35] = 0xff;
+    CHECK_FALSE(parseNetlogonResponse(past));
+    auto old = answer;
+    old[0] = 0x13;
+    auto error = parseNetlogonResponse(old);
+    REQUIRE_FALSE(error);
+    CHECK(error.error().message.find("opcode 19") != std::string::npos);
+}
+
+TEST_CASE("the host's identity from krb5.conf, smb.conf (winbind) and sssd.conf (realmd)")
+{
+    CHECK(krb5DefaultRealm("[libdefaults]\n\tdefault_realm = gpa.test\n\tdns_lookup_kdc = true\n") == "GPA.TEST");
+    CHECK(krb5DefaultRealm("[realms]\n GPA.TEST = {\n  default_realm = X\n }\n") == std::nullopt);
+    CHECK(krb5DefaultRealm("") == std::nullopt);
+
+    auto smb = identityFromSmbConf("[global]\n  workgroup = GPA\n  realm = GPA.TEST\n  netbios name = linux1\n"
+                                   "  security = ADS\n  dedicated keytab file = FILE:/etc/krb5.keytab\n"
+                                   "[share]\n  realm = OTHER\n");
+    CHECK(smb.realm == "GPA.TEST");
+    CHECK(smb.machine == "LINUX1$");
+    CHECK(smb.keytab == "/etc/krb5.keytab");
+    CHECK(smb.source == "smb.conf");
+    CHECK(identityFromSmbConf("[global]\nrealm = GPA.TEST\nsecurity = user\n").realm.empty()); // not joined
+
+    auto sssd = identityFromSssdConf("[sssd]\ndomains = gpa.test\n[domain/files]\nid_provider = files\n"
+                                     "[domain/gpa.test]\nid_provider = ad\nad_domain = gpa.test\n"
+                                     "ad_hostname = linux1.gpa.test\nad_server = dc1.gpa.test, _srv_\n"
+                                     "krb5_keytab = /etc/sssd/host.keytab\n");
+    CHECK(sssd.realm == "GPA.TEST");
+    CHECK(sssd.machine == "LINUX1$");
+    CHECK(sssd.server == "dc1.gpa.test");
+    CHECK(sssd.keytab == "/etc/sssd/host.keytab");
+    CHECK(identityFromSssdConf("[domain/x]\nid_provider = ldap\nkrb5_realm = X\n").realm.empty());
+}
+
+TEST_CASE("gpauditd.conf: defaults, every key, clear errors")
+{
+    auto empty = parseConfig("", "gpauditd.conf");
+    REQUIRE(empty);
+    CHECK(empty->stateDir == "/var/lib/gpauditd");
+    CHECK(empty->refreshInterval == std::chrono::minutes(90));
+    CHECK(empty->fullReapplyInterval == std::chrono::hours(16));
+
+    auto full = parseConfig("realm: gpa.test\nmachine: linux1\nkeytab: /etc/krb5.keytab\nserver: dc1.gpa.test\n"
+                            "site: Default-First-Site-Name\nstate_dir: /var/lib/x\nsocket: /run/x.sock\n"
+                            "rules_file: \"\"\nlegacy: ignore\nuid_min: 500\nsacl_dirs: [/srv, /home]\n"
+                            "refresh_interval: 2h\nrefresh_random_delay: 0\nfull_reapply_interval: 1d\n"
+                            "retry_min: 10s\nretry_max: 1h\ndrift_check_interval: 3s\nldap_timeout: 5\n",
+                            "gpauditd.conf");
+    REQUIRE(full);
+    CHECK(full->realm == "GPA.TEST");
+    CHECK(full->machine == "LINUX1$");
+    CHECK(full->rulesFile.empty());
+    CHECK(full->legacy == LegacyMode::Ignore);
+    CHECK(full->uidMin == 500);
+    CHECK(full->saclDirs == std::vector<std::string>{"/srv", "/home"});
+    CHECK(full->refreshInterval == std::chrono::hours(2));
+    CHECK(full->fullReapplyInterval == std::chrono::hours(24));
+    CHECK(full->ldapTimeout == std::chrono::seconds(5));
+    CHECK(configKeys().size() == 18);
+
+    struct Bad {
+        const char *text;
+        const char *message;
+        unsigned line;
+    };
+    const Bad bad[] = {
+        {"realm: X\nrefresh: 1h\n", "unknown key \"refresh\"", 2},
+        {"state_dir: relative/path\n", "must be an absolute path", 1},
+        {"legacy: maybe\n", "auto, apply or ignore", 1},
+        {"refresh_interval: soon\n", "is not a duration", 1},
+        {"refresh_interval: 5s\n", "at least 60s", 1},
+        {"uid_min: -1\n", "takes a number", 1},
+        {"sacl_dirs: /srv\n", "list of absolute paths", 1},
+        {"retry_min: 1h\nretry_max: 1m\n", "shorter than", 1},
+        {"server: \"dc1 ; rm -rf /\"\n", "host name", 1},
+        {"machine: [a, b]\n", "text value", 1},
+        {"- just\n- a list\n", "map of keys", 1},
+        {"realm: [unclosed\n", "", 2},
+    };
+    for (const auto &b : bad) {
+        auto parsed = parseConfig(b.text, "/etc/gpauditd.conf");
+        REQUIRE_FALSE(parsed);
+        INFO(parsed.error().str());
+        CHECK(parsed.error().message.find(b.message) != std::string::npos);
+        CHECK(parsed.error().where.file == "/etc/gpauditd.conf");
+        CHECK(parsed.error().where.line == b.line);
+    }
+}
