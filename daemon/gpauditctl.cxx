@@ -519,7 +519,9 @@ int runSync(const Options &options, const host::RulesData &data)
     syncOptions.config = *config;
     syncOptions.force = options.force;
     std::size_t stage = 0;
-    syncOptions.progress = [&](const std::string &line) { std::cerr << "gpauditctl: [" << ++stage << "] " << line << "\n"; };
+    syncOptions.progress = [&](const std::string &line) {
+        std::cerr << "gpauditctl: [" << ++stage << "] " << line << "\n";
+    };
     auto policy = domain::fetchDomainPolicy(data.catalog, syncOptions);
     if (!policy) {
         std::cerr << "gpauditctl: sync: " << policy.error().str() << "\n";
@@ -592,17 +594,18 @@ int runSync(const Options &options, const host::RulesData &data)
     const bool partial = policy->fetchErrors || policy->loaded.anyRejected();
     const char *result = policy->lastKnownGood ? "last-known-good" : partial ? "partial" : "ok";
     if (options.json) {
-        std::string out = "{\"result\": \"" + std::string(result) + "\", \"dryRun\": " +
-                          (options.dryRun ? "true" : "false") + ", \"dc\": \"" + core::jsonEscape(policy->dc) +
-                          "\", \"site\": \"" + core::jsonEscape(policy->site) +
+        std::string out = "{\"result\": \"" + std::string(result) +
+                          "\", \"dryRun\": " + (options.dryRun ? "true" : "false") + ", \"dc\": \"" +
+                          core::jsonEscape(policy->dc) + "\", \"site\": \"" + core::jsonEscape(policy->site) +
                           "\", \"gposConsidered\": " + std::to_string(summary.gpos.size()) +
                           ", \"gposApplied\": " + std::to_string(gposApplied) +
                           ", \"gposFetched\": " + std::to_string(policy->gposFetched) +
                           ", \"gposCached\": " + std::to_string(policy->gposCached) +
                           ", \"ldap\": {\"searches\": " + std::to_string(policy->ldapSearches) +
                           ", \"roundTrips\": " + std::to_string(policy->ldapRoundTrips) +
-                          ", \"ssf\": " + std::to_string(policy->ssf) + "}, \"smb\": {\"files\": " +
-                          std::to_string(policy->smbFiles) + ", \"bytes\": " + std::to_string(policy->smbBytes) +
+                          ", \"ssf\": " + std::to_string(policy->ssf) +
+                          "}, \"smb\": {\"files\": " + std::to_string(policy->smbFiles) +
+                          ", \"bytes\": " + std::to_string(policy->smbBytes) +
                           "}, \"rules\": {\"total\": " + std::to_string(translation->rules.size()) +
                           ", \"added\": " + std::to_string(added) + ", \"removed\": " + std::to_string(removed) +
                           ", \"unchanged\": " + std::to_string(unchanged) + "}, \"stagesMs\": {";
@@ -617,19 +620,18 @@ int runSync(const Options &options, const host::RulesData &data)
         for (std::size_t i = 0; i < policy->notes.size(); ++i)
             out += (i ? ", \"" : "\"") + core::jsonEscape(policy->notes[i]) + "\"";
         out += "],\n\"policy\": ";
-        const core::ReportInput report{data.catalog,         data.mapping, resultant, *translation,
-                                       policy->loaded.problems, &summary};
+        const core::ReportInput report{data.catalog, data.mapping, resultant, *translation, policy->loaded.problems,
+                                       &summary};
         out += core::renderShowJson(report);
         out += "}\n";
         std::cout << out;
     } else {
         std::cout << "sync " << result << (options.dryRun ? " (dry run)" : "") << ": DC " << policy->dc << ", site "
-                  << (policy->site.empty() ? "-" : policy->site) << "; " << gposApplied << " of "
-                  << summary.gpos.size() << " GPOs applied (" << policy->gposFetched << " fetched, "
-                  << policy->gposCached << " from cache); " << translation->rules.size() << " rules (";
+                  << (policy->site.empty() ? "-" : policy->site) << "; " << gposApplied << " of " << summary.gpos.size()
+                  << " GPOs applied (" << policy->gposFetched << " fetched, " << policy->gposCached << " from cache); "
+                  << translation->rules.size() << " rules (";
         std::cout << (options.dryRun ? "would add " : "added ") << added << ", "
-                  << (options.dryRun ? "would remove " : "removed ") << removed << ", unchanged " << unchanged
-                  << ")\n";
+                  << (options.dryRun ? "would remove " : "removed ") << removed << ", unchanged " << unchanged << ")\n";
         std::cout << "  LDAP: " << policy->ldapSearches << " searches in " << policy->ldapRoundTrips
                   << " round trips (SSF " << policy->ssf << "); SMB: " << policy->smbFiles << " files, "
                   << policy->smbBytes << " bytes\n  time:";
@@ -704,8 +706,8 @@ int run(const Options &options)
             inputs.push_back({{applied.guid, applied.name}, std::move(*files)});
         }
         loaded = host::parseCachedPolicy(data->catalog, inputs);
-        domainSummary = core::DomainSummary{state->realm, state->machine, state->dc,   state->site,
-                                            state->computerDn, state->time, state->gpos, false, {}};
+        domainSummary = core::DomainSummary{state->realm, state->machine, state->dc, state->site, state->computerDn,
+                                            state->time,  state->gpos,    false,     {}};
     } else {
         auto fromFiles = host::loadPolicySources(data->catalog, options.sources);
         if (!fromFiles) {
@@ -728,14 +730,14 @@ int run(const Options &options)
         std::cerr << "gpauditctl: " << translation.error().str() << "\n";
         return kExitFailure;
     }
-    const auto header = rulesHeader(prepared.translate.machine, loaded.inputs,
-                                    domainSummary ? &*domainSummary : nullptr);
+    const auto header =
+        rulesHeader(prepared.translate.machine, loaded.inputs, domainSummary ? &*domainSummary : nullptr);
     if (options.command == "apply") {
 #ifdef GPAUDIT_HAVE_LIBAUDIT
         if (loaded.inputs.empty() || loaded.anyRejected())
             std::cerr << "gpauditctl: applying the policy of the files that could be read\n";
-        auto report = applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine,
-                                    options.rulesFile);
+        auto report =
+            applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine, options.rulesFile);
         if (!report) {
             std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
             return kExitFailure;
@@ -750,8 +752,8 @@ int run(const Options &options)
     if (options.command == "rules") {
         std::cout << core::renderRulesFile(*translation, header);
     } else {
-        const core::ReportInput report{data->catalog, data->mapping, resultant, *translation, loaded.problems,
-                                       domainSummary ? &*domainSummary : nullptr};
+        const core::ReportInput report{data->catalog, data->mapping,   resultant,
+                                       *translation,  loaded.problems, domainSummary ? &*domainSummary : nullptr};
         std::cout << (options.json ? core::renderShowJson(report) : core::renderShowText(report));
     }
     std::cout.flush();

@@ -10,12 +10,24 @@ namespace gpaudit::core {
 
 const std::vector<std::string_view> &configKeys()
 {
-    static const std::vector<std::string_view> keys = {
-        "realm",           "machine",          "keytab",       "server",
-        "site",            "state_dir",        "socket",       "rules_file",
-        "legacy",          "uid_min",          "sacl_dirs",    "refresh_interval",
-        "refresh_random_delay", "full_reapply_interval", "retry_min", "retry_max",
-        "drift_check_interval", "ldap_timeout"};
+    static const std::vector<std::string_view> keys = {"realm",
+                                                       "machine",
+                                                       "keytab",
+                                                       "server",
+                                                       "site",
+                                                       "state_dir",
+                                                       "socket",
+                                                       "rules_file",
+                                                       "legacy",
+                                                       "uid_min",
+                                                       "sacl_dirs",
+                                                       "refresh_interval",
+                                                       "refresh_random_delay",
+                                                       "full_reapply_interval",
+                                                       "retry_min",
+                                                       "retry_max",
+                                                       "drift_check_interval",
+                                                       "ldap_timeout"};
     return keys;
 }
 
@@ -26,11 +38,24 @@ bool parseDuration(std::string_view text, std::chrono::seconds &out)
         return false;
     std::uint32_t unit = 1;
     switch (text.back()) {
-    case 's': unit = 1; text.remove_suffix(1); break;
-    case 'm': unit = 60; text.remove_suffix(1); break;
-    case 'h': unit = 3600; text.remove_suffix(1); break;
-    case 'd': unit = 86400; text.remove_suffix(1); break;
-    default: break;
+    case 's':
+        unit = 1;
+        text.remove_suffix(1);
+        break;
+    case 'm':
+        unit = 60;
+        text.remove_suffix(1);
+        break;
+    case 'h':
+        unit = 3600;
+        text.remove_suffix(1);
+        break;
+    case 'd':
+        unit = 86400;
+        text.remove_suffix(1);
+        break;
+    default:
+        break;
     }
     std::uint32_t number = 0;
     if (!parseDecimal(text, number) || number > 366u * 86400u / unit)
@@ -97,7 +122,8 @@ Result<Config> parseConfig(std::string_view text, std::string_view label)
             if (ok && !config.machine.empty() && config.machine.back() != '$')
                 config.machine += '$';
             if (ok && (config.machine.size() > 16 || config.machine.find_first_of(" /\\@") != std::string::npos))
-                ok = yamlError(value, label, "\"machine\" is a computer account name like LINUX1$ (15 characters at most)");
+                ok = yamlError(value, label,
+                               "\"machine\" is a computer account name like LINUX1$ (15 characters at most)");
         } else if (key == "keytab") {
             ok = path(config.keytab, false);
         } else if (key == "server") {

@@ -30,7 +30,19 @@ Result<std::vector<std::string>> splitDn(std::string_view dn)
     std::vector<std::string> rdns;
     std::string current;
     auto finish = [&]() -> Result<void> {
-        const auto rdn = std::string(trim(current));
+        // Spaces around an RDN are not part of it, unless escaped ("\\ " at the end stays).
+        constexpr const char *kSpace = " \t\r\n";
+        const auto first = current.find_first_not_of(kSpace);
+        std::string rdn;
+        if (first != std::string::npos) {
+            auto last = current.find_last_not_of(kSpace);
+            std::size_t backslashes = 0;
+            for (std::size_t i = last + 1; i-- > first && current[i] == '\\';)
+                ++backslashes;
+            if (backslashes % 2 == 1 && last + 1 < current.size())
+                ++last; // the whitespace after an escaping backslash is the escaped character
+            rdn = current.substr(first, last + 1 - first);
+        }
         if (rdn.empty())
             return fail("distinguished name \"" + std::string(dn) + "\" has an empty component");
         if (rdn.find('=') == std::string::npos || rdn.front() == '=')
@@ -114,7 +126,8 @@ Result<Sid> parseBinarySid(std::span<const std::uint8_t> bytes)
     const std::size_t count = bytes[1];
     if (sid.revision != 1)
         return fail("binary SID has revision " + std::to_string(sid.revision) + ", not 1");
-    if (count > 15 || bytes.size() != 8 + 4 * count)
+    // Same range as the text form (identifiers.hxx): an account or group SID has sub-authorities.
+    if (count == 0 || count > 15 || bytes.size() != 8 + 4 * count)
         return fail("binary SID of " + std::to_string(bytes.size()) + " bytes does not hold " + std::to_string(count) +
                     " sub-authorities");
     for (std::size_t i = 0; i < 6; ++i)
@@ -195,8 +208,8 @@ Result<NetlogonInfo> parseNetlogonResponse(std::span<const std::uint8_t> bytes)
     info.flags = static_cast<std::uint32_t>(bytes[4]) | (static_cast<std::uint32_t>(bytes[5]) << 8) |
                  (static_cast<std::uint32_t>(bytes[6]) << 16) | (static_cast<std::uint32_t>(bytes[7]) << 24);
     std::size_t offset = 24;
-    std::string *fields[] = {&info.dnsForestName,     &info.dnsDomainName, &info.dnsHostName,
-                             &info.netbiosDomainName, &info.netbiosComputerName};
+    std::string *fields[] = {&info.dnsForestName, &info.dnsDomainName, &info.dnsHostName, &info.netbiosDomainName,
+                             &info.netbiosComputerName};
     for (auto *field : fields) {
         auto name = readCompressedName(bytes, offset);
         if (!name)

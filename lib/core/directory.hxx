@@ -50,11 +50,11 @@ Result<NetlogonInfo> parseNetlogonResponse(std::span<const std::uint8_t> bytes);
 
 // The host's domain identity, as far as its configuration tells (all fields may be empty).
 struct DomainIdentity {
-    std::string realm;       // "GPA.TEST"
-    std::string machine;     // sAMAccountName, "LINUX1$"
-    std::string keytab;      // "/etc/krb5.keytab"
-    std::string server;      // a DC's FQDN, when the configuration pins one
-    std::string source;      // which file told the realm
+    std::string realm;   // "GPA.TEST"
+    std::string machine; // sAMAccountName, "LINUX1$"
+    std::string keytab;  // "/etc/krb5.keytab"
+    std::string server;  // a DC's FQDN, when the configuration pins one
+    std::string source;  // which file told the realm
 };
 
 // [libdefaults] default_realm of a krb5.conf.

@@ -222,11 +222,12 @@ std::string renderShowJson(const ReportInput &input)
         for (std::size_t i = 0; i < d.gpos.size(); ++i) {
             const auto &g = d.gpos[i];
             out += std::string(i == 0 ? "\n" : ",\n") + "      {\"guid\": \"{" + g.guid + "}\", \"name\": \"" +
-                   jsonEscape(g.name) + "\", \"som\": \"" + jsonEscape(g.som) + "\", \"enforced\": " +
-                   (g.enforced ? "true" : "false") + ", \"applied\": " + (g.applied ? "true" : "false") +
-                   ", \"reason\": \"" + jsonEscape(g.reason) + "\", \"version\": " + std::to_string(g.version) +
-                   ", \"audit\": " + (g.audit ? "true" : "false") + ", \"security\": " +
-                   (g.security ? "true" : "false") + ", \"status\": \"" + jsonEscape(g.status) + "\"}";
+                   jsonEscape(g.name) + "\", \"som\": \"" + jsonEscape(g.som) +
+                   "\", \"enforced\": " + (g.enforced ? "true" : "false") +
+                   ", \"applied\": " + (g.applied ? "true" : "false") + ", \"reason\": \"" + jsonEscape(g.reason) +
+                   "\", \"version\": " + std::to_string(g.version) + ", \"audit\": " + (g.audit ? "true" : "false") +
+                   ", \"security\": " + (g.security ? "true" : "false") + ", \"status\": \"" + jsonEscape(g.status) +
+                   "\"}";
         }
         out += "]},\n";
     }

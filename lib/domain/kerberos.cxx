@@ -3,9 +3,9 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <optional>
 #include <cstring>
 #include <krb5.h>
+#include <optional>
 #include <unistd.h>
 
 namespace gpaudit::domain {

@@ -80,7 +80,7 @@ Result<LdapSession> LdapSession::connect(const std::string &host, std::chrono::s
     LDAP *ld = session.handle_->ld;
     const int version = LDAP_VERSION3;
     ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
-    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);    // AD hands out continuation references
+    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);     // AD hands out continuation references
     ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON); // SPN ldap/<host as given>, no reverse DNS
     struct timeval tv {
         static_cast<time_t>(timeout.count()), 0

@@ -17,13 +17,15 @@ Result<std::vector<SrvTarget>> lookupSrv(const std::string &name)
     if (res_ninit(&state) != 0)
         return fail("DNS: cannot initialise the resolver");
     std::vector<unsigned char> answer(65536);
-    const int length = res_nquery(&state, name.c_str(), ns_c_in, ns_t_srv, answer.data(), static_cast<int>(answer.size()));
+    const int length =
+        res_nquery(&state, name.c_str(), ns_c_in, ns_t_srv, answer.data(), static_cast<int>(answer.size()));
     if (length < 0) {
         const int herr = state.res_h_errno;
         res_nclose(&state);
-        return fail("DNS: no SRV record " + name + (herr == HOST_NOT_FOUND ? " (name not found)"
-                                                   : herr == NO_DATA      ? " (no data)"
-                                                                          : " (lookup failed)"));
+        return fail("DNS: no SRV record " + name +
+                    (herr == HOST_NOT_FOUND ? " (name not found)"
+                     : herr == NO_DATA      ? " (no data)"
+                                            : " (lookup failed)"));
     }
     res_nclose(&state);
     ns_msg message{};

@@ -28,6 +28,8 @@ constexpr const char *kSmbConf = "# written by gpaudit: the SMB client settings 
                                  "\tclient ipc signing = required\n"
                                  "\tclient min protocol = SMB2_02\n"
                                  "\tclient protection = sign\n"
+                                 "\tname resolve order = host\n"
+                                 "\tclient smb transports = 445\n"
                                  "\tload printers = no\n";
 
 } // namespace

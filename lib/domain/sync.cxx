@@ -54,8 +54,7 @@ class StageTimer {
     {
         if (name_.empty())
             return;
-        policy_.stages.push_back(
-            {name_, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_)});
+        policy_.stages.push_back({name_, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_)});
         name_.clear();
     }
 
@@ -109,8 +108,8 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
     out.ssf = ldap.securityStrength();
     const std::string baseDn = core::realmToBaseDn(identity.realm);
     const std::string dnsDomain = core::toLower(identity.realm);
-    const std::string machineFilter = "(&(objectClass=computer)(sAMAccountName=" +
-                                      core::ldapFilterEscape(identity.machine) + "))";
+    const std::string machineFilter =
+        "(&(objectClass=computer)(sAMAccountName=" + core::ldapFilterEscape(identity.machine) + "))";
     const bool sameIdentity = cache.realm == identity.realm && cache.machine == identity.machine;
     if (!sameIdentity)
         cache = host::DiscoveryCache{identity.realm, identity.machine, {}, {}, {}, 0, {}, {}};
@@ -132,15 +131,18 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
                 filter += "(distinguishedName=" + core::ldapFilterEscape(ou) + ")";
         }
         filter += ")";
-        return LdapSearch{baseDn, LdapSearch::Scope::Subtree, filter,
-                          {"objectClass", "objectSid", "gPLink", "gPOptions"}, false};
+        return LdapSearch{
+            baseDn, LdapSearch::Scope::Subtree, filter, {"objectClass", "objectSid", "gPLink", "gPOptions"}, false};
     };
     auto tokenSearch = [&](const std::string &computerDn) {
         return LdapSearch{computerDn, LdapSearch::Scope::Base, "(objectClass=*)", {"tokenGroups"}, false};
     };
     auto siteSearch = [&](const std::string &siteName, const std::string &forestDn) {
-        return LdapSearch{"CN=" + siteName + ",CN=Sites,CN=Configuration," + forestDn, LdapSearch::Scope::Base,
-                          "(objectClass=site)", {"gPLink", "gPOptions"}, false};
+        return LdapSearch{"CN=" + siteName + ",CN=Sites,CN=Configuration," + forestDn,
+                          LdapSearch::Scope::Base,
+                          "(objectClass=site)",
+                          {"gPLink", "gPOptions"},
+                          false};
     };
 
     // Round trip 1.
@@ -160,7 +162,8 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
     if (needPing) {
         // LDAP ping (MS-ADTS 6.3.3) over the bound session: NtVer 6 = V5 | V5EX.
         pingIndex = batch.size();
-        batch.push_back({"", LdapSearch::Scope::Base,
+        batch.push_back({"",
+                         LdapSearch::Scope::Base,
                          "(&(DnsDomain=" + core::ldapFilterEscape(dnsDomain) + ")(NtVer=\\06\\00\\00\\00))",
                          {"Netlogon"},
                          false});
@@ -276,8 +279,8 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
         auto it = entries->front().attributes.find("tokengroups");
         if (it != entries->front().attributes.end())
             for (const auto &value : it->second) {
-                auto sid = core::parseBinarySid(
-                    std::span(reinterpret_cast<const std::uint8_t *>(value.data()), value.size()));
+                auto sid =
+                    core::parseBinarySid(std::span(reinterpret_cast<const std::uint8_t *>(value.data()), value.size()));
                 if (!sid)
                     return fail("LDAP: tokenGroups of " + computerDn + ": " + sid.error().message);
                 cache.tokenGroups.push_back(sid->str());
@@ -463,8 +466,8 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
         return tl::unexpected(ok.error());
 
     // Kerberos.
-    timer.begin("kerberos", "kerberos: ticket for " + identity->machine + "@" + identity->realm + " from " +
-                                identity->keytab);
+    timer.begin("kerberos",
+                "kerberos: ticket for " + identity->machine + "@" + identity->realm + " from " + identity->keytab);
     auto ticket = ensureMachineTicket(identity->keytab, identity->machine + "@" + identity->realm,
                                       config.stateDir + "/krb5cc", std::chrono::minutes(10));
     if (!ticket) {
@@ -564,20 +567,23 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                     if (!location)
                         return tl::unexpected(location.error());
                     if (!smb) {
-                        auto reader = SmbReader::create(config.stateDir, static_cast<unsigned>(config.ldapTimeout.count()));
+                        auto reader =
+                            SmbReader::create(config.stateDir, static_cast<unsigned>(config.ldapTimeout.count()));
                         if (!reader)
                             return tl::unexpected(reader.error());
                         smb = std::move(*reader);
                     }
                     host::CachedGpo got;
                     if (decision.hasAudit) {
-                        auto content = smb->read(location->url(policy.dc, core::kAuditCsvPath), host::kMaxPolicyFileSize);
+                        auto content =
+                            smb->read(location->url(policy.dc, core::kAuditCsvPath), host::kMaxPolicyFileSize);
                         if (!content)
                             return tl::unexpected(content.error());
                         got.auditCsv = std::move(*content);
                     }
                     if (decision.hasSecurity) {
-                        auto content = smb->read(location->url(policy.dc, core::kGptTmplPath), host::kMaxPolicyFileSize);
+                        auto content =
+                            smb->read(location->url(policy.dc, core::kGptTmplPath), host::kMaxPolicyFileSize);
                         if (!content)
                             return tl::unexpected(content.error());
                         got.gptTmplInf = std::move(*content);
@@ -589,8 +595,8 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                     record.status = "fetched";
                     ++policy.gposFetched;
                     if (auto stored = host::writeCachedGpo(config.stateDir, decision.guid, version, *files); !stored)
-                        policy.notes.push_back(decision.name + " {" + decision.guid + "}: not cached: " +
-                                               stored.error().message);
+                        policy.notes.push_back(decision.name + " {" + decision.guid +
+                                               "}: not cached: " + stored.error().message);
                 } else {
                     // MS-GPAC 3.2.5: one GPO failing does not stop the others; keep what it gave before.
                     policy.fetchErrors = true;
@@ -604,8 +610,8 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                     if (files) {
                         record.version = *kept;
                         record.status = "kept version " + std::to_string(*kept) + " (fetch failed)";
-                        policy.notes.push_back(ref.str() + ": " + fetched.error().message +
-                                               "; its previous version " + std::to_string(*kept) + " stays in force");
+                        policy.notes.push_back(ref.str() + ": " + fetched.error().message + "; its previous version " +
+                                               std::to_string(*kept) + " stays in force");
                     } else {
                         record.status = "not applied (fetch failed)";
                         policy.notes.push_back(ref.str() + ": " + fetched.error().message +

@@ -30,7 +30,7 @@ Result<Identity> resolveIdentity(const core::Config &config);
 
 struct SyncOptions {
     core::Config config;
-    bool force = false;                              // fetch every file again, ignoring the cache
+    bool force = false;                                // fetch every file again, ignoring the cache
     std::function<void(const std::string &)> progress; // one line per stage, may be empty
 };
 
@@ -44,8 +44,8 @@ struct DomainPolicy {
     std::string dc;
     std::string site;
     unsigned ssf = 0;
-    host::SyncState state;      // ready to be written once applied (time, GPO list, applied versions)
-    host::LoadedPolicy loaded;  // merge inputs, lowest precedence first, and file problems
+    host::SyncState state;          // ready to be written once applied (time, GPO list, applied versions)
+    host::LoadedPolicy loaded;      // merge inputs, lowest precedence first, and file problems
     std::vector<std::string> notes; // fetch errors where the previous version was kept, etc.
     bool fetchErrors = false;       // a GPO could not be fetched (its previous version, if any, was used)
     std::size_t ldapSearches = 0;

@@ -46,7 +46,8 @@ Result<YAML::Node> loadYamlFile(const std::string &path)
     try {
         return YAML::Load(*text);
     } catch (const YAML::Exception &e) {
-        return fail(e.msg, {path, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)});
+        return fail(e.msg,
+                    {path, static_cast<std::uint32_t>(e.mark.line + 1), static_cast<std::uint32_t>(e.mark.column + 1)});
     }
 }
 
@@ -74,7 +75,8 @@ Result<SyncState> readSyncState(const std::string &stateDir)
 {
     const std::string path = stateDir + "/state.yaml";
     if (::access(path.c_str(), F_OK) != 0)
-        return fail("no policy has been applied from the domain yet (" + path + " does not exist; run gpauditctl sync)");
+        return fail("no policy has been applied from the domain yet (" + path +
+                    " does not exist; run gpauditctl sync)");
     auto root = loadYamlFile(path);
     if (!root)
         return tl::unexpected(root.error());

@@ -17,7 +17,7 @@ expect 0 'Usage: gpauditctl COMMAND' -- "$ctl" --help
 expect 0 '^gpauditctl [0-9]' -- "$ctl" --version
 expect 2 'no command given' -- "$ctl"
 expect 2 'unknown command "frobnicate"' -- "$ctl" frobnicate --gpo x
-expect 2 'needs at least one --gpo' -- "$ctl" show
+expect 2 'apply needs at least one --gpo' -- "$ctl" apply
 expect 2 'unknown option --bogus' -- "$ctl" show --bogus
 expect 2 '--json goes with show' -- "$ctl" rules --json --audit-csv x
 expect 2 '--legacy takes auto, apply or ignore' -- "$ctl" show --legacy maybe --audit-csv x
@@ -56,4 +56,21 @@ for option in $("$ctl" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
     escaped=$(sed 's/-/\\\\-/g' <<<"$option") # --gpo -> \\-\\-gpo, as roff writes it, for grep -E
     grep -qE -- "${escaped}( |\"|$)" "$man_page" || { echo "FAIL: $option is not in gpauditctl.8"; failed=1; }
 done
+
+# gpauditd.conf: the page documents every key `config --check` prints; a bad file is an error that
+# names file and line; sync's usage errors.
+conf_page="$(dirname "$0")/../../man/gpauditd.conf.5"
+: > "$tmp/empty.conf"
+for key in $("$ctl" config --check --config "$tmp/empty.conf" | cut -d: -f1); do
+    grep -qx "\.B $key" "$conf_page" || { echo "FAIL: key $key is not in gpauditd.conf.5"; failed=1; }
+done
+printf 'realm: GPA.TEST\nrefresh: 1h\n' > "$tmp/bad.conf"
+expect 1 "$tmp/bad.conf:2:1: unknown key \"refresh\"" -- "$ctl" config --check --config "$tmp/bad.conf"
+expect 1 "cannot read $tmp/missing.conf|$tmp/missing.conf" -- "$ctl" config --check --config "$tmp/missing.conf"
+expect 0 '^realm: GPA.TEST$' -- "$ctl" config --check --config "$tmp/empty.conf" --realm gpa.test
+expect 2 'config needs --check' -- "$ctl" config
+expect 2 'sync takes no policy sources' -- "$ctl" sync --gpo x
+expect 2 '\-\-force goes with sync' -- "$ctl" show --force
+expect 2 '\-\-machine needs a value' -- "$ctl" sync --machine
+expect 1 'no policy has been applied from the domain yet' -- "$ctl" show --state-dir "$tmp/nostate"
 exit $failed
