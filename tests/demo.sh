@@ -1,19 +1,66 @@
 #!/bin/bash
-# The demo: installs what is missing, builds, and translates a real GPO bundled in tests/data (a GPMC
-# backup of an audit baseline, with a UTF-16 GptTmpl.inf) into the resultant policy and Linux rules.
-set -eu
+# The demo (root, Debian 12): installs what is missing, builds, starts the lab domain controller (a
+# Samba AD DC for GPA.TEST on loopback in a network namespace, tests/lab/lab-up.sh), and runs
+# `gpauditctl sync` as the lab's computer LINUX1$: machine Kerberos ticket from its keytab, LDAP
+# sign+seal discovery of the GPOs that apply, SYSVOL over signed SMB, merge, translation, rules loaded
+# into this kernel. Then `gpauditctl show` (the resultant policy with the winning GPO per line and the
+# GPO list), and a real audit record caused by the policy (Process Creation: Success), read from a
+# private auditd. The kernel's audit rules and status are restored at the end; nothing in /etc is
+# written. The lab stays up for more experiments; tests/lab/lab-down.sh removes it.
+set -u
 cd "$(dirname "$0")/.."
-bash tests/install-deps.sh
-[ -f build/build.ninja ] || meson setup build >/dev/null
-meson compile -C build >/dev/null
-gpo="tests/data/gpmc-backup/{D3C1B5A7-9E2F-4C61-8B3A-5F0E7D2C4A19}"
-echo "\$ gpauditctl show --gpo '$gpo'"
-build/daemon/gpauditctl show --gpo "$gpo"
+[ "$(id -u)" = 0 ] || { echo "demo: run as root (it loads audit rules into the kernel and starts the lab DC)"; exit 1; }
+bash tests/install-deps.sh || exit 1
+[ -f build/build.ninja ] || meson setup build >/dev/null || exit 1
+meson compile -C build >/dev/null || { echo "demo: build failed (meson compile -C build)"; exit 1; }
+echo "demo: starting the lab domain controller (about 20 s the first time)"
+lab_env=$(bash tests/lab/lab-up.sh 2>/tmp/gpaudit-demo-lab.log) || { tail -20 /tmp/gpaudit-demo-lab.log; exit 1; }
+eval "$lab_env"
+. tests/integration/lib.sh # kernel hygiene: the audit rules and status are saved now and restored on exit
+ctl=$(realpath build/daemon/gpauditctl)
+state=$work/state
+as_linux1() {
+    "$GPA_LAB_EXEC" "$ctl" "$@" --realm "$GPA_REALM" --machine 'LINUX1$' --keytab "$GPA_KEYTAB" \
+        --state-dir "$state"
+}
+
 echo
-echo "\$ gpauditctl rules --gpo '$gpo'"
-build/daemon/gpauditctl rules --gpo "$gpo"
-if [ "$(id -u)" = 0 ] && [ -e /proc/self/loginuid ] && command -v auditctl >/dev/null; then
-    echo
-    echo "\$ gpauditctl apply --dry-run --no-rules-file --gpo '$gpo'   # what apply would change in this kernel; changes nothing"
-    build/daemon/gpauditctl apply --dry-run --no-rules-file --gpo "$gpo" | tail -n 3
+echo "\$ gpauditctl sync        # as LINUX1\$ of $GPA_REALM, against $GPA_DC_HOST"
+as_linux1 sync --rules-file "$work/gpaudit.rules"
+rc=$?
+[ $rc = 0 ] || fail "gpauditctl sync exited $rc"
+echo
+echo "\$ gpauditctl show"
+as_linux1 show
+
+# A private auditd (its own configuration and log), started here and stopped by PID.
+current_pid=$(awk '$1 == "pid" {print $2}' "$work/status.before")
+if [ "$current_pid" != 0 ] && kill -0 "$current_pid" 2>/dev/null; then
+    echo "demo: an audit daemon (pid $current_pid) is running; see its log: ausearch -k gpaudit-process-creation"
+    exit 0
 fi
+mkdir -p "$work/auditd/plugins.d" "$work/log" "$work/bin"
+printf '%s\n' "local_events = yes" "write_logs = yes" "log_file = $work/log/audit.log" "log_group = root" \
+    "log_format = ENRICHED" "flush = INCREMENTAL_ASYNC" "freq = 1" "plugin_dir = $work/auditd/plugins.d" \
+    "space_left = 2" "admin_space_left = 1" "disk_full_action = IGNORE" > "$work/auditd/auditd.conf"
+auditd -n -s nochange -c "$work/auditd" > "$work/auditd.out" 2>&1 &
+started_pids+=("$!")
+for _ in $(seq 50); do
+    [ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "${started_pids[0]}" ] && break
+    sleep 0.1
+done
+auditctl -e 1 > /dev/null
+cp /bin/true "$work/bin/gpaudit-demo-marker"
+echo
+echo "\$ $work/bin/gpaudit-demo-marker; ausearch -i -k gpaudit-process-creation -x gpaudit-demo-marker"
+"$work/bin/gpaudit-demo-marker"
+for _ in $(seq 40); do
+    ausearch -i -if "$work/log/audit.log" -k gpaudit-process-creation -x gpaudit-demo-marker > "$work/record" 2>/dev/null &&
+        break
+    sleep 0.25
+done
+[ -s "$work/record" ] || fail "no audit record for the marker's execution"
+cat "$work/record"
+echo
+echo "demo: done; the kernel's audit rules and status are being restored. The lab DC stays up:"
+echo "      tests/lab/lab-down.sh removes it."
