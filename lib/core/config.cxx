@@ -64,6 +64,10 @@ bool parseDuration(std::string_view text, std::chrono::seconds &out)
     return true;
 }
 
+namespace {
+Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label);
+} // namespace
+
 Result<Config> parseConfig(std::string_view text, std::string_view label)
 {
     auto loaded = loadYaml(text, label);
@@ -75,8 +79,24 @@ Result<Config> parseConfig(std::string_view text, std::string_view label)
         return config;
     if (!root.IsMap())
         return yamlError(root, label, "the configuration must be a map of keys (see gpauditd.conf(5))");
+    try {
+        return parseConfigMap(root, label);
+    } catch (const YAML::Exception &e) {
+        // A value of a shape the checks below did not expect (a tagged node, an alias...).
+        return fail(e.msg, {std::string(label), static_cast<std::uint32_t>(e.mark.line + 1),
+                            static_cast<std::uint32_t>(e.mark.column + 1)});
+    }
+}
+
+namespace {
+
+Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
+{
+    Config config;
     const auto &keys = configKeys();
     for (const auto &item : root) {
+        if (!item.first.IsScalar())
+            return yamlError(item.first, label, "a key must be a name (see gpauditd.conf(5))");
         const auto key = item.first.as<std::string>();
         const YAML::Node value = item.second;
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
@@ -187,5 +207,7 @@ Result<Config> parseConfig(std::string_view text, std::string_view label)
         return yamlError(root, label, "\"retry_max\" is shorter than \"retry_min\"");
     return config;
 }
+
+} // namespace
 
 } // namespace gpaudit::core

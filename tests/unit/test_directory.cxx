@@ -170,6 +170,7 @@ TEST_CASE("gpauditd.conf: defaults, every key, clear errors")
         {"machine: [a, b]\n", "text value", 1},
         {"- just\n- a list\n", "map of keys", 1},
         {"realm: [unclosed\n", "", 2},
+        {"realm: G\n!!v[s]", "", 2}, // found by fuzz-directory: a tagged non-scalar key threw
     };
     for (const auto &b : bad) {
         auto parsed = parseConfig(b.text, "/etc/gpauditd.conf");
