@@ -5,12 +5,76 @@
 
 #include <cerrno>
 #include <cstring>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <libsmbclient.h>
+#include <type_traits>
 
 namespace gpaudit::domain {
 
 namespace {
+
+// libsmbclient pulls in more than a hundred of Samba's libraries (about 50 ms of dynamic loading at
+// every start here), and most runs read nothing over SMB (nothing changed, or show/rules/mapping): it
+// is loaded at the first SMB read instead of at start.
+struct SmbApi {
+    decltype(&smbc_new_context) newContext = nullptr;
+    decltype(&smbc_free_context) freeContext = nullptr;
+    decltype(&smbc_setDebug) setDebug = nullptr;
+    decltype(&smbc_setOptionDebugToStderr) debugToStderr = nullptr;
+    decltype(&smbc_setTimeout) setTimeout = nullptr;
+    decltype(&smbc_setOptionUseKerberos) useKerberos = nullptr;
+    decltype(&smbc_setOptionFallbackAfterKerberos) fallbackAfterKerberos = nullptr;
+    decltype(&smbc_setOptionNoAutoAnonymousLogin) noAutoAnonymousLogin = nullptr;
+    decltype(&smbc_setOptionUseCCache) useCCache = nullptr;
+    decltype(&smbc_setFunctionAuthDataWithContext) authData = nullptr;
+    decltype(&smbc_init_context) initContext = nullptr;
+    decltype(&smbc_setConfiguration) setConfiguration = nullptr;
+    decltype(&smbc_setOptionProtocols) setProtocols = nullptr;
+    decltype(&smbc_getFunctionOpen) getOpen = nullptr;
+    decltype(&smbc_getFunctionRead) getRead = nullptr;
+    decltype(&smbc_getFunctionClose) getClose = nullptr;
+};
+
+Result<const SmbApi *> smbApi()
+{
+    static SmbApi api;
+    static std::string error;
+    static bool tried = false;
+    if (!tried) {
+        tried = true;
+        void *handle = ::dlopen("libsmbclient.so.0", RTLD_NOW | RTLD_LOCAL);
+        if (handle == nullptr) {
+            const char *why = ::dlerror();
+            error = std::string("SMB: cannot load libsmbclient.so.0 (package libsmbclient): ") + (why ? why : "");
+        } else {
+            auto load = [&](auto &target, const char *name) {
+                target = reinterpret_cast<std::remove_reference_t<decltype(target)>>(::dlsym(handle, name));
+                if (target == nullptr && error.empty())
+                    error = std::string("SMB: libsmbclient.so.0 lacks ") + name;
+            };
+            load(api.newContext, "smbc_new_context");
+            load(api.freeContext, "smbc_free_context");
+            load(api.setDebug, "smbc_setDebug");
+            load(api.debugToStderr, "smbc_setOptionDebugToStderr");
+            load(api.setTimeout, "smbc_setTimeout");
+            load(api.useKerberos, "smbc_setOptionUseKerberos");
+            load(api.fallbackAfterKerberos, "smbc_setOptionFallbackAfterKerberos");
+            load(api.noAutoAnonymousLogin, "smbc_setOptionNoAutoAnonymousLogin");
+            load(api.useCCache, "smbc_setOptionUseCCache");
+            load(api.authData, "smbc_setFunctionAuthDataWithContext");
+            load(api.initContext, "smbc_init_context");
+            load(api.setConfiguration, "smbc_setConfiguration");
+            load(api.setProtocols, "smbc_setOptionProtocols");
+            load(api.getOpen, "smbc_getFunctionOpen");
+            load(api.getRead, "smbc_getFunctionRead");
+            load(api.getClose, "smbc_getFunctionClose");
+        }
+    }
+    if (!error.empty())
+        return fail(error);
+    return &api;
+}
 
 // No password: Kerberos from the ccache or nothing.
 void noPassword(SMBCCTX *, const char *, const char *, char *, int, char *, int, char *password, int passwordLength)
@@ -29,17 +93,18 @@ constexpr const char *kSmbConf = "# written by gpaudit: the SMB client settings 
                                  "\tclient min protocol = SMB2_02\n"
                                  "\tclient protection = sign\n"
                                  "\tname resolve order = host\n"
-                                 "\tclient smb transports = 445\n"
+                                 "\tsmb ports = 445\n"
                                  "\tload printers = no\n";
 
 } // namespace
 
 struct SmbReader::Context {
+    const SmbApi *api = nullptr;
     SMBCCTX *ctx = nullptr;
     ~Context()
     {
         if (ctx != nullptr)
-            smbc_free_context(ctx, 1);
+            api->freeContext(ctx, 1);
     }
 };
 
@@ -52,33 +117,41 @@ Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned time
     const std::string confPath = privateDir + "/smb-client.conf";
     if (auto written = host::writeFileAtomic(confPath, kSmbConf, 0644); !written)
         return tl::unexpected(written.error());
+    auto api = smbApi();
+    if (!api)
+        return tl::unexpected(api.error());
+    const SmbApi &smb = **api;
     SmbReader reader;
     reader.context_ = std::make_unique<Context>();
-    SMBCCTX *ctx = smbc_new_context();
+    reader.context_->api = &smb;
+    SMBCCTX *ctx = smb.newContext();
     if (ctx == nullptr)
         return fail(std::string("SMB: cannot create a libsmbclient context: ") + std::strerror(errno));
     reader.context_->ctx = ctx;
-    smbc_setDebug(ctx, 0);
-    smbc_setTimeout(ctx, static_cast<int>(timeoutSeconds * 1000));
-    smbc_setOptionUseKerberos(ctx, 1);
-    smbc_setOptionFallbackAfterKerberos(ctx, 0);
-    smbc_setOptionNoAutoAnonymousLogin(ctx, 1);
-    smbc_setOptionUseCCache(ctx, 1);
-    smbc_setFunctionAuthDataWithContext(ctx, noPassword);
-    if (smbc_init_context(ctx) == nullptr)
+    // Samba's messages (even "unknown parameter") go to standard error, never into our standard output.
+    smb.debugToStderr(ctx, 1);
+    smb.setDebug(ctx, 0);
+    smb.setTimeout(ctx, static_cast<int>(timeoutSeconds * 1000));
+    smb.useKerberos(ctx, 1);
+    smb.fallbackAfterKerberos(ctx, 0);
+    smb.noAutoAnonymousLogin(ctx, 1);
+    smb.useCCache(ctx, 1);
+    smb.authData(ctx, noPassword);
+    if (smb.initContext(ctx) == nullptr)
         return fail(std::string("SMB: cannot initialise libsmbclient: ") + std::strerror(errno));
     // After init: the context's own configuration replaces whatever smb.conf was loaded.
-    if (smbc_setConfiguration(ctx, confPath.c_str()) != 0)
+    if (smb.setConfiguration(ctx, confPath.c_str()) != 0)
         return fail("SMB: cannot load " + confPath);
-    smbc_setOptionProtocols(ctx, "SMB2_02", "SMB3");
+    smb.setProtocols(ctx, "SMB2_02", "SMB3");
     return reader;
 }
 
 Result<std::optional<std::string>> SmbReader::read(const std::string &url, std::size_t maxSize)
 {
     SMBCCTX *ctx = context_->ctx;
+    const SmbApi &smb = *context_->api;
     errno = 0;
-    SMBCFILE *file = smbc_getFunctionOpen(ctx)(ctx, url.c_str(), O_RDONLY, 0);
+    SMBCFILE *file = smb.getOpen(ctx)(ctx, url.c_str(), O_RDONLY, 0);
     if (file == nullptr) {
         const int saved = errno;
         if (saved == ENOENT || saved == ENOTDIR)
@@ -89,23 +162,23 @@ Result<std::optional<std::string>> SmbReader::read(const std::string &url, std::
     std::string content;
     char buffer[16384];
     while (true) {
-        const ssize_t n = smbc_getFunctionRead(ctx)(ctx, file, buffer, sizeof buffer);
+        const ssize_t n = smb.getRead(ctx)(ctx, file, buffer, sizeof buffer);
         if (n < 0) {
             const int saved = errno;
-            smbc_getFunctionClose(ctx)(ctx, file);
+            smb.getClose(ctx)(ctx, file);
             return fail("SMB: reading " + url + ": " + std::strerror(saved));
         }
         if (n == 0)
             break;
         bytesRead_ += static_cast<std::size_t>(n);
         if (content.size() + static_cast<std::size_t>(n) > maxSize) {
-            smbc_getFunctionClose(ctx)(ctx, file);
+            smb.getClose(ctx)(ctx, file);
             return fail("SMB: " + url + " is larger than " + std::to_string(maxSize) +
                         " bytes; refused (a policy file is a few KiB)");
         }
         content.append(buffer, static_cast<std::size_t>(n));
     }
-    smbc_getFunctionClose(ctx)(ctx, file);
+    smb.getClose(ctx)(ctx, file);
     ++filesRead_;
     return std::optional<std::string>(std::move(content));
 }

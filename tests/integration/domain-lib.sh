@@ -14,7 +14,7 @@ domain_cleanup_hooks=()
 domain_cleanup() {
     local hook
     for hook in "${domain_cleanup_hooks[@]}"; do eval "$hook" || echo "WARNING: cleanup failed: $hook"; done
-    rm -rf "$dtmp"
+    [ "${GPAUDIT_KEEP_TEST_TMP:-0}" = 1 ] && echo "kept $dtmp" || rm -rf "$dtmp"
 }
 
 # gpauditctl as a lab machine: ctl_as MACHINE KEYTAB STATE-DIR COMMAND [ARGS...]
