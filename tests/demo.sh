@@ -14,8 +14,9 @@ bash tests/install-deps.sh || exit 1
 [ -f build/build.ninja ] || meson setup build >/dev/null || exit 1
 meson compile -C build >/dev/null || { echo "demo: build failed (meson compile -C build)"; exit 1; }
 echo "demo: starting the lab domain controller (about 20 s the first time)"
-lab_env=$(bash tests/lab/lab-up.sh 2>/tmp/gpaudit-demo-lab.log) || { tail -20 /tmp/gpaudit-demo-lab.log; exit 1; }
-eval "$lab_env"
+bash tests/lab/lab-up.sh > /tmp/gpaudit-demo-lab.env 2> /tmp/gpaudit-demo-lab.log < /dev/null ||
+    { tail -20 /tmp/gpaudit-demo-lab.log; exit 1; }
+eval "$(cat /tmp/gpaudit-demo-lab.env)"
 . tests/integration/lib.sh # kernel hygiene: the audit rules and status are saved now and restored on exit
 ctl=$(realpath build/daemon/gpauditctl)
 state=$work/state

@@ -10,8 +10,10 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 ctl=${1:-$src/build/daemon/gpauditctl}
 rounds=${2:-7}
 [ "$(id -u)" = 0 ] || { echo "run as root (the lab's network namespace)"; exit 1; }
-eval "$(GPA_LAB_INSTALL=0 bash "$src/tests/lab/lab-up.sh" 2>/dev/null)" || { echo "lab-up failed"; exit 1; }
 tmp=$(mktemp -d)
+GPA_LAB_INSTALL=0 bash "$src/tests/lab/lab-up.sh" > "$tmp/lab.env" 2> "$tmp/lab-up.log" < /dev/null ||
+    { cat "$tmp/lab-up.log"; echo "lab-up failed"; exit 1; }
+eval "$(cat "$tmp/lab.env")"
 trap 'rm -rf "$tmp"' EXIT
 ours() {
     "$GPA_LAB_EXEC" "$ctl" sync --dry-run --json --realm "$GPA_REALM" --machine 'LINUX1$' --keytab "$GPA_KEYTAB" \

@@ -6,10 +6,16 @@ gpauditctl=$1
 source_dir=$2
 fail() { echo "FAIL: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || fail "needs root (network namespace, the lab DC)"
-lab_env=$(GPA_LAB_INSTALL=0 bash "$source_dir/tests/lab/lab-up.sh" 2> >(sed 's/^/  /' >&2)) ||
-    fail "the lab domain controller did not come up (tests/lab/lab-up.sh; packages: tests/install-deps.sh)"
-eval "$lab_env"
 dtmp=$(mktemp -d /tmp/gpaudit-domain-test.XXXXXX)
+# lab-up's progress goes to a file, not to a pipe: the daemons it starts would hold a pipe open (and the
+# test runner would wait for it to close) after this test has ended.
+if ! GPA_LAB_INSTALL=0 bash "$source_dir/tests/lab/lab-up.sh" > "$dtmp/lab.env" 2> "$dtmp/lab-up.log" < /dev/null; then
+    sed 's/^/  /' "$dtmp/lab-up.log"
+    rm -rf "$dtmp"
+    fail "the lab domain controller did not come up (tests/lab/lab-up.sh; packages: tests/install-deps.sh)"
+fi
+sed 's/^/  /' "$dtmp/lab-up.log" >&2
+eval "$(cat "$dtmp/lab.env")"
 domain_cleanup_hooks=()
 domain_cleanup() {
     local hook
