@@ -115,8 +115,9 @@ SmbReader::~SmbReader() = default;
 Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned timeoutSeconds)
 {
     const std::string confPath = privateDir + "/smb-client.conf";
-    if (auto written = host::writeFileAtomic(confPath, kSmbConf, 0644); !written)
-        return tl::unexpected(written.error());
+    if (auto current = host::readFileBounded(confPath); !current || *current != kSmbConf)
+        if (auto written = host::writeFileAtomic(confPath, kSmbConf, 0644); !written)
+            return tl::unexpected(written.error());
     auto api = smbApi();
     if (!api)
         return tl::unexpected(api.error());

@@ -293,7 +293,7 @@ Result<void> syncDirectory(const std::string &dir)
 }
 } // namespace
 
-Result<void> writeFileAtomic(const std::string &path, std::string_view content, unsigned mode)
+Result<void> writeFileAtomic(const std::string &path, std::string_view content, unsigned mode, Durability durability)
 {
     const auto dir = directoryOf(path);
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
@@ -319,7 +319,7 @@ Result<void> writeFileAtomic(const std::string &path, std::string_view content, 
             return cleanup("write error");
         done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0)
+    if (durability == Durability::Synced && ::fsync(fd) != 0)
         return cleanup("cannot sync");
     if (::close(fd) != 0) {
         const int error = errno;
@@ -331,7 +331,22 @@ Result<void> writeFileAtomic(const std::string &path, std::string_view content, 
         ::unlink(temporary.c_str());
         return fail(std::string("cannot replace the file: ") + std::strerror(error), {path, 0, 0});
     }
+    if (durability == Durability::Cache)
+        return {};
     return syncDirectory(dir);
+}
+
+Result<void> syncFileSystem(const std::string &dir)
+{
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(std::string("cannot open directory: ") + std::strerror(errno), {dir, 0, 0});
+    const int rc = ::syncfs(fd);
+    const int error = errno;
+    ::close(fd);
+    if (rc != 0)
+        return fail(std::string("cannot sync the file system: ") + std::strerror(error), {dir, 0, 0});
+    return {};
 }
 
 Result<void> removeFile(const std::string &path)

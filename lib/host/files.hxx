@@ -62,7 +62,15 @@ namespace gpaudit::host {
 // Replaces path with content atomically: a temporary file in the same directory, fsync, rename over
 // path, fsync of the directory. A reader sees the old file or the new one, never a mix; after a crash
 // one of them is there. The directory is created (0755) if missing.
-Result<void> writeFileAtomic(const std::string &path, std::string_view content, unsigned mode = 0640);
+// Cache: no fsync (a crash may lose the file or, with it, leave it short; readers of caches check what
+// they read and fetch again). One syncFileSystem() before the state that refers to cached files is
+// written makes them durable together, at the cost of one flush instead of two per file.
+enum class Durability { Synced, Cache };
+Result<void> writeFileAtomic(const std::string &path, std::string_view content, unsigned mode = 0640,
+                             Durability durability = Durability::Synced);
+
+// syncfs(2) of the file system holding dir.
+Result<void> syncFileSystem(const std::string &dir);
 
 // Removes path; a missing file is not an error. Syncs the directory.
 Result<void> removeFile(const std::string &path);

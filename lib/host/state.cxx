@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -24,6 +25,19 @@ constexpr int kStateFormat = 1;
 std::string gpoDir(const std::string &stateDir, const std::string &guid, std::uint32_t version)
 {
     return stateDir + "/gpo/" + guid + "/" + std::to_string(version);
+}
+
+// Size and FNV-1a 64 of a cached file, as its manifest line records them.
+std::string fingerprint(std::string_view content)
+{
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (const char c : content) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 0x100000001b3ULL;
+    }
+    char text[48];
+    std::snprintf(text, sizeof text, "%zu %016llx", content.size(), static_cast<unsigned long long>(hash));
+    return text;
 }
 
 bool canonicalGuid(const std::string &guid)
@@ -151,6 +165,9 @@ Result<void> writeSyncState(const std::string &stateDir, const SyncState &state)
     out << YAML::EndSeq << YAML::EndMap;
     if (auto ok = makeDirectories(stateDir, 0700); !ok)
         return ok;
+    // The cached GPO files it refers to were written without fsync: make them durable first, in one go.
+    if (auto ok = syncFileSystem(stateDir); !ok)
+        return ok;
     return writeFileAtomic(stateDir + "/state.yaml", std::string(out.c_str()) + "\n", 0600);
 }
 
@@ -163,19 +180,28 @@ std::optional<CachedGpo> readCachedGpo(const std::string &stateDir, const std::s
     if (!manifest)
         return std::nullopt;
     CachedGpo files;
+    int entries = 0;
     for (auto line : core::splitLines(*manifest)) {
         auto read = [&](std::optional<std::string> &target, const char *name) -> bool {
-            if (line == std::string(name) + " present") {
-                auto content = readFileBounded(dir + "/" + name);
-                if (!content)
-                    return false;
-                target = std::move(*content);
-            }
+            const std::string prefix = std::string(name) + " ";
+            if (!line.starts_with(prefix))
+                return true;
+            ++entries;
+            if (line == prefix + "absent")
+                return true;
+            auto content = readFileBounded(dir + "/" + name);
+            // The cache is written without fsync: a file that does not match its manifest line (lost
+            // or short after a crash) makes the version "not cached", and it is fetched again.
+            if (!content || line != prefix + "present " + fingerprint(*content))
+                return false;
+            target = std::move(*content);
             return true;
         };
         if (!read(files.auditCsv, "audit.csv") || !read(files.gptTmplInf, "GptTmpl.inf"))
             return std::nullopt;
     }
+    if (entries != 2)
+        return std::nullopt;
     return files;
 }
 
@@ -189,16 +215,16 @@ Result<void> writeCachedGpo(const std::string &stateDir, const std::string &guid
         return ok;
     std::string manifest;
     auto store = [&](const std::optional<std::string> &content, const char *name) -> Result<void> {
-        manifest += std::string(name) + (content ? " present\n" : " absent\n");
+        manifest += std::string(name) + (content ? " present " + fingerprint(*content) + "\n" : " absent\n");
         if (!content)
-            return removeFile(dir + "/" + name);
-        return writeFileAtomic(dir + "/" + name, *content, 0600);
+            return {};
+        return writeFileAtomic(dir + "/" + name, *content, 0600, Durability::Cache);
     };
     if (auto ok = store(files.auditCsv, "audit.csv"); !ok)
         return ok;
     if (auto ok = store(files.gptTmplInf, "GptTmpl.inf"); !ok)
         return ok;
-    return writeFileAtomic(dir + "/manifest", manifest, 0600); // last: the version is complete
+    return writeFileAtomic(dir + "/manifest", manifest, 0600, Durability::Cache); // last: the version is complete
 }
 
 void pruneCache(const std::string &stateDir, const std::vector<SyncState::Applied> &keep)
@@ -297,7 +323,10 @@ Result<void> writeDiscoveryCache(const std::string &stateDir, const DiscoveryCac
     out << YAML::EndMap;
     if (auto ok = makeDirectories(stateDir, 0700); !ok)
         return ok;
-    return writeFileAtomic(stateDir + "/discovery.yaml", std::string(out.c_str()) + "\n", 0600);
+    const std::string text = std::string(out.c_str()) + "\n";
+    if (auto current = readFileBounded(stateDir + "/discovery.yaml"); current && *current == text)
+        return {}; // unchanged: no write
+    return writeFileAtomic(stateDir + "/discovery.yaml", text, 0600, Durability::Cache);
 }
 
 } // namespace gpaudit::host
