@@ -689,25 +689,16 @@ int run(const Options &options)
             return kExitFailure;
         }
         config = std::move(*loadedConfig);
-        auto state = host::readSyncState(config->stateDir);
-        if (!state) {
-            std::cerr << "gpauditctl: " << state.error().str()
+        auto last = host::loadLastApplied(data->catalog, config->stateDir);
+        if (!last) {
+            std::cerr << "gpauditctl: " << last.error().str()
                       << "\ngpauditctl: or give policy sources: --gpo, --audit-csv, --inf\n";
             return kExitFailure;
         }
-        std::vector<host::CachedInput> inputs;
-        for (const auto &applied : state->applied) {
-            auto files = host::readCachedGpo(config->stateDir, applied.guid, applied.version);
-            if (!files) {
-                std::cerr << "gpauditctl: the cached files of " << applied.name << " {" << applied.guid << "} version "
-                          << applied.version << " are missing from " << config->stateDir << "/gpo\n";
-                return kExitFailure;
-            }
-            inputs.push_back({{applied.guid, applied.name}, std::move(*files)});
-        }
-        loaded = host::parseCachedPolicy(data->catalog, inputs);
-        domainSummary = core::DomainSummary{state->realm, state->machine, state->dc, state->site, state->computerDn,
-                                            state->time,  state->gpos,    false,     {}};
+        loaded = std::move(last->loaded);
+        const auto &state = last->state;
+        domainSummary = core::DomainSummary{state.realm, state.machine, state.dc, state.site, state.computerDn,
+                                            state.time,  state.gpos,    false,    {}};
     } else {
         auto fromFiles = host::loadPolicySources(data->catalog, options.sources);
         if (!fromFiles) {

@@ -432,24 +432,16 @@ Result<Identity> resolveIdentity(const core::Config &config)
 
 Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir)
 {
-    auto state = host::readSyncState(stateDir);
-    if (!state)
-        return tl::unexpected(state.error());
+    auto last = host::loadLastApplied(catalog, stateDir);
+    if (!last)
+        return tl::unexpected(last.error());
     DomainPolicy policy;
-    policy.identity.realm = state->realm;
-    policy.identity.machine = state->machine;
-    policy.dc = state->dc;
-    policy.site = state->site;
-    std::vector<host::CachedInput> inputs;
-    for (const auto &applied : state->applied) {
-        auto files = host::readCachedGpo(stateDir, applied.guid, applied.version);
-        if (!files)
-            return fail("the cached files of " + applied.name + " {" + applied.guid + "} version " +
-                        std::to_string(applied.version) + " are missing from " + stateDir + "/gpo");
-        inputs.push_back({{applied.guid, applied.name}, std::move(*files)});
-    }
-    policy.loaded = host::parseCachedPolicy(catalog, inputs);
-    policy.state = std::move(*state);
+    policy.identity.realm = last->state.realm;
+    policy.identity.machine = last->state.machine;
+    policy.dc = last->state.dc;
+    policy.site = last->state.site;
+    policy.loaded = std::move(last->loaded);
+    policy.state = std::move(last->state);
     return policy;
 }
 

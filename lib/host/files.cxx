@@ -279,17 +279,25 @@ std::string directoryOf(const std::string &path)
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-Result<void> syncDirectory(const std::string &dir)
+// fsync(2) of a directory, or syncfs(2) of the file system that holds it.
+Result<void> syncAt(const std::string &dir, bool wholeFileSystem)
 {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return fail(std::string("cannot open directory: ") + std::strerror(errno), {dir, 0, 0});
-    const int rc = ::fsync(fd);
+    const int rc = wholeFileSystem ? ::syncfs(fd) : ::fsync(fd);
     const int error = errno;
     ::close(fd);
     if (rc != 0)
-        return fail(std::string("cannot sync directory: ") + std::strerror(error), {dir, 0, 0});
+        return fail(std::string(wholeFileSystem ? "cannot sync the file system: " : "cannot sync directory: ") +
+                        std::strerror(error),
+                    {dir, 0, 0});
     return {};
+}
+
+Result<void> syncDirectory(const std::string &dir)
+{
+    return syncAt(dir, false);
 }
 } // namespace
 
@@ -338,15 +346,7 @@ Result<void> writeFileAtomic(const std::string &path, std::string_view content, 
 
 Result<void> syncFileSystem(const std::string &dir)
 {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(std::string("cannot open directory: ") + std::strerror(errno), {dir, 0, 0});
-    const int rc = ::syncfs(fd);
-    const int error = errno;
-    ::close(fd);
-    if (rc != 0)
-        return fail(std::string("cannot sync the file system: ") + std::strerror(error), {dir, 0, 0});
-    return {};
+    return syncAt(dir, true);
 }
 
 Result<void> removeFile(const std::string &path)

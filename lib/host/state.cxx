@@ -286,6 +286,22 @@ LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<C
     return out;
 }
 
+Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir)
+{
+    auto state = readSyncState(stateDir);
+    if (!state)
+        return tl::unexpected(state.error());
+    std::vector<CachedInput> inputs;
+    for (const auto &applied : state->applied) {
+        auto files = readCachedGpo(stateDir, applied.guid, applied.version);
+        if (!files)
+            return fail("the cached files of " + applied.name + " {" + applied.guid + "} version " +
+                        std::to_string(applied.version) + " are missing from " + stateDir + "/gpo");
+        inputs.push_back({{applied.guid, applied.name}, std::move(*files)});
+    }
+    return LastApplied{std::move(*state), parseCachedPolicy(catalog, inputs)};
+}
+
 std::optional<DiscoveryCache> readDiscoveryCache(const std::string &stateDir)
 {
     auto root = loadYamlFile(stateDir + "/discovery.yaml");

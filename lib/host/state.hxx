@@ -60,6 +60,14 @@ struct CachedInput {
 };
 LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs);
 
+// The last applied sync and its policy, from the state directory alone (show, rules, the
+// last-known-good). An error when there was no sync or a cached file it needs is gone.
+struct LastApplied {
+    SyncState state;
+    LoadedPolicy loaded;
+};
+Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir);
+
 struct DiscoveryCache {
     std::string realm;
     std::string machine;
