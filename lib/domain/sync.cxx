@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <optional>
+#include <tuple>
 #include <unistd.h>
 
 namespace gpaudit::domain {
@@ -65,24 +67,20 @@ class StageTimer {
     Clock::time_point start_;
 };
 
-std::uint32_t parseUnsigned(const std::string *text, const std::string &what, const std::string &dn, bool &ok)
+// versionNumber, flags and gPOptions are INTEGER syntax (signed 32 bits); a negative value keeps its bit
+// pattern. An absent attribute is 0; anything else that is not a number is a malformed answer.
+Result<std::uint32_t> integerAttribute(const LdapEntry &entry, const std::string &lowerName, const char *name)
 {
+    const std::string *text = entry.first(lowerName);
     if (text == nullptr)
-        return 0;
-    // versionNumber and flags are INTEGER syntax (signed 32 bits); a negative value keeps its bit pattern.
+        return 0U;
     std::string_view digits = *text;
-    bool negative = false;
-    if (!digits.empty() && digits.front() == '-') {
-        negative = true;
+    const bool negative = !digits.empty() && digits.front() == '-';
+    if (negative)
         digits.remove_prefix(1);
-    }
     std::uint32_t value = 0;
-    if (!core::parseDecimal(digits, value)) {
-        ok = false;
-        (void)what;
-        (void)dn;
-        return 0;
-    }
+    if (!core::parseDecimal(digits, value))
+        return fail("LDAP: " + std::string(name) + " of " + entry.dn + " is not a number: \"" + *text + "\"");
     return negative ? static_cast<std::uint32_t>(-static_cast<std::int64_t>(value)) : value;
 }
 
@@ -152,9 +150,9 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
         cache.computerDn.clear(), som = somSearch("");
     batch.push_back(*som);
     const std::size_t somIndex = 0;
-    std::size_t tokenIndex = SIZE_MAX;
-    std::size_t pingIndex = SIZE_MAX;
-    std::size_t siteIndex = SIZE_MAX;
+    std::optional<std::size_t> tokenIndex;
+    std::optional<std::size_t> pingIndex;
+    std::optional<std::size_t> siteIndex;
     if (needToken && !cache.computerDn.empty()) {
         tokenIndex = batch.size();
         batch.push_back(tokenSearch(cache.computerDn));
@@ -175,8 +173,11 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
     if (!first)
         return tl::unexpected(first.error());
 
-    if (pingIndex != SIZE_MAX) {
-        const auto &entries = (*first)[pingIndex];
+    // The answers that may come from either round trip.
+    const std::vector<LdapEntry> *tokenEntries = tokenIndex ? &(*first)[*tokenIndex] : nullptr;
+    const std::vector<LdapEntry> *siteEntries = siteIndex ? &(*first)[*siteIndex] : nullptr;
+    if (pingIndex) {
+        const auto &entries = (*first)[*pingIndex];
         const std::string *answer = entries.empty() ? nullptr : entries.front().first("netlogon");
         if (answer == nullptr)
             return fail("LDAP ping to " + dc + " got no Netlogon answer (set \"site\" in the configuration)");
@@ -229,12 +230,12 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
         return tl::unexpected(ok.error());
     const bool moved = !core::equalsIgnoreCase(computerDn, cache.computerDn);
     std::vector<std::vector<LdapEntry>> second;
-    if (moved || (needToken && tokenIndex == SIZE_MAX) || (needPing && !site.empty())) {
+    if (moved || (needToken && !tokenIndex) || (needPing && !site.empty())) {
         // Round trip 2, only when the computer is new or moved, or the site was just learnt.
         std::vector<LdapSearch> more;
-        std::size_t moreSom = SIZE_MAX;
-        std::size_t moreToken = SIZE_MAX;
-        std::size_t moreSite = SIZE_MAX;
+        std::optional<std::size_t> moreSom;
+        std::optional<std::size_t> moreToken;
+        std::optional<std::size_t> moreSite;
         if (moved) {
             auto search = somSearch(computerDn);
             if (!search)
@@ -242,7 +243,7 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
             moreSom = more.size();
             more.push_back(*search);
         }
-        if (needToken && (tokenIndex == SIZE_MAX || moved)) {
+        if (needToken && (!tokenIndex || moved)) {
             moreToken = more.size();
             more.push_back(tokenSearch(computerDn));
         }
@@ -254,25 +255,18 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
         if (!answer)
             return tl::unexpected(answer.error());
         second = std::move(*answer);
-        if (moreSom != SIZE_MAX) {
+        if (moreSom) {
             byDn.clear();
-            if (auto ok = readSoms(second[moreSom], computerDn, computerSid, byDn); !ok)
+            if (auto ok = readSoms(second[*moreSom], computerDn, computerSid, byDn); !ok)
                 return tl::unexpected(ok.error());
         }
-        if (moreToken != SIZE_MAX)
-            tokenIndex = SIZE_MAX - 1 - moreToken; // marks "in second"
-        if (moreSite != SIZE_MAX)
-            siteIndex = SIZE_MAX - 1 - moreSite;
+        if (moreToken)
+            tokenEntries = &second[*moreToken];
+        if (moreSite)
+            siteEntries = &second[*moreSite];
     }
-    auto pick = [&](std::size_t index) -> const std::vector<LdapEntry> * {
-        if (index == SIZE_MAX)
-            return nullptr;
-        if (index < first->size())
-            return &(*first)[index];
-        return &second[SIZE_MAX - 1 - index];
-    };
     if (needToken) {
-        const auto *entries = pick(tokenIndex);
+        const auto *entries = tokenEntries;
         if (entries == nullptr || entries->empty())
             return fail("LDAP: cannot read tokenGroups of " + computerDn);
         cache.tokenGroups.clear();
@@ -293,22 +287,22 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
     out.site = site;
 
     // SOMs in MS-GPOL 3.2.5.1 order: site, domain, OUs from the top down.
-    auto readSom = [](const LdapEntry &entry, core::Som::Kind kind) {
-        core::Som som{kind, entry.dn, {}, 0};
-        if (const auto *link = entry.first("gplink"))
-            som.gpLink = *link;
-        if (const auto *options = entry.first("gpoptions")) {
-            bool ok = true;
-            som.gpOptions = parseUnsigned(options, "gPOptions", entry.dn, ok);
-        }
-        return som;
+    auto addSom = [&](const LdapEntry &entry, core::Som::Kind kind) -> Result<void> {
+        auto options = integerAttribute(entry, "gpoptions", "gPOptions");
+        if (!options)
+            return tl::unexpected(options.error());
+        const auto *link = entry.first("gplink");
+        out.soms.push_back({kind, entry.dn, link ? *link : std::string(), *options});
+        return {};
     };
-    if (const auto *entries = pick(siteIndex); entries != nullptr && !entries->empty())
-        out.soms.push_back(readSom(entries->front(), core::Som::Kind::Site));
+    if (siteEntries != nullptr && !siteEntries->empty())
+        if (auto ok = addSom(siteEntries->front(), core::Som::Kind::Site); !ok)
+            return tl::unexpected(ok.error());
     auto domainHead = byDn.find(core::toLower(baseDn));
     if (domainHead == byDn.end())
         return fail("LDAP: the domain head " + baseDn + " was not returned");
-    out.soms.push_back(readSom(*domainHead->second, core::Som::Kind::Domain));
+    if (auto ok = addSom(*domainHead->second, core::Som::Kind::Domain); !ok)
+        return tl::unexpected(ok.error());
     auto chain = core::ouChain(computerDn, baseDn);
     if (!chain)
         return tl::unexpected(chain.error());
@@ -316,7 +310,8 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
         auto found = byDn.find(core::toLower(ou));
         if (found == byDn.end())
             return fail("LDAP: the organizational unit " + ou + " was not returned");
-        out.soms.push_back(readSom(*found->second, core::Som::Kind::OrganizationalUnit));
+        if (auto ok = addSom(*found->second, core::Som::Kind::OrganizationalUnit); !ok)
+            return tl::unexpected(ok.error());
     }
 
     // Round trip 3: every linked GPC in one search.
@@ -353,11 +348,12 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
                 gpc.displayName = *v;
             if (const auto *v = entry.first("gpcfilesyspath"))
                 gpc.fileSysPath = *v;
-            bool ok = true;
-            gpc.versionNumber = parseUnsigned(entry.first("versionnumber"), "versionNumber", entry.dn, ok);
-            gpc.flags = parseUnsigned(entry.first("flags"), "flags", entry.dn, ok);
-            if (!ok)
-                return fail("LDAP: groupPolicyContainer " + entry.dn + " has a non-numeric versionNumber or flags");
+            auto version = integerAttribute(entry, "versionnumber", "versionNumber");
+            auto flags = integerAttribute(entry, "flags", "flags");
+            if (!version || !flags)
+                return tl::unexpected(version ? flags.error() : version.error());
+            gpc.versionNumber = *version;
+            gpc.flags = *flags;
             if (const auto *v = entry.first("gpcmachineextensionnames"))
                 gpc.machineExtensionNames = *v;
             if (const auto *v = entry.first("gpcwqlfilter"))
@@ -566,19 +562,17 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                         smb = std::move(*reader);
                     }
                     host::CachedGpo got;
-                    if (decision.hasAudit) {
-                        auto content =
-                            smb->read(location->url(policy.dc, core::kAuditCsvPath), host::kMaxPolicyFileSize);
+                    // Only the files of the extensions the GPO lists in gPCMachineExtensionNames (MS-GPOL 2.2.4).
+                    const std::tuple<bool, std::string_view, std::optional<std::string> *> wanted[] = {
+                        {decision.hasAudit, core::kAuditCsvPath, &got.auditCsv},
+                        {decision.hasSecurity, core::kGptTmplPath, &got.gptTmplInf}};
+                    for (const auto &[listed, path, target] : wanted) {
+                        if (!listed)
+                            continue;
+                        auto content = smb->read(location->url(policy.dc, path), host::kMaxPolicyFileSize);
                         if (!content)
                             return tl::unexpected(content.error());
-                        got.auditCsv = std::move(*content);
-                    }
-                    if (decision.hasSecurity) {
-                        auto content =
-                            smb->read(location->url(policy.dc, core::kGptTmplPath), host::kMaxPolicyFileSize);
-                        if (!content)
-                            return tl::unexpected(content.error());
-                        got.gptTmplInf = std::move(*content);
+                        *target = std::move(*content);
                     }
                     return got;
                 }();
