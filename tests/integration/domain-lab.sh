@@ -58,6 +58,20 @@ assert d["ldap"]["searches"] <= 3, d["ldap"]
 print(f"unchanged: LDAP {d['ldap']['searches']} searches / {d['ldap']['roundTrips']} round trips, SMB 0 files")
 PY
 
+# --force reads every applied GPO's files again; --server skips the DNS locator; without --realm the realm
+# comes from krb5.conf ($KRB5_CONFIG, the lab's), as on a host joined with plain Kerberos configuration.
+"$GPA_LAB_EXEC" "$gpauditctl" sync --dry-run --json --force --server "$GPA_DC_HOST" --machine 'LINUX1$' \
+    --keytab "$GPA_KEYTAB" --state-dir "$s1" > "$dtmp/l1c.json" 2> "$dtmp/l1c.err" ||
+    { cat "$dtmp/l1c.err"; fail "sync --force --server without --realm"; }
+python3 - "$dtmp/l1c.json" <<'PY' || fail "--force / --server / realm detection"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["gposFetched"] == 3 and d["smb"]["files"] == 5, (d["gposFetched"], d["smb"])
+assert "locate" not in d["stagesMs"], d["stagesMs"]
+assert d["policy"]["domain"]["realm"] == "GPA.TEST", d["policy"]["domain"]
+PY
+grep -q "kerberos: ticket for LINUX1\$@GPA.TEST" "$dtmp/l1c.err" || fail "realm not detected: $(cat "$dtmp/l1c.err")"
+
 ctl2 "$s2" sync --dry-run --json > "$dtmp/l2.json" 2> "$dtmp/l2.err" || { cat "$dtmp/l2.err"; fail "LINUX2 sync"; }
 python3 - "$dtmp/l2.json" "$GPA_GPO_DOMAIN" "$GPA_GPO_LINUX" "$GPA_GPO_SERVERS" <<'PY' || fail "LINUX2's policy"
 import json, sys
