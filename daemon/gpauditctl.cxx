@@ -10,13 +10,15 @@
 #include "host/offline.hxx"
 #include "host/rules_data.hxx"
 
+#include "host/control.hxx"
 #include "host/state.hxx"
+#include "host/view.hxx"
 
 #ifdef GPAUDIT_HAVE_LIBAUDIT
 #include "kernel/apply.hxx"
 #endif
-#ifdef GPAUDIT_HAVE_DOMAIN
-#include "domain/sync.hxx"
+#ifdef GPAUDIT_HAVE_SERVICE
+#include "service/engine.hxx"
 #endif
 
 #include <chrono>
@@ -47,7 +49,11 @@ Translate Windows Group Policy audit settings into Linux audit rules.
 Commands:
   sync     read the audit policy of the GPOs that apply to this computer from Active
            Directory (machine Kerberos ticket from the keytab, LDAP sign+seal, SYSVOL over
-           SMB with signing) and apply it (root); prints a line per stage and a summary
+           SMB with signing) and apply it (root); prints a line per stage and a summary;
+           gpauditd does it when it runs (like gpupdate /force), else gpauditctl itself
+  status   gpauditd's state: DC, site, GPOs applied or skipped and why, rules in force,
+           last and next sync, drift events, last error; without gpauditd: the last
+           applied sync from the state directory
   show     print the resultant audit policy in the layout of `auditpol /get /category:*`,
            with the winning GPO of every line and how Linux realises it; without policy
            sources: the policy of the last sync, with the GPO list (applied/skipped, why)
@@ -79,10 +85,14 @@ Domain (sync, and show/rules of the last sync):
   --site NAME        the AD site (default: asked of the DC with an LDAP ping)
   --state-dir DIR    cache and last-known-good (default /var/lib/gpauditd)
   --force            sync: fetch every GPO's files again, even when its version did not change
+  --socket PATH      ask the gpauditd listening here (default: the configuration's socket,
+                     /run/gpauditd/control.sock); an error when it does not answer
+  --local            sync, show, rules, status: do not ask gpauditd, work in this process
+                     (also implied by any domain or translation option above or below)
   --check            config: validate only
 
 Options:
-  --json             show, sync: print JSON instead of text
+  --json             show, sync, status: print JSON instead of text
   --legacy MODE      auto (default: legacy [Event Audit] applies unless the resultant
                      SCENoApplyLegacyAuditPolicy is 1), apply, or ignore
   --arch NAME        platform of the rules: x86_64 (b64 and b32 rules) or aarch64;
@@ -120,9 +130,9 @@ struct Options {
     std::string command;
     std::vector<host::PolicySource> sources;
     bool json = false;
-    core::LegacyMode legacy = core::LegacyMode::Auto;
+    std::optional<core::LegacyMode> legacy;
     std::string machine;
-    std::uint32_t uidMin = 1000;
+    std::optional<std::uint32_t> uidMin;
     std::vector<std::string> saclDirs;
     std::string sidMap;
     bool hostCheck = true;
@@ -138,8 +148,30 @@ struct Options {
     std::string server;
     std::string site;
     std::string stateDir;
+    std::string socket;
+    bool local = false;
     bool force = false;
     bool check = false;
+
+    // Options that change what a sync or a report computes: with any of them gpauditctl works in
+    // process instead of asking gpauditd (which has its own configuration).
+    [[nodiscard]] bool overrides() const
+    {
+        return !configPath.empty() || !realm.empty() || !account.empty() || !keytab.empty() || !server.empty() ||
+               !site.empty() || !stateDir.empty() || legacy || !machine.empty() || uidMin || !saclDirs.empty() ||
+               !sidMap.empty() || !hostCheck || !rulesDir.empty() || rulesFileGiven;
+    }
+    [[nodiscard]] host::ViewSettings view() const
+    {
+        host::ViewSettings settings;
+        settings.arch = machine;
+        settings.uidMin = uidMin;
+        settings.saclDirs = saclDirs;
+        settings.legacy = legacy;
+        settings.sidMap = sidMap;
+        settings.hostCheck = hostCheck;
+        return settings;
+    }
 };
 
 int usageError(const std::string &message)
@@ -183,6 +215,11 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
             if (!value(options.rulesFile) || options.rulesFile.empty())
                 return usageError("--rules-file needs a path");
             options.rulesFileGiven = true;
+        } else if (arg == "--local") {
+            options.local = true;
+        } else if (arg == "--socket") {
+            if (!value(options.socket) || options.socket.empty())
+                return usageError("--socket needs a path");
         } else if (arg == "--force") {
             options.force = true;
         } else if (arg == "--check") {
@@ -222,8 +259,10 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
             if (!value(options.machine))
                 return usageError("--arch needs a name");
         } else if (arg == "--uid-min") {
-            if (!value(text) || !core::parseDecimal(text, options.uidMin))
+            std::uint32_t uidMin = 0;
+            if (!value(text) || !core::parseDecimal(text, uidMin))
                 return usageError("--uid-min needs a number");
+            options.uidMin = uidMin;
         } else if (arg == "--sacl-dir") {
             if (!value(text))
                 return usageError("--sacl-dir needs a directory");
@@ -244,9 +283,10 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
     }
     const std::string &command = options.command;
     if (command != "show" && command != "rules" && command != "apply" && command != "revert" && command != "mapping" &&
-        command != "sync" && command != "config")
+        command != "sync" && command != "config" && command != "status")
         return usageError(command.empty() ? "no command given" : "unknown command \"" + command + "\"");
-    if ((command == "revert" || command == "mapping" || command == "sync" || command == "config") &&
+    if ((command == "revert" || command == "mapping" || command == "sync" || command == "config" ||
+         command == "status") &&
         !options.sources.empty())
         return usageError(command + " takes no policy sources");
     if (options.man && command != "mapping")
@@ -255,8 +295,13 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
         return usageError(command + " needs at least one --gpo, --audit-csv or --inf (or use sync)");
     if (options.dryRun && command != "apply" && command != "revert" && command != "sync")
         return usageError("--dry-run goes with sync, apply or revert");
-    if (options.json && command != "show" && command != "sync")
-        return usageError("--json goes with show or sync");
+    if (options.json && command != "show" && command != "sync" && command != "status")
+        return usageError("--json goes with show, sync or status");
+    if (!options.socket.empty() && options.local)
+        return usageError("--socket and --local exclude each other");
+    if (!options.socket.empty() && options.overrides())
+        return usageError("--socket asks gpauditd, which uses its own configuration: leave out the domain and "
+                          "translation options, or use --local");
     if (options.force && command != "sync")
         return usageError("--force goes with sync");
     if (options.check && command != "config")
@@ -264,14 +309,6 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
     if (command == "config" && !options.check)
         return usageError("config needs --check");
     return std::nullopt;
-}
-
-std::string defaultMachine()
-{
-    struct utsname name {};
-    if (::uname(&name) != 0)
-        return "x86_64";
-    return name.machine;
 }
 
 #ifdef GPAUDIT_HAVE_LIBAUDIT
@@ -423,80 +460,81 @@ int runConfigCheck(const Options &options)
     return kExitOk;
 }
 
-struct Prepared {
-    std::optional<host::SidMapResolver> resolver;
-    host::LocalHostProbe probe;
-    core::TranslateOptions translate;
-};
-
-Result<void> prepareTranslation(const Options &options, const core::Config *config, Prepared &prepared)
+host::Sink terminalSink()
 {
-    if (!options.sidMap.empty()) {
-        auto parsed = host::SidMapResolver::fromFile(options.sidMap);
-        if (!parsed)
-            return fail("--sid-map: " + parsed.error().str());
-        prepared.resolver = std::move(*parsed);
+    return {[](std::string_view text) { std::cout << text; },
+            [](std::string_view message) { std::cerr << "gpauditctl: " << message << "\n"; }};
+}
+
+std::string socketPath(const Options &options)
+{
+    if (!options.socket.empty())
+        return options.socket;
+    auto config = loadConfig(options);
+    return config ? config->socket : core::Config{}.socket;
+}
+
+// Asks gpauditd when it runs (and no option asks for something of our own). nullopt: it does not run;
+// do the work in process.
+std::optional<int> askDaemon(const Options &options, const std::string &request)
+{
+    if (options.local || (options.socket.empty() && options.overrides()))
+        return std::nullopt;
+    const auto path = socketPath(options);
+    bool notRunning = false;
+    auto fd = host::control::connectTo(path, notRunning);
+    if (!fd) {
+        if (notRunning && options.socket.empty())
+            return std::nullopt;
+        std::cerr << "gpauditctl: " << fd.error().str() << "\n";
+        return kExitFailure;
     }
-    auto &t = prepared.translate;
-    t.machine = options.machine.empty() ? defaultMachine() : options.machine;
-    t.uidMin = options.uidMin;
-    t.saclDirectories = options.saclDirs;
-    if (config != nullptr) {
-        if (options.uidMin == 1000)
-            t.uidMin = config->uidMin;
-        if (options.saclDirs.empty())
-            t.saclDirectories = config->saclDirs;
+    std::cout.flush();
+    auto status = host::control::exchange(*fd, request, STDOUT_FILENO, STDERR_FILENO);
+    ::close(*fd);
+    if (!status) {
+        std::cerr << "gpauditctl: " << status.error().str() << "\n";
+        return kExitFailure;
     }
-    t.resolver = prepared.resolver ? &*prepared.resolver : nullptr;
-    t.probe = options.hostCheck ? &prepared.probe : nullptr;
-    return {};
+    return *status;
 }
 
-void printProblems(const std::vector<core::InputProblem> &problems)
+// status without gpauditd: what the state directory says of the last applied sync.
+int statusWithoutDaemon(const Options &options)
 {
-    for (const auto &problem : problems)
-        std::cerr << "gpauditctl: " << (problem.rejected ? "error: " : "warning: ") << problem.gpo.str() << ": "
-                  << problem.message << "\n";
+    auto config = loadConfig(options);
+    if (!config) {
+        std::cerr << "gpauditctl: " << config.error().str() << "\n";
+        return kExitFailure;
+    }
+    const auto state = host::readSyncState(config->stateDir);
+    const std::string socket = options.socket.empty() ? config->socket : options.socket;
+    if (options.json) {
+        std::string out = "{\"daemon\": {\"running\": false, \"socket\": \"" + core::jsonEscape(socket) + "\"}";
+        if (state) {
+            core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
+                                        state->time,  state->gpos,    false,     {}};
+            out += ", \"lastApplied\": {\"time\": \"" + core::jsonEscape(state->time) + "\", \"dc\": \"" +
+                   core::jsonEscape(state->dc) + "\", \"site\": \"" + core::jsonEscape(state->site) +
+                   "\", \"gpos\": " + std::to_string(state->applied.size()) + "}";
+        }
+        std::cout << out << "}\n";
+        return kExitOk;
+    }
+    std::cout << "gpauditd: not running (nothing listens at " << socket << ")\n";
+    if (!state) {
+        std::cout << "last applied sync: none (" << state.error().str() << ")\n";
+        return kExitOk;
+    }
+    std::cout << "last applied sync: " << state->time << ", DC " << state->dc << ", site "
+              << (state->site.empty() ? "-" : state->site) << ", " << state->applied.size() << " GPOs applied\n";
+    core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
+                                state->time,  state->gpos,    false,     {}};
+    std::cout << core::renderGpoList(summary);
+    return kExitOk;
 }
 
-std::vector<std::string> rulesHeader(const std::string &machine, const std::vector<core::GpoInput> &inputs,
-                                     const core::DomainSummary *domain)
-{
-    std::vector<std::string> header = {"Linux audit rules generated by gpauditctl " + std::string(GPAUDIT_VERSION) +
-                                       " for " + machine};
-    if (domain != nullptr)
-        header.push_back("domain " + domain->realm + ", computer " + domain->machine + ", DC " + domain->dc +
-                         ", sync " + domain->time);
-    header.push_back("from, lowest precedence first:");
-    for (const auto &input : inputs)
-        header.push_back("  " + input.gpo.str());
-    header.push_back("Rules keyed gpaudit-* belong to gpaudit; do not edit, regenerate.");
-    return header;
-}
-
-#ifdef GPAUDIT_HAVE_DOMAIN
-core::DomainSummary summaryOf(const domain::DomainPolicy &policy)
-{
-    core::DomainSummary summary;
-    summary.realm = policy.state.realm.empty() ? policy.identity.realm : policy.state.realm;
-    summary.machine = policy.state.machine.empty() ? policy.identity.machine : policy.state.machine;
-    summary.dc = policy.state.dc;
-    summary.site = policy.state.site;
-    summary.computerDn = policy.state.computerDn;
-    summary.time = policy.state.time;
-    summary.gpos = policy.state.gpos;
-    summary.lastKnownGood = policy.lastKnownGood;
-    summary.unreachable = policy.unreachable;
-    return summary;
-}
-
-std::string microsText(std::chrono::microseconds us)
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f ms", static_cast<double>(us.count()) / 1000.0);
-    return buffer;
-}
-
+#ifdef GPAUDIT_HAVE_SERVICE
 int runSync(const Options &options, const host::RulesData &data)
 {
     auto config = loadConfig(options);
@@ -504,146 +542,13 @@ int runSync(const Options &options, const host::RulesData &data)
         std::cerr << "gpauditctl: " << config.error().str() << "\n";
         return kExitFailure;
     }
-#ifndef GPAUDIT_HAVE_LIBAUDIT
-    if (!options.dryRun) {
-        std::cerr << "gpauditctl: built without libaudit: sync can only --dry-run\n";
-        return kExitFailure;
-    }
-#endif
-    if (!options.dryRun && ::geteuid() != 0) {
-        std::cerr << "gpauditctl: sync changes the kernel's audit rules and must run as root (or use --dry-run)\n";
-        return kExitFailure;
-    }
-    const auto started = std::chrono::steady_clock::now();
-    domain::SyncOptions syncOptions;
-    syncOptions.config = *config;
-    syncOptions.force = options.force;
-    std::size_t stage = 0;
-    syncOptions.progress = [&](const std::string &line) {
-        std::cerr << "gpauditctl: [" << ++stage << "] " << line << "\n";
-    };
-    auto policy = domain::fetchDomainPolicy(data.catalog, syncOptions);
-    if (!policy) {
-        std::cerr << "gpauditctl: sync: " << policy.error().str() << "\n";
-        return kExitFailure;
-    }
-    if (policy->lastKnownGood)
-        std::cerr << "gpauditctl: the domain could not be reached: " << policy->unreachable
-                  << "\ngpauditctl: the last-known-good policy of " << policy->state.time << " ("
-                  << policy->state.applied.size() << " GPOs) stays in force\n";
-    for (const auto &note : policy->notes)
-        std::cerr << "gpauditctl: warning: " << note << "\n";
-    printProblems(policy->loaded.problems);
-
-    Prepared prepared;
-    if (auto ok = prepareTranslation(options, &*config, prepared); !ok) {
-        std::cerr << "gpauditctl: " << ok.error().str() << "\n";
-        return kExitFailure;
-    }
-    const auto summary = summaryOf(*policy);
-    const auto translateStart = std::chrono::steady_clock::now();
-    std::cerr << "gpauditctl: [" << ++stage << "] translate: merging " << policy->loaded.inputs.size() << " GPOs\n";
-    const auto resultant = core::merge(data.catalog, policy->loaded.inputs, config->legacy);
-    auto translation = core::translate(data.catalog, data.mapping, resultant, prepared.translate);
-    if (!translation) {
-        std::cerr << "gpauditctl: " << translation.error().str() << "\n";
-        return kExitFailure;
-    }
-    policy->stages.push_back({"translate", std::chrono::duration_cast<std::chrono::microseconds>(
-                                               std::chrono::steady_clock::now() - translateStart)});
-    std::string applyLine;
-    std::size_t added = 0, removed = 0, unchanged = 0;
-    bool applied = false;
-#ifdef GPAUDIT_HAVE_LIBAUDIT
-    if (::geteuid() == 0) {
-        const auto applyStart = std::chrono::steady_clock::now();
-        std::cerr << "gpauditctl: [" << ++stage << "] apply: " << translation->rules.size() << " rules"
-                  << (options.dryRun ? " (dry run)" : "") << "\n";
-        auto report = applyToKernel(options, *translation,
-                                    rulesHeader(prepared.translate.machine, policy->loaded.inputs, &summary),
-                                    data.mapping, prepared.translate.machine, config->rulesFile);
-        if (!report) {
-            std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
-            return kExitFailure;
-        }
-        policy->stages.push_back({"apply", std::chrono::duration_cast<std::chrono::microseconds>(
-                                               std::chrono::steady_clock::now() - applyStart)});
-        if (!options.json) {
-            std::cerr << "gpauditctl: ";
-            printApplyReport(options, *report, config->rulesFile, std::cerr, false);
-        }
-        added = report->added.size();
-        removed = report->removed.size();
-        unchanged = report->unchanged;
-        applied = !options.dryRun;
-    }
-#endif
-    // Record what is now in force: the next show reads it, and it is the last-known-good.
-    if (applied && !policy->lastKnownGood) {
-        if (auto ok = host::writeSyncState(config->stateDir, policy->state); !ok) {
-            std::cerr << "gpauditctl: " << ok.error().str() << "\n";
-            return kExitFailure;
-        }
-        host::pruneCache(config->stateDir, policy->state.applied);
-    }
-    const auto total =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    std::size_t gposApplied = 0;
-    for (const auto &g : summary.gpos)
-        gposApplied += g.applied ? 1 : 0;
-    const bool partial = policy->fetchErrors || policy->loaded.anyRejected();
-    const char *result = policy->lastKnownGood ? "last-known-good" : partial ? "partial" : "ok";
-    if (options.json) {
-        std::string out = "{\"result\": \"" + std::string(result) +
-                          "\", \"dryRun\": " + (options.dryRun ? "true" : "false") + ", \"dc\": \"" +
-                          core::jsonEscape(policy->dc) + "\", \"site\": \"" + core::jsonEscape(policy->site) +
-                          "\", \"gposConsidered\": " + std::to_string(summary.gpos.size()) +
-                          ", \"gposApplied\": " + std::to_string(gposApplied) +
-                          ", \"gposFetched\": " + std::to_string(policy->gposFetched) +
-                          ", \"gposCached\": " + std::to_string(policy->gposCached) +
-                          ", \"ldap\": {\"searches\": " + std::to_string(policy->ldapSearches) +
-                          ", \"roundTrips\": " + std::to_string(policy->ldapRoundTrips) +
-                          ", \"ssf\": " + std::to_string(policy->ssf) +
-                          "}, \"smb\": {\"files\": " + std::to_string(policy->smbFiles) +
-                          ", \"bytes\": " + std::to_string(policy->smbBytes) +
-                          "}, \"rules\": {\"total\": " + std::to_string(translation->rules.size()) +
-                          ", \"added\": " + std::to_string(added) + ", \"removed\": " + std::to_string(removed) +
-                          ", \"unchanged\": " + std::to_string(unchanged) + "}, \"stagesMs\": {";
-        for (std::size_t i = 0; i < policy->stages.size(); ++i) {
-            char ms[32];
-            std::snprintf(ms, sizeof ms, "%.3f", static_cast<double>(policy->stages[i].elapsed.count()) / 1000.0);
-            out += (i ? ", \"" : "\"") + policy->stages[i].name + "\": " + ms;
-        }
-        char totalMs[32];
-        std::snprintf(totalMs, sizeof totalMs, "%.3f", static_cast<double>(total.count()) / 1000.0);
-        out += std::string("}, \"totalMs\": ") + totalMs + ", \"notes\": [";
-        for (std::size_t i = 0; i < policy->notes.size(); ++i)
-            out += (i ? ", \"" : "\"") + core::jsonEscape(policy->notes[i]) + "\"";
-        out += "],\n\"policy\": ";
-        const core::ReportInput report{data.catalog, data.mapping, resultant, *translation, policy->loaded.problems,
-                                       &summary};
-        out += core::renderShowJson(report);
-        out += "}\n";
-        std::cout << out;
-    } else {
-        std::cout << "sync " << result << (options.dryRun ? " (dry run)" : "") << ": DC " << policy->dc << ", site "
-                  << (policy->site.empty() ? "-" : policy->site) << "; " << gposApplied << " of " << summary.gpos.size()
-                  << " GPOs applied (" << policy->gposFetched << " fetched, " << policy->gposCached << " from cache); "
-                  << translation->rules.size() << " rules (";
-        std::cout << (options.dryRun ? "would add " : "added ") << added << ", "
-                  << (options.dryRun ? "would remove " : "removed ") << removed << ", unchanged " << unchanged << ")\n";
-        std::cout << "  LDAP: " << policy->ldapSearches << " searches in " << policy->ldapRoundTrips
-                  << " round trips (SSF " << policy->ssf << "); SMB: " << policy->smbFiles << " files, "
-                  << policy->smbBytes << " bytes\n  time:";
-        for (const auto &s : policy->stages)
-            std::cout << " " << s.name << " " << microsText(s.elapsed) << ",";
-        std::cout << " total " << microsText(total) << "\n";
-        std::cout << core::renderGpoList(summary);
-    }
+    service::SyncRequest request;
+    request.force = options.force;
+    request.dryRun = options.dryRun;
+    request.json = options.json;
+    const auto outcome = service::runSync(data, *config, request, options.view(), terminalSink());
     std::cout.flush();
-    if (policy->lastKnownGood)
-        return kExitLastKnownGood;
-    return partial ? kExitPartial : kExitOk;
+    return outcome.exitCode;
 }
 #endif
 
@@ -659,6 +564,20 @@ int run(const Options &options)
     }
     if (options.command == "config")
         return runConfigCheck(options);
+    const bool lastSync = options.sources.empty() && (options.command == "show" || options.command == "rules");
+    if (options.command == "status" || options.command == "sync" || lastSync) {
+        std::string request = options.command;
+        if (options.force)
+            request += " --force";
+        if (options.dryRun)
+            request += " --dry-run";
+        if (options.json)
+            request += " --json";
+        if (auto status = askDaemon(options, request))
+            return *status;
+        if (options.command == "status")
+            return statusWithoutDaemon(options);
+    }
     auto data = host::loadRulesData(options.rulesDir);
     if (!data) {
         std::cerr << "gpauditctl: rules data: " << data.error().str() << "\n";
@@ -670,62 +589,57 @@ int run(const Options &options)
         return std::cout.flush() ? kExitOk : kExitFailure;
     }
     if (options.command == "sync") {
-#ifdef GPAUDIT_HAVE_DOMAIN
+#ifdef GPAUDIT_HAVE_SERVICE
         return runSync(options, *data);
 #else
-        std::cerr << "gpauditctl: built without the domain client (libldap, libsmbclient, libkrb5): sync is not "
-                     "available\n";
+        std::cerr << "gpauditctl: built without the domain client (libldap, libsmbclient, libkrb5) or libaudit: "
+                     "sync is not available\n";
         return kExitFailure;
 #endif
     }
-    host::LoadedPolicy loaded;
-    std::optional<core::DomainSummary> domainSummary;
+    if (lastSync) {
+        auto config = loadConfig(options);
+        if (!config) {
+            std::cerr << "gpauditctl: " << config.error().str() << "\n";
+            return kExitFailure;
+        }
+        const int status = host::renderLastSync("gpauditctl", *data, *config, options.view(), options.command,
+                                                options.json, terminalSink());
+        std::cout.flush();
+        return std::cout ? status : kExitFailure;
+    }
+    auto loaded = host::loadPolicySources(data->catalog, options.sources);
+    if (!loaded) {
+        std::cerr << "gpauditctl: " << loaded.error().str() << "\n";
+        return kExitFailure;
+    }
+    host::reportProblems(loaded->problems, terminalSink());
+    // A host configured for gpaudit (--config, or /etc/gpauditd.conf present) translates offline sources
+    // with its settings too, SIDs resolved by its idmap source; elsewhere only --sid-map resolves them.
     std::optional<core::Config> config;
-    if (options.sources.empty()) {
-        // show / rules of the last sync.
+    if (!options.configPath.empty() || ::access(core::kDefaultConfigPath, F_OK) == 0) {
         auto loadedConfig = loadConfig(options);
         if (!loadedConfig) {
             std::cerr << "gpauditctl: " << loadedConfig.error().str() << "\n";
             return kExitFailure;
         }
         config = std::move(*loadedConfig);
-        auto last = host::loadLastApplied(data->catalog, config->stateDir);
-        if (!last) {
-            std::cerr << "gpauditctl: " << last.error().str()
-                      << "\ngpauditctl: or give policy sources: --gpo, --audit-csv, --inf\n";
-            return kExitFailure;
-        }
-        loaded = std::move(last->loaded);
-        const auto &state = last->state;
-        domainSummary = core::DomainSummary{state.realm, state.machine, state.dc, state.site, state.computerDn,
-                                            state.time,  state.gpos,    false,    {}};
-    } else {
-        auto fromFiles = host::loadPolicySources(data->catalog, options.sources);
-        if (!fromFiles) {
-            std::cerr << "gpauditctl: " << fromFiles.error().str() << "\n";
-            return kExitFailure;
-        }
-        loaded = std::move(*fromFiles);
     }
-    printProblems(loaded.problems);
-
-    Prepared prepared;
-    if (auto ok = prepareTranslation(options, config ? &*config : nullptr, prepared); !ok) {
+    host::Prepared prepared;
+    if (auto ok = host::prepareTranslation(options.view(), config ? &*config : nullptr, prepared); !ok) {
         std::cerr << "gpauditctl: " << ok.error().str() << "\n";
         return kExitFailure;
     }
-    const auto legacy = config && options.legacy == core::LegacyMode::Auto ? config->legacy : options.legacy;
-    const auto resultant = core::merge(data->catalog, loaded.inputs, legacy);
+    const auto resultant = core::merge(data->catalog, loaded->inputs, prepared.legacy);
     auto translation = core::translate(data->catalog, data->mapping, resultant, prepared.translate);
     if (!translation) {
         std::cerr << "gpauditctl: " << translation.error().str() << "\n";
         return kExitFailure;
     }
-    const auto header =
-        rulesHeader(prepared.translate.machine, loaded.inputs, domainSummary ? &*domainSummary : nullptr);
+    const auto header = host::rulesHeader("gpauditctl", prepared.translate.machine, loaded->inputs, nullptr);
     if (options.command == "apply") {
 #ifdef GPAUDIT_HAVE_LIBAUDIT
-        if (loaded.inputs.empty() || loaded.anyRejected())
+        if (loaded->inputs.empty() || loaded->anyRejected())
             std::cerr << "gpauditctl: applying the policy of the files that could be read\n";
         auto report =
             applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine, options.rulesFile);
@@ -734,7 +648,7 @@ int run(const Options &options)
             return kExitFailure;
         }
         printApplyReport(options, *report, options.rulesFile, std::cout);
-        return loaded.anyRejected() ? kExitPartial : kExitOk;
+        return loaded->anyRejected() ? kExitPartial : kExitOk;
 #else
         std::cerr << "gpauditctl: built without libaudit: apply is not available\n";
         return kExitFailure;
@@ -743,14 +657,14 @@ int run(const Options &options)
     if (options.command == "rules") {
         std::cout << core::renderRulesFile(*translation, header);
     } else {
-        const core::ReportInput report{data->catalog, data->mapping,   resultant,
-                                       *translation,  loaded.problems, domainSummary ? &*domainSummary : nullptr};
+        const core::ReportInput report{data->catalog, data->mapping,    resultant,
+                                       *translation,  loaded->problems, nullptr};
         std::cout << (options.json ? core::renderShowJson(report) : core::renderShowText(report));
     }
     std::cout.flush();
     if (!std::cout)
         return kExitFailure;
-    return loaded.anyRejected() ? kExitPartial : kExitOk;
+    return loaded->anyRejected() ? kExitPartial : kExitOk;
 }
 
 } // namespace

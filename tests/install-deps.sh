@@ -8,6 +8,8 @@ packages=(
     libyaml-cpp-dev libexpected-dev libaudit-dev        # libraries
     libldap-dev libsasl2-dev libsmbclient-dev libkrb5-dev # domain client
     libsasl2-modules-gssapi-mit                         # GSSAPI for libldap (runtime)
+    libsystemd-dev                                      # gpauditd: sd-event, sd_notify, journal
+    systemd                                             # systemd-analyze (the unit's hardening test)
     doctest-dev                                         # unit tests
     # the lab domain controller (tests/lab/lab-up.sh) and the samba-gpupdate peer
     samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind

@@ -21,6 +21,7 @@ const std::vector<std::string_view> &configKeys()
                                                        "legacy",
                                                        "uid_min",
                                                        "sacl_dirs",
+                                                       "idmap",
                                                        "refresh_interval",
                                                        "refresh_random_delay",
                                                        "full_reapply_interval",
@@ -185,12 +186,27 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
                 else
                     config.saclDirs.push_back(value[i].as<std::string>());
             }
+        } else if (key == "idmap") {
+            std::string mode;
+            ok = scalar(mode);
+            if (ok) {
+                if (mode == "auto")
+                    config.idmap = IdmapSource::Auto;
+                else if (mode == "sssd")
+                    config.idmap = IdmapSource::Sssd;
+                else if (mode == "winbind")
+                    config.idmap = IdmapSource::Winbind;
+                else if (mode == "none")
+                    config.idmap = IdmapSource::None;
+                else
+                    ok = yamlError(value, label, "\"idmap\" takes auto, sssd, winbind or none, not \"" + mode + "\"");
+            }
         } else if (key == "refresh_interval") {
-            ok = duration(config.refreshInterval, std::chrono::seconds(60));
+            ok = duration(config.refreshInterval, std::chrono::seconds(5));
         } else if (key == "refresh_random_delay") {
             ok = duration(config.refreshRandomDelay, std::chrono::seconds(0));
         } else if (key == "full_reapply_interval") {
-            ok = duration(config.fullReapplyInterval, std::chrono::seconds(60));
+            ok = duration(config.fullReapplyInterval, std::chrono::seconds(5));
         } else if (key == "retry_min") {
             ok = duration(config.retryMin, std::chrono::seconds(1));
         } else if (key == "retry_max") {

@@ -16,6 +16,9 @@ namespace gpaudit::core {
 
 inline constexpr const char *kDefaultConfigPath = "/etc/gpauditd.conf";
 
+// Where SIDs of per-user policy and SACL trustees become uids and gids.
+enum class IdmapSource { Auto, Sssd, Winbind, None };
+
 struct Config {
     // Domain identity: empty = detect from /etc/krb5.conf, sssd.conf, smb.conf and the host name.
     std::string realm;
@@ -30,6 +33,7 @@ struct Config {
     LegacyMode legacy = LegacyMode::Auto;
     std::uint32_t uidMin = 1000;
     std::vector<std::string> saclDirs;
+    IdmapSource idmap = IdmapSource::Auto; // auto: SSSD when its NSS responder runs, else winbind
     // Service timing (gpauditd).
     std::chrono::seconds refreshInterval{90 * 60};
     std::chrono::seconds refreshRandomDelay{30 * 60};

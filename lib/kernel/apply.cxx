@@ -112,6 +112,7 @@ Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy
         if (!built)
             return tl::unexpected(built.error());
         desiredIds.push_back({built->identity, rule.action == core::AuditRule::Action::Never});
+        report.identities.push_back(built->identity);
         desired.push_back(std::move(*built));
     }
     std::vector<core::CurrentRule> currentIds;

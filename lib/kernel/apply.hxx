@@ -31,6 +31,7 @@ struct ApplyReport {
     std::vector<std::string> statusChanges; // "-f 2 (was 1)"
     std::size_t netlinkWrites = 0;
     bool rulesFileWritten = false;
+    std::vector<std::string> identities; // of every rule the policy wants in the kernel (drift checks)
     std::chrono::microseconds elapsed{0};
 };
 

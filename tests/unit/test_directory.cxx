@@ -134,12 +134,13 @@ TEST_CASE("gpauditd.conf: defaults, every key, clear errors")
     CHECK(empty->refreshInterval == std::chrono::minutes(90));
     CHECK(empty->fullReapplyInterval == std::chrono::hours(16));
 
-    auto full = parseConfig("realm: gpa.test\nmachine: linux1\nkeytab: /etc/krb5.keytab\nserver: dc1.gpa.test\n"
-                            "site: Default-First-Site-Name\nstate_dir: /var/lib/x\nsocket: /run/x.sock\n"
-                            "rules_file: \"\"\nlegacy: ignore\nuid_min: 500\nsacl_dirs: [/srv, /home]\n"
-                            "refresh_interval: 2h\nrefresh_random_delay: 0\nfull_reapply_interval: 1d\n"
-                            "retry_min: 10s\nretry_max: 1h\ndrift_check_interval: 3s\nldap_timeout: 5\n",
-                            "gpauditd.conf");
+    auto full =
+        parseConfig("realm: gpa.test\nmachine: linux1\nkeytab: /etc/krb5.keytab\nserver: dc1.gpa.test\n"
+                    "site: Default-First-Site-Name\nstate_dir: /var/lib/x\nsocket: /run/x.sock\n"
+                    "rules_file: \"\"\nlegacy: ignore\nuid_min: 500\nsacl_dirs: [/srv, /home]\n"
+                    "refresh_interval: 2h\nrefresh_random_delay: 0\nfull_reapply_interval: 1d\n"
+                    "retry_min: 10s\nretry_max: 1h\ndrift_check_interval: 3s\nldap_timeout: 5\nidmap: winbind\n",
+                    "gpauditd.conf");
     REQUIRE(full);
     CHECK(full->realm == "GPA.TEST");
     CHECK(full->machine == "LINUX1$");
@@ -150,7 +151,9 @@ TEST_CASE("gpauditd.conf: defaults, every key, clear errors")
     CHECK(full->refreshInterval == std::chrono::hours(2));
     CHECK(full->fullReapplyInterval == std::chrono::hours(24));
     CHECK(full->ldapTimeout == std::chrono::seconds(5));
-    CHECK(configKeys().size() == 18);
+    CHECK(full->idmap == IdmapSource::Winbind);
+    CHECK(empty->idmap == IdmapSource::Auto);
+    CHECK(configKeys().size() == 19);
 
     struct Bad {
         const char *text;
@@ -162,7 +165,8 @@ TEST_CASE("gpauditd.conf: defaults, every key, clear errors")
         {"state_dir: relative/path\n", "must be an absolute path", 1},
         {"legacy: maybe\n", "auto, apply or ignore", 1},
         {"refresh_interval: soon\n", "is not a duration", 1},
-        {"refresh_interval: 5s\n", "at least 60s", 1},
+        {"refresh_interval: 4s\n", "at least 5s", 1},
+        {"idmap: ldap\n", "auto, sssd, winbind or none", 1},
         {"uid_min: -1\n", "takes a number", 1},
         {"sacl_dirs: /srv\n", "list of absolute paths", 1},
         {"retry_min: 1h\nretry_max: 1m\n", "shorter than", 1},

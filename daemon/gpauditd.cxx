@@ -1,0 +1,981 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// gpauditd: keeps this computer's Linux audit rules equal to its Group Policy audit policy.
+// One thread, one sd-event loop: the sync timer (refresh, backoff), the full reapply timer, the drift
+// timer and the kernel's CONFIG_CHANGE records, signals, and the control socket. A sync blocks the loop
+// while it runs (at most a few seconds, bounded by ldap_timeout); control clients wait in the backlog.
+#include "config.h"
+#include "core/config.hxx"
+#include "core/report.hxx"
+#include "core/text.hxx"
+#include "host/control.hxx"
+#include "host/files.hxx"
+#include "host/rules_data.hxx"
+#include "host/state.hxx"
+#include "host/view.hxx"
+#include "kernel/config_watch.hxx"
+#include "service/engine.hxx"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <fcntl.h>
+#include <iostream>
+#include <optional>
+#include <pwd.h>
+#include <random>
+#include <set>
+#include <string>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <syslog.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using namespace gpaudit;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Stable journal MESSAGE_IDs (journalctl MESSAGE_ID=...); listed in gpauditd(8).
+constexpr const char *kIdSyncDone = "384a73786af34858a37f86ff9a12d5cc";
+constexpr const char *kIdSyncFailed = "c460edfae07c4cfb8e11cb1672f4aeb9";
+constexpr const char *kIdDriftRestored = "bc77a7e5255547d081b7f0d293398e55";
+constexpr const char *kIdPolicyChanged = "27fe11864c20434388ce2a1444ed83cf";
+constexpr const char *kIdStarted = "e2e15b15851c44d3a20eca735c903e1e";
+constexpr const char *kIdStopped = "6093b4936ffa41d58c91b6ab04acc123";
+
+constexpr const char *kUsage = R"(Usage: gpauditd [OPTIONS]
+
+Keep this computer's Linux audit rules equal to the audit policy of the Group Policy
+objects that apply to it: at start the last-known-good policy from the state directory,
+then a sync with the domain, a background refresh every refresh_interval (plus a random
+delay), a full reapply every full_reapply_interval, backoff while the DC cannot be
+reached, and the rules restored within seconds when someone removes them.
+
+Options:
+  --config FILE      configuration file (default /etc/gpauditd.conf; missing = defaults)
+  --foreground       stay in the foreground, log to standard error (or the journal under
+                     systemd); without it gpauditd detaches once it is ready
+  --realm REALM      the AD domain's Kerberos realm (default: detected)
+  --machine NAME$    the computer account (default: detected, else the host name)
+  --keytab FILE      the machine keytab (default /etc/krb5.keytab)
+  --server DC-FQDN   the domain controller to use (default: DNS SRV records)
+  --site NAME        the AD site (default: asked of the DC)
+  --state-dir DIR    cache and last-known-good (default /var/lib/gpauditd)
+  --socket PATH      the control socket (default /run/gpauditd/control.sock)
+  --rules-file FILE  the persisted rules (default /etc/audit/rules.d/gpaudit.rules)
+  --no-rules-file    change the kernel only, write no rules file
+  --verbose          log every sync stage too
+  -h, --help         print this help
+  --version          print the version
+
+Signals: SIGHUP syncs now; SIGTERM and SIGINT stop gpauditd and leave the rules in force.
+Exit status: 0 stopped cleanly, 1 cannot start (the message says why), 2 usage error.
+)";
+
+struct Options {
+    std::string configPath;
+    bool foreground = false;
+    bool verbose = false;
+    std::string realm, machine, keytab, server, site, stateDir, socket, rulesFile;
+    bool rulesFileGiven = false;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Logging: the journal with structured fields when it is there (and standard error is not a terminal
+// of --foreground), else standard error (foreground) or syslog (detached).
+
+enum class LogTarget { Stderr, Journal, Syslog };
+
+struct Field {
+    std::string name; // GPAUDIT_...
+    std::string value;
+};
+
+class Log {
+  public:
+    LogTarget target = LogTarget::Stderr;
+    bool verbose = false;
+
+    void operator()(int priority, const std::string &message, const char *messageId = nullptr,
+                    const std::vector<Field> &fields = {}) const
+    {
+        if (priority == LOG_DEBUG && !verbose)
+            return;
+        switch (target) {
+        case LogTarget::Journal: {
+            std::vector<std::string> items = {"MESSAGE=" + message, "PRIORITY=" + std::to_string(priority),
+                                              "SYSLOG_IDENTIFIER=gpauditd"};
+            if (messageId != nullptr)
+                items.push_back(std::string("MESSAGE_ID=") + messageId);
+            for (const auto &field : fields)
+                items.push_back(field.name + "=" + field.value);
+            std::vector<iovec> iov;
+            for (auto &item : items)
+                iov.push_back({item.data(), item.size()});
+            sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
+            break;
+        }
+        case LogTarget::Syslog:
+            ::syslog(priority, "%s", message.c_str());
+            break;
+        case LogTarget::Stderr: {
+            std::string line = "gpauditd: " + message;
+            if (messageId != nullptr) {
+                line += " [MESSAGE_ID=" + std::string(messageId);
+                for (const auto &field : fields)
+                    line += " " + field.name + "=" + field.value;
+                line += "]";
+            }
+            std::cerr << line << std::endl;
+            break;
+        }
+        }
+    }
+};
+
+std::string utcText(std::time_t t)
+{
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+std::string spanText(std::uint64_t usec)
+{
+    auto s = usec / 1000000;
+    if (s < 120)
+        return std::to_string(s) + "s";
+    if (s < 2 * 3600)
+        return std::to_string(s / 60) + "m" + (s % 60 ? " " + std::to_string(s % 60) + "s" : "");
+    return std::to_string(s / 3600) + "h " + std::to_string((s % 3600) / 60) + "m";
+}
+
+std::string msText(std::chrono::microseconds us)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f", static_cast<double>(us.count()) / 1000.0);
+    return buffer;
+}
+
+std::uint64_t toUsec(std::chrono::seconds s)
+{
+    return static_cast<std::uint64_t>(s.count()) * 1000000u;
+}
+
+struct DriftEvent {
+    std::time_t time = 0;
+    std::size_t missing = 0;
+    std::size_t expected = 0;
+    std::string by; // "auid=0 (root) ses=3", or "unknown"
+    std::string result;
+    std::chrono::microseconds took{0};
+};
+
+struct SeenChange {
+    std::uint64_t at = 0; // monotonic usec
+    kernel::ConfigChange change;
+};
+
+// ---------------------------------------------------------------------------------------------------
+
+class Daemon {
+  public:
+    Daemon(Options options, core::Config config, host::RulesData data, Log log)
+        : options_(std::move(options)), config_(std::move(config)), data_(std::move(data)), log_(log),
+          random_(std::random_device{}())
+    {
+    }
+    ~Daemon();
+    Daemon(const Daemon &) = delete;
+    Daemon &operator=(const Daemon &) = delete;
+
+    // Everything up to readiness: socket, event sources, the cached policy applied. An error: cannot start.
+    Result<void> start();
+    int run();
+
+  private:
+    static int onSignal(sd_event_source *, const signalfd_siginfo *info, void *self);
+    static int onSyncTimer(sd_event_source *, std::uint64_t, void *self);
+    static int onFullTimer(sd_event_source *, std::uint64_t, void *self);
+    static int onDriftTimer(sd_event_source *, std::uint64_t, void *self);
+    static int onConfigChange(sd_event_source *, int, std::uint32_t, void *self);
+    static int onControl(sd_event_source *, int, std::uint32_t, void *self);
+
+    std::uint64_t now() const;
+    void schedule(sd_event_source *source, std::uint64_t at);
+    service::SyncOutcome sync(bool force, const service::SyncRequest *clientRequest, const host::Sink *clientSink);
+    void afterSync(const service::SyncOutcome &outcome, bool background);
+    void checkDrift();
+    void drainChanges();
+    std::string whoChanged(std::uint64_t since) const;
+    void notifyStatus() const;
+    void serve(int fd);
+    std::string statusText() const;
+    std::string statusJson() const;
+
+    Options options_;
+    core::Config config_;
+    host::RulesData data_;
+    Log log_;
+    std::mt19937_64 random_;
+
+    sd_event *event_ = nullptr;
+    sd_event_source *syncTimer_ = nullptr;
+    sd_event_source *fullTimer_ = nullptr;
+    sd_event_source *driftTimer_ = nullptr;
+    sd_event_source *watchSource_ = nullptr;
+    sd_event_source *controlSource_ = nullptr;
+    std::vector<sd_event_source *> signalSources_;
+    int listenFd_ = -1;
+    std::optional<kernel::ConfigWatch> watch_;
+    std::string watchError_;
+
+    // What the status reports.
+    std::time_t started_ = 0;
+    std::optional<service::SyncOutcome> last_; // the last sync that ran (any result)
+    std::time_t lastTime_ = 0;
+    std::vector<std::string> inForce_;
+    std::string inForceTime_; // of the policy in force
+    std::string lastError_;
+    std::time_t lastErrorTime_ = 0;
+    unsigned failures_ = 0;
+    std::uint64_t nextSync_ = 0;
+    std::uint64_t nextFull_ = 0;
+    std::size_t syncs_ = 0;
+    std::deque<DriftEvent> drifts_;
+    std::size_t driftCount_ = 0;
+    std::deque<SeenChange> changes_;
+    std::uint64_t lastDriftCheck_ = 0;
+};
+
+Daemon::~Daemon()
+{
+    for (auto *source : {syncTimer_, fullTimer_, driftTimer_, watchSource_, controlSource_})
+        sd_event_source_unref(source);
+    for (auto *source : signalSources_)
+        sd_event_source_unref(source);
+    sd_event_unref(event_);
+    if (listenFd_ >= 0) {
+        ::close(listenFd_);
+        ::unlink(config_.socket.c_str());
+    }
+}
+
+std::uint64_t Daemon::now() const
+{
+    std::uint64_t usec = 0;
+    sd_event_now(event_, CLOCK_MONOTONIC, &usec);
+    return usec;
+}
+
+void Daemon::schedule(sd_event_source *source, std::uint64_t at)
+{
+    sd_event_source_set_time(source, at);
+    sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+}
+
+Result<void> Daemon::start()
+{
+    started_ = std::time(nullptr);
+    if (::geteuid() != 0)
+        return fail("gpauditd changes the kernel's audit rules and must run as root");
+    if (auto made = host::makeDirectories(config_.stateDir, 0700); !made)
+        return tl::unexpected(made.error());
+    if (int r = sd_event_new(&event_); r < 0)
+        return fail(std::string("sd_event_new: ") + std::strerror(-r));
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP})
+        sigaddset(&mask, signal);
+    ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP}) {
+        sd_event_source *source = nullptr;
+        if (int r = sd_event_add_signal(event_, &source, signal, onSignal, this); r < 0)
+            return fail(std::string("sd_event_add_signal: ") + std::strerror(-r));
+        signalSources_.push_back(source);
+    }
+    auto listening = host::control::listenAt(config_.socket);
+    if (!listening)
+        return tl::unexpected(listening.error());
+    listenFd_ = *listening;
+    if (int r = sd_event_add_io(event_, &controlSource_, listenFd_, EPOLLIN, onControl, this); r < 0)
+        return fail(std::string("sd_event_add_io: ") + std::strerror(-r));
+
+    // The kernel multicasts audit records in the initial network namespace only.
+    struct stat own {
+    }, initial{};
+    const bool initialNetns = ::stat("/proc/self/ns/net", &own) != 0 || ::stat("/proc/1/ns/net", &initial) != 0 ||
+                              own.st_ino == initial.st_ino;
+    auto watch = initialNetns ? kernel::ConfigWatch::open()
+                              : Result<kernel::ConfigWatch>(fail("not in the initial network namespace, where the "
+                                                                 "kernel multicasts audit records"));
+    if (watch) {
+        watch_ = std::move(*watch);
+        sd_event_add_io(event_, &watchSource_, watch_->fd(), EPOLLIN, onConfigChange, this);
+    } else {
+        watchError_ = watch.error().message;
+        log_(LOG_WARNING, "cannot read the kernel's CONFIG_CHANGE records (" + watchError_ +
+                              "): drift is found by the check every " +
+                              std::to_string(config_.driftCheckInterval.count()) + "s only, without who did it");
+    }
+    // Timers: accuracy 1 s lets the kernel coalesce wakeups.
+    const auto accuracy = 1000000u;
+    sd_event_add_time(event_, &syncTimer_, CLOCK_MONOTONIC, now(), accuracy, onSyncTimer, this);
+    sd_event_add_time(event_, &fullTimer_, CLOCK_MONOTONIC, now() + toUsec(config_.fullReapplyInterval), accuracy,
+                      onFullTimer, this);
+    nextFull_ = now() + toUsec(config_.fullReapplyInterval);
+    sd_event_add_time(event_, &driftTimer_, CLOCK_MONOTONIC, now() + toUsec(config_.driftCheckInterval), accuracy,
+                      onDriftTimer, this);
+    sd_event_source_set_enabled(driftTimer_, SD_EVENT_ON);
+    sd_event_set_watchdog(event_, 1); // pings at half WATCHDOG_USEC when systemd asks for it
+
+    // A host that boots without its DC is covered at once by the last-known-good policy.
+    if (host::readSyncState(config_.stateDir)) {
+        const auto outcome = sync(false, nullptr, nullptr);
+        if (outcome.exitCode == service::kExitFailure)
+            log_(LOG_WARNING, "the cached policy could not be applied: " + outcome.error);
+    } else {
+        log_(LOG_INFO, "no cached policy in " + config_.stateDir + " yet: the first sync sets it");
+    }
+    nextSync_ = now();
+    log_(LOG_INFO,
+         "started " + std::string(GPAUDIT_VERSION) + ": state " + config_.stateDir + ", control socket " +
+             config_.socket + ", refresh every " + std::to_string(config_.refreshInterval.count()) + "s",
+         kIdStarted, {{"GPAUDIT_SOCKET", config_.socket}});
+    return {};
+}
+
+int Daemon::run()
+{
+    sd_notify(0, "READY=1");
+    notifyStatus();
+    const int r = sd_event_loop(event_);
+    sd_notify(0, "STOPPING=1");
+    log_(LOG_INFO, "stopping; the " + std::to_string(inForce_.size()) + " audit rules of the last policy stay in force",
+         kIdStopped, {{"GPAUDIT_RULES", std::to_string(inForce_.size())}});
+    return r < 0 ? kExitFailure : kExitOk;
+}
+
+int Daemon::onSignal(sd_event_source *, const signalfd_siginfo *info, void *self)
+{
+    auto &d = *static_cast<Daemon *>(self);
+    if (info->ssi_signo == SIGHUP) {
+        d.log_(LOG_INFO, "SIGHUP: syncing now");
+        d.schedule(d.syncTimer_, d.now());
+        return 0;
+    }
+    sd_event_exit(d.event_, 0);
+    return 0;
+}
+
+int Daemon::onSyncTimer(sd_event_source *, std::uint64_t, void *self)
+{
+    static_cast<Daemon *>(self)->sync(false, nullptr, nullptr);
+    return 0;
+}
+
+int Daemon::onFullTimer(sd_event_source *, std::uint64_t, void *self)
+{
+    auto &d = *static_cast<Daemon *>(self);
+    d.log_(LOG_INFO, "full reapply: every GPO's files fetched again and the policy applied again");
+    d.sync(true, nullptr, nullptr);
+    d.nextFull_ = d.now() + toUsec(d.config_.fullReapplyInterval);
+    d.schedule(d.fullTimer_, d.nextFull_);
+    return 0;
+}
+
+int Daemon::onDriftTimer(sd_event_source *, std::uint64_t, void *self)
+{
+    auto &d = *static_cast<Daemon *>(self);
+    d.checkDrift();
+    d.schedule(d.driftTimer_, d.now() + toUsec(d.config_.driftCheckInterval));
+    return 0;
+}
+
+int Daemon::onConfigChange(sd_event_source *, int, std::uint32_t, void *self)
+{
+    auto &d = *static_cast<Daemon *>(self);
+    bool rules = false;
+    for (auto &change : d.watch_->drain()) {
+        rules = rules || change.op == "remove_rule" || change.op == "add_rule";
+        d.changes_.push_back({d.now(), std::move(change)});
+        if (d.changes_.size() > 256)
+            d.changes_.pop_front();
+    }
+    // Someone changed rules: check at once (after 100 ms, so that `auditctl -D` has finished).
+    if (rules)
+        d.schedule(d.driftTimer_, d.now() + 100000);
+    return 0;
+}
+
+void Daemon::drainChanges()
+{
+    // Records our own apply caused: not drift.
+    if (watch_)
+        watch_->drain();
+}
+
+std::string Daemon::whoChanged(std::uint64_t since) const
+{
+    std::set<std::string> who;
+    for (const auto &seen : changes_) {
+        if (seen.at < since || seen.change.op != "remove_rule")
+            continue;
+        std::string text = "auid=" + seen.change.auid;
+        if (seen.change.auid == "4294967295") {
+            text += " (no login user)";
+        } else {
+            char *end = nullptr;
+            const auto uid = std::strtoul(seen.change.auid.c_str(), &end, 10);
+            struct passwd pw {};
+            struct passwd *result = nullptr;
+            char buffer[1024];
+            if (end != seen.change.auid.c_str() &&
+                ::getpwuid_r(static_cast<uid_t>(uid), &pw, buffer, sizeof buffer, &result) == 0 && result != nullptr)
+                text += std::string(" (") + result->pw_name + ")";
+        }
+        text += " ses=" + seen.change.ses;
+        who.insert(text);
+    }
+    if (who.empty())
+        return watch_ ? "unknown (no CONFIG_CHANGE record seen: auditing disabled (auditctl -e 0), or gpauditd "
+                        "outside the initial network namespace)"
+                      : "unknown";
+    std::string text;
+    for (const auto &w : who)
+        text += (text.empty() ? "" : ", ") + w;
+    return text;
+}
+
+void Daemon::checkDrift()
+{
+    const auto since = lastDriftCheck_;
+    lastDriftCheck_ = now();
+    if (inForce_.empty())
+        return;
+    const auto drift = service::checkDrift(inForce_);
+    if (!drift.error.empty()) {
+        log_(LOG_WARNING, "drift check: " + drift.error);
+        return;
+    }
+    if (drift.missing.empty())
+        return;
+    DriftEvent event;
+    event.time = std::time(nullptr);
+    event.missing = drift.missing.size();
+    event.expected = inForce_.size();
+    event.by = whoChanged(since > 5000000 ? since - 5000000 : 0);
+    const auto started = std::chrono::steady_clock::now();
+    host::Sink quiet{[](std::string_view) {}, [](std::string_view) {}};
+    service::SyncRequest request;
+    request.offline = true;
+    request.quiet = true;
+    request.program = "gpauditd";
+    const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, quiet);
+    drainChanges();
+    event.took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    if (outcome.exitCode == service::kExitOk && outcome.applied) {
+        inForce_ = outcome.inForce;
+        event.result = "restored";
+        log_(LOG_WARNING,
+             "drift: " + std::to_string(event.missing) + " of " + std::to_string(event.expected) +
+                 " gpaudit rules were removed from the kernel by " + event.by + "; restored in " + msText(event.took) +
+                 " ms",
+             kIdDriftRestored,
+             {{"GPAUDIT_MISSING", std::to_string(event.missing)},
+              {"GPAUDIT_BY", event.by},
+              {"GPAUDIT_RULES", std::to_string(outcome.rules)}});
+    } else {
+        event.result = "not restored: " + outcome.error;
+        log_(LOG_ERR,
+             "drift: " + std::to_string(event.missing) + " gpaudit rules were removed by " + event.by +
+                 " and could not be restored: " + outcome.error,
+             kIdSyncFailed, {{"GPAUDIT_MISSING", std::to_string(event.missing)}, {"GPAUDIT_BY", event.by}});
+        lastError_ = "drift restore: " + outcome.error;
+        lastErrorTime_ = event.time;
+    }
+    ++driftCount_;
+    drifts_.push_back(event);
+    if (drifts_.size() > 10)
+        drifts_.pop_front();
+    notifyStatus();
+}
+
+service::SyncOutcome Daemon::sync(bool force, const service::SyncRequest *clientRequest, const host::Sink *clientSink)
+{
+    service::SyncRequest request;
+    if (clientRequest != nullptr)
+        request = *clientRequest;
+    request.force = request.force || force;
+    request.program = "gpauditd";
+    const bool background = clientSink == nullptr;
+    // The first run of a daemon with a cached policy: apply it without the domain.
+    const bool cachedStart = background && last_ == std::nullopt && syncs_ == 0 && inForce_.empty() && nextSync_ == 0;
+    request.offline = cachedStart;
+    request.quiet = background;
+    const host::Sink logSink{[](std::string_view) {},
+                             [this](std::string_view message) {
+                                 const bool warning = message.starts_with("warning: ") ||
+                                                      message.starts_with("error: ") ||
+                                                      message.starts_with("the domain could not");
+                                 log_(warning ? LOG_WARNING : LOG_DEBUG, std::string(message));
+                             }};
+    host::Sink sink = logSink;
+    if (clientSink != nullptr)
+        sink = {clientSink->out, [&](std::string_view message) {
+                    clientSink->err(message);
+                    logSink.err(message);
+                }};
+    sd_notify(0, cachedStart ? "STATUS=Applying the cached policy" : "STATUS=Syncing with the domain");
+    auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, sink);
+    drainChanges();
+    if (!request.dryRun)
+        afterSync(outcome, background);
+    return outcome;
+}
+
+void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
+{
+    (void)background;
+    ++syncs_;
+    lastTime_ = std::time(nullptr);
+    if (outcome.applied) {
+        inForce_ = outcome.inForce;
+        inForceTime_ = outcome.time;
+    }
+    std::uint64_t delay = 0;
+    const std::vector<Field> fields = {{"GPAUDIT_RESULT", outcome.result},
+                                       {"GPAUDIT_DC", outcome.dc},
+                                       {"GPAUDIT_GPOS_APPLIED", std::to_string(outcome.gposApplied)},
+                                       {"GPAUDIT_RULES", std::to_string(outcome.rules)},
+                                       {"GPAUDIT_RULES_ADDED", std::to_string(outcome.added)},
+                                       {"GPAUDIT_RULES_REMOVED", std::to_string(outcome.removed)}};
+    if (outcome.result == "cached") {
+        log_(LOG_INFO,
+             "applied the cached policy of " + outcome.time + " (" + std::to_string(outcome.gposApplied) + " GPOs, " +
+                 std::to_string(outcome.inForce.size()) + " rules) before the first sync",
+             kIdSyncDone, fields);
+        return; // the sync timer is already due
+    }
+    last_ = outcome;
+    if (outcome.exitCode == service::kExitOk || outcome.exitCode == service::kExitPartial) {
+        failures_ = 0;
+        const auto spread = static_cast<std::uint64_t>(config_.refreshRandomDelay.count());
+        delay = toUsec(config_.refreshInterval) +
+                (spread ? std::uniform_int_distribution<std::uint64_t>(0, spread * 1000000u)(random_) : 0);
+        log_(outcome.exitCode == service::kExitOk ? LOG_INFO : LOG_WARNING,
+             "sync " + outcome.result + ": DC " + outcome.dc + ", " + std::to_string(outcome.gposApplied) + " of " +
+                 std::to_string(outcome.gpos.size()) + " GPOs applied, " + std::to_string(outcome.inForce.size()) +
+                 " rules in the kernel (added " + std::to_string(outcome.added) + ", removed " +
+                 std::to_string(outcome.removed) + ") in " + msText(outcome.total) + " ms; next in " + spanText(delay),
+             kIdSyncDone, fields);
+        if (outcome.exitCode == service::kExitPartial) {
+            lastError_ = outcome.notes.empty() ? "partial" : outcome.notes.front();
+            lastErrorTime_ = lastTime_;
+        }
+        for (const auto &change : outcome.policyChanges)
+            log_(LOG_NOTICE, "policy changed: " + change, kIdPolicyChanged, {{"GPAUDIT_GPO", change}});
+    } else {
+        ++failures_;
+        // Exponential backoff: retry_min, doubled per failure in a row, at most retry_max.
+        auto backoff = toUsec(config_.retryMin);
+        for (unsigned i = 1; i < failures_ && backoff < toUsec(config_.retryMax); ++i)
+            backoff *= 2;
+        delay = std::min(backoff, toUsec(config_.retryMax));
+        lastError_ =
+            outcome.exitCode == service::kExitLastKnownGood
+                ? "the domain could not be reached; the last-known-good policy of " + outcome.time + " stays in force"
+                : outcome.error;
+        lastErrorTime_ = lastTime_;
+        log_(LOG_ERR,
+             "sync " + outcome.result + ": " + lastError_ + "; retry " + std::to_string(failures_) + " in " +
+                 spanText(delay),
+             kIdSyncFailed,
+             {{"GPAUDIT_RESULT", outcome.result},
+              {"GPAUDIT_FAILURES", std::to_string(failures_)},
+              {"GPAUDIT_RETRY_USEC", std::to_string(delay)}});
+    }
+    nextSync_ = now() + delay;
+    schedule(syncTimer_, nextSync_);
+    notifyStatus();
+}
+
+void Daemon::notifyStatus() const
+{
+    std::string status;
+    if (!last_ && syncs_ == 0) {
+        status = "Starting";
+    } else {
+        const auto until = nextSync_ > now() ? nextSync_ - now() : 0;
+        status = "Last sync " + utcText(lastTime_) + " " + (failures_ ? "failed" : "ok") + ": " +
+                 std::to_string(inForce_.size()) + " rules in force; next sync in " + spanText(until);
+    }
+    sd_notify(0, ("STATUS=" + status).c_str());
+}
+
+std::string Daemon::statusText() const
+{
+    const auto nowUsec = now();
+    const auto wall = [&](std::uint64_t at) {
+        const auto ahead = at > nowUsec ? at - nowUsec : 0;
+        return utcText(std::time(nullptr) + static_cast<std::time_t>(ahead / 1000000)) + " (in " + spanText(ahead) +
+               ")";
+    };
+    std::string out = "gpauditd " + std::string(GPAUDIT_VERSION) + ": running, pid " + std::to_string(::getpid()) +
+                      ", since " + utcText(started_) + "\n";
+    const auto state = host::readSyncState(config_.stateDir);
+    if (state)
+        out += "  domain:      " + state->realm + ", computer " + state->machine + ", DC " + state->dc + ", site " +
+               (state->site.empty() ? "-" : state->site) + "\n";
+    out += "  policy:      " + std::to_string(inForce_.size()) + " rules in force";
+    if (state)
+        out += ", from the sync of " + state->time + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
+    out += "\n  last sync:   ";
+    if (syncs_ == 0 || !last_)
+        out += "none yet\n";
+    else
+        out += utcText(lastTime_) + ", " + last_->result + (last_->dc.empty() ? "" : ", DC " + last_->dc) + ", " +
+               msText(last_->total) + " ms\n";
+    out += "  next sync:   " + wall(nextSync_) + (failures_ ? ", retry " + std::to_string(failures_) : "") + "\n";
+    out += "  full reapply: " + wall(nextFull_) + "\n";
+    out += "  last error:  " + (lastError_.empty() ? std::string("none") : utcText(lastErrorTime_) + " " + lastError_) +
+           "\n";
+    out += "  drift:       " + std::to_string(driftCount_) + " restored" +
+           (watch_ ? "; CONFIG_CHANGE records watched" : "; records not watched (" + watchError_ + ")") +
+           ", check every " + std::to_string(config_.driftCheckInterval.count()) + "s\n";
+    for (const auto &d : drifts_)
+        out += "    " + utcText(d.time) + ": " + std::to_string(d.missing) + " of " + std::to_string(d.expected) +
+               " rules removed by " + d.by + "; " + d.result + " in " + msText(d.took) + " ms\n";
+    if (state) {
+        core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
+                                    state->time,  state->gpos,    false,     {}};
+        out += core::renderGpoList(summary);
+    }
+    return out;
+}
+
+std::string Daemon::statusJson() const
+{
+    using core::jsonEscape;
+    const auto nowUsec = now();
+    const auto inSeconds = [&](std::uint64_t at) {
+        return std::to_string(at > nowUsec ? (at - nowUsec) / 1000000 : 0);
+    };
+    std::string out = "{\"daemon\": {\"running\": true, \"pid\": " + std::to_string(::getpid()) + ", \"version\": \"" +
+                      GPAUDIT_VERSION + "\", \"since\": \"" + utcText(started_) + "\", \"socket\": \"" +
+                      jsonEscape(config_.socket) + "\"}";
+    const auto state = host::readSyncState(config_.stateDir);
+    if (state) {
+        out += ", \"realm\": \"" + jsonEscape(state->realm) + "\", \"machine\": \"" + jsonEscape(state->machine) +
+               "\", \"dc\": \"" + jsonEscape(state->dc) + "\", \"site\": \"" + jsonEscape(state->site) +
+               "\", \"policyTime\": \"" + jsonEscape(state->time) + "\"";
+    }
+    out += ", \"rulesInForce\": " + std::to_string(inForce_.size());
+    out += ", \"syncs\": " + std::to_string(syncs_);
+    if (last_)
+        out += ", \"lastSync\": {\"time\": \"" + utcText(lastTime_) + "\", \"result\": \"" + last_->result +
+               "\", \"exitCode\": " + std::to_string(last_->exitCode) + ", \"dc\": \"" + jsonEscape(last_->dc) +
+               "\", \"gposApplied\": " + std::to_string(last_->gposApplied) +
+               ", \"rules\": " + std::to_string(last_->rules) + ", \"totalMs\": " + msText(last_->total) + "}";
+    out +=
+        ", \"nextSyncInSeconds\": " + inSeconds(nextSync_) + ", \"nextFullReapplyInSeconds\": " + inSeconds(nextFull_);
+    out += ", \"failuresInARow\": " + std::to_string(failures_);
+    out += ", \"lastError\": " + (lastError_.empty() ? std::string("null")
+                                                     : "{\"time\": \"" + utcText(lastErrorTime_) +
+                                                           "\", \"message\": \"" + jsonEscape(lastError_) + "\"}");
+    out += ", \"drift\": {\"restored\": " + std::to_string(driftCount_) +
+           ", \"recordsWatched\": " + (watch_ ? "true" : "false") + ", \"events\": [";
+    for (std::size_t i = 0; i < drifts_.size(); ++i) {
+        const auto &d = drifts_[i];
+        out += std::string(i ? ", " : "") + "{\"time\": \"" + utcText(d.time) +
+               "\", \"missing\": " + std::to_string(d.missing) + ", \"expected\": " + std::to_string(d.expected) +
+               ", \"by\": \"" + jsonEscape(d.by) + "\", \"result\": \"" + jsonEscape(d.result) +
+               "\", \"tookMs\": " + msText(d.took) + "}";
+    }
+    out += "]}, \"gpos\": [";
+    if (state) {
+        for (std::size_t i = 0; i < state->gpos.size(); ++i) {
+            const auto &g = state->gpos[i];
+            out += std::string(i ? ", " : "") + "{\"guid\": \"" + jsonEscape(g.guid) + "\", \"name\": \"" +
+                   jsonEscape(g.name) + "\", \"applied\": " + (g.applied ? "true" : "false") + ", \"reason\": \"" +
+                   jsonEscape(g.reason) + "\"}";
+        }
+    }
+    out += "]}\n";
+    return out;
+}
+
+int Daemon::onControl(sd_event_source *, int fd, std::uint32_t, void *self)
+{
+    auto &d = *static_cast<Daemon *>(self);
+    for (;;) {
+        const int client = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client < 0)
+            break;
+        d.serve(client);
+        ::close(client);
+    }
+    return 0;
+}
+
+void Daemon::serve(int fd)
+{
+    namespace control = host::control;
+    timeval timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    timeout.tv_sec = 30;
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    auto peer = control::peerOf(fd);
+    if (!peer || peer->uid != 0) {
+        log_(LOG_WARNING, "control: refused a client that is not root" +
+                              (peer ? " (uid " + std::to_string(peer->uid) + ", pid " + std::to_string(peer->pid) + ")"
+                                    : std::string()));
+        control::sendFrame(fd, 'e', "gpauditctl: gpauditd answers root only\n");
+        control::sendFrame(fd, 'x', "1");
+        return;
+    }
+    std::string line;
+    char c = 0;
+    while (line.size() <= control::kMaxRequest) {
+        const ssize_t n = ::read(fd, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || c == '\n')
+            break;
+        line.push_back(c);
+    }
+    auto words = control::parseRequest(line);
+    auto reply = [&](const std::string &error, int status) {
+        control::sendFrame(fd, 'e', "gpauditctl: " + error + "\n");
+        control::sendFrame(fd, 'x', std::to_string(status));
+    };
+    if (!words)
+        return reply("bad request: " + words.error().str(), kExitUsage);
+    const std::string command = (*words)[0];
+    std::set<std::string> flags((*words).begin() + 1, (*words).end());
+    const std::set<std::string> allowed = command == "sync" ? std::set<std::string>{"--force", "--dry-run", "--json"}
+                                          : command == "status" ? std::set<std::string>{"--json"}
+                                          : command == "show"   ? std::set<std::string>{"--json"}
+                                                                : std::set<std::string>{};
+    for (const auto &flag : flags)
+        if (!allowed.contains(flag))
+            return reply("gpauditd: " + command + " does not take " + flag, kExitUsage);
+    bool clientGone = false;
+    host::Sink sink{[&](std::string_view text) { clientGone = !control::sendFrame(fd, 'o', text) || clientGone; },
+                    [&](std::string_view message) {
+                        clientGone =
+                            !control::sendFrame(fd, 'e', "gpauditctl: " + std::string(message) + "\n") || clientGone;
+                    }};
+    int status = kExitOk;
+    if (command == "sync") {
+        log_(LOG_INFO, "control: sync requested (pid " + std::to_string(peer->pid) + ")");
+        service::SyncRequest request;
+        request.force = flags.contains("--force");
+        request.dryRun = flags.contains("--dry-run");
+        request.json = flags.contains("--json");
+        status = sync(false, &request, &sink).exitCode;
+    } else if (command == "status") {
+        sink.out(flags.contains("--json") ? statusJson() : statusText());
+    } else if (command == "show" || command == "rules") {
+        status = host::renderLastSync("gpauditd", data_, config_, host::ViewSettings{}, command,
+                                      flags.contains("--json"), sink);
+    } else {
+        return reply("gpauditd does not know the command \"" + command + "\" (sync, status, show, rules)", kExitUsage);
+    }
+    control::sendFrame(fd, 'x', std::to_string(status));
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+int usageError(const std::string &message)
+{
+    std::cerr << "gpauditd: " << message << "\nTry 'gpauditd --help'.\n";
+    return kExitUsage;
+}
+
+std::optional<int> parseArguments(int argc, char **argv, Options &options)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto &arg = args[i];
+        auto value = [&](std::string &target) -> bool {
+            if (i + 1 >= args.size() || args[i + 1].empty())
+                return false;
+            target = args[++i];
+            return true;
+        };
+        if (arg == "-h" || arg == "--help") {
+            std::cout << kUsage;
+            return kExitOk;
+        }
+        if (arg == "--version") {
+            std::cout << "gpauditd " << GPAUDIT_VERSION << "\n";
+            return kExitOk;
+        }
+        if (arg == "--foreground") {
+            options.foreground = true;
+        } else if (arg == "--verbose") {
+            options.verbose = true;
+        } else if (arg == "--no-rules-file") {
+            options.rulesFile.clear();
+            options.rulesFileGiven = true;
+        } else if (arg == "--rules-file") {
+            if (!value(options.rulesFile))
+                return usageError("--rules-file needs a path");
+            options.rulesFileGiven = true;
+        } else if (arg == "--config" || arg == "--realm" || arg == "--machine" || arg == "--keytab" ||
+                   arg == "--server" || arg == "--site" || arg == "--state-dir" || arg == "--socket") {
+            std::string &target = arg == "--config"    ? options.configPath
+                                  : arg == "--realm"   ? options.realm
+                                  : arg == "--machine" ? options.machine
+                                  : arg == "--keytab"  ? options.keytab
+                                  : arg == "--server"  ? options.server
+                                  : arg == "--site"    ? options.site
+                                  : arg == "--socket"  ? options.socket
+                                                       : options.stateDir;
+            if (!value(target))
+                return usageError(arg + " needs a value");
+        } else {
+            return usageError(arg[0] == '-' ? "unknown option " + arg : "unexpected argument \"" + arg + "\"");
+        }
+    }
+    return std::nullopt;
+}
+
+Result<core::Config> loadConfig(const Options &options)
+{
+    core::Config config;
+    const std::string path = options.configPath.empty() ? core::kDefaultConfigPath : options.configPath;
+    if (!options.configPath.empty() || ::access(path.c_str(), F_OK) == 0) {
+        auto text = host::readFileBounded(path, 1 << 20);
+        if (!text)
+            return tl::unexpected(text.error());
+        auto parsed = core::parseConfig(*text, path);
+        if (!parsed)
+            return tl::unexpected(parsed.error());
+        config = std::move(*parsed);
+    }
+    if (!options.realm.empty())
+        config.realm = core::toUpper(options.realm);
+    if (!options.machine.empty()) {
+        config.machine = core::toUpper(options.machine);
+        if (config.machine.back() != '$')
+            config.machine += '$';
+    }
+    for (auto [value, target] : {std::pair{&options.keytab, &config.keytab},
+                                 {&options.server, &config.server},
+                                 {&options.site, &config.site},
+                                 {&options.stateDir, &config.stateDir},
+                                 {&options.socket, &config.socket}})
+        if (!value->empty())
+            *target = *value;
+    if (options.rulesFileGiven)
+        config.rulesFile = options.rulesFile;
+    return config;
+}
+
+// Detaches (without --foreground): the parent returns once the child is ready, with the child's
+// start error if it has one, so `gpauditd && gpauditctl status` works from a shell or an init script.
+int detach(int &readyFd)
+{
+    int pipeFds[2];
+    if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
+        std::perror("gpauditd: pipe");
+        return kExitFailure;
+    }
+    const pid_t child = ::fork();
+    if (child < 0) {
+        std::perror("gpauditd: fork");
+        return kExitFailure;
+    }
+    if (child > 0) {
+        ::close(pipeFds[1]);
+        std::string message;
+        char buffer[512];
+        ssize_t n = 0;
+        while ((n = ::read(pipeFds[0], buffer, sizeof buffer)) > 0)
+            message.append(buffer, static_cast<std::size_t>(n));
+        if (message == "ready")
+            return kExitOk;
+        std::cerr << (message.empty() ? std::string("gpauditd: the daemon exited during start\n") : message);
+        return kExitFailure;
+    }
+    ::close(pipeFds[0]);
+    ::setsid();
+    if (::fork() > 0)
+        ::_exit(0);
+    readyFd = pipeFds[1];
+    return -1; // the daemon goes on
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Options options;
+    if (auto exitCode = parseArguments(argc, argv, options))
+        return *exitCode;
+    auto config = loadConfig(options);
+    if (!config) {
+        std::cerr << "gpauditd: " << config.error().str() << "\n";
+        return kExitFailure;
+    }
+    auto data = host::loadRulesData("");
+    if (!data) {
+        std::cerr << "gpauditd: rules data: " << data.error().str() << "\n";
+        return kExitFailure;
+    }
+    Log log;
+    log.verbose = options.verbose;
+    const bool journal = ::access("/run/systemd/journal/socket", W_OK) == 0;
+    int readyFd = -1;
+    if (options.foreground) {
+        // Under systemd stderr goes to the journal anyway: write there directly, with the fields.
+        log.target = journal && std::getenv("JOURNAL_STREAM") != nullptr ? LogTarget::Journal : LogTarget::Stderr;
+    } else {
+        if (int status = detach(readyFd); status >= 0)
+            return status;
+        log.target = journal ? LogTarget::Journal : LogTarget::Syslog;
+        ::openlog("gpauditd", LOG_PID, LOG_DAEMON);
+    }
+    auto fail = [&](const std::string &message) {
+        if (readyFd >= 0) {
+            const std::string text = "gpauditd: " + message + "\n";
+            [[maybe_unused]] auto n = ::write(readyFd, text.data(), text.size());
+        } else {
+            std::cerr << "gpauditd: " << message << "\n";
+        }
+        return kExitFailure;
+    };
+    Daemon daemon(options, *config, std::move(*data), log);
+    if (auto started = daemon.start(); !started)
+        return fail(started.error().str());
+    if (readyFd >= 0) {
+        [[maybe_unused]] auto n = ::write(readyFd, "ready", 5);
+        ::close(readyFd);
+        const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+            ::dup2(null, STDIN_FILENO);
+            ::dup2(null, STDOUT_FILENO);
+            ::dup2(null, STDERR_FILENO);
+            ::close(null);
+        }
+    }
+    return daemon.run();
+}

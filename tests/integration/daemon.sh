@@ -1,0 +1,175 @@
+#!/bin/bash
+# gpauditd against the lab DC and the real kernel:
+#  1. a bad configuration file: a clear error naming file and line, exit 1, nothing started
+#  2. start with no cache: first sync applies the lab's policy; gpauditctl status/show/rules/sync answer
+#     over the control socket; a client that is not root is refused
+#  3. drift: `auditctl -D` -> the rules are back within seconds, logged with MESSAGE_ID drift restored
+#  4. refresh (refresh_interval 5s): a GPO version bump is picked up without a restart
+#  5. SIGTERM: exit 0, the rules stay in force, the socket is removed
+#  6. start with the DC stopped and the kernel's rules gone: the cached (last-known-good) policy is applied
+#     at once, syncs fail with backoff (1s, 2s, 4s...), status says so; the DC back -> the next retry is ok
+# Kernel hygiene (lib.sh): rules and status restored; only the daemons this test started are stopped.
+set -u
+here=$(dirname "$0")
+gpauditd=$3
+source "$here/domain-lib.sh" "$1" "$2"
+source "$here/lib.sh"
+trap 'stop_daemon; domain_cleanup; restore_kernel' EXIT
+state=$dtmp/state
+sock=$dtmp/control.sock
+log=$dtmp/gpauditd.log
+conf=$dtmp/gpauditd.conf
+cat > "$conf" <<CONF
+realm: $GPA_REALM
+machine: LINUX1\$
+keytab: $GPA_KEYTAB
+state_dir: $state
+socket: $sock
+rules_file: $dtmp/gpaudit.rules
+refresh_interval: 5s
+refresh_random_delay: 0
+retry_min: 1s
+retry_max: 4s
+drift_check_interval: 1s
+CONF
+daemon_pid=
+start_daemon() {
+    : > "$log"
+    # With the privileges gpauditd.service gives it: no new privileges, only the two audit capabilities.
+    "$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
+        "$gpauditd" --config "$conf" --foreground >> "$log" 2>&1 &
+    daemon_pid=$!
+    started_pids+=("$daemon_pid")
+    for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
+    cat "$log"; fail "gpauditd did not open its control socket"
+}
+stop_daemon() { [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid"; daemon_pid=; }
+ctl() { "$GPA_LAB_EXEC" "$gpauditctl" "$@" --socket "$sock"; }
+# wait_for SECONDS COMMAND...: until the command succeeds
+wait_for() {
+    local limit=$1; shift
+    local end=$((SECONDS + limit))
+    while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.2; done
+    return 1
+}
+ours() { auditctl -l | grep -c 'key=gpaudit-'; }
+
+# 1. bad configuration
+printf 'realm: GPA.TEST\nrefresh_interval: soon\n' > "$dtmp/bad.conf"
+"$gpauditd" --config "$dtmp/bad.conf" --foreground > "$dtmp/bad.out" 2>&1
+rc=$?
+[ $rc = 1 ] || fail "bad config: exit $rc, expected 1"
+grep -q "$dtmp/bad.conf:2:.*not a duration" "$dtmp/bad.out" || fail "bad config message: $(cat "$dtmp/bad.out")"
+echo "bad config: $(cat "$dtmp/bad.out")"
+
+# 2. first start, no cache
+start_daemon
+wait_for 20 grep -q 'sync ok' "$log" || { cat "$log"; fail "no first sync"; }
+grep -q 'MESSAGE_ID=384a73786af34858a37f86ff9a12d5cc' "$log" || fail "sync done without its MESSAGE_ID"
+[ "$(ours)" -gt 10 ] || fail "rules not in the kernel after the first sync"
+ctl status > "$dtmp/status.txt" || fail "status: $(cat "$dtmp/status.txt")"
+grep -q "running, pid $daemon_pid" "$dtmp/status.txt" || fail "status: $(cat "$dtmp/status.txt")"
+grep -q "applied  GPA Domain Audit" "$dtmp/status.txt" || fail "status lacks the GPO list"
+ctl status --json > "$dtmp/status.json" || fail "status --json"
+json_get "$dtmp/status.json" 'd["lastSync"]["result"]' | grep -qx ok || fail "status --json: $(cat "$dtmp/status.json")"
+ctl show | grep -E -q "^  Process Creation +Success" || fail "show over the socket"
+ctl rules | grep -q -- '-k gpaudit-process-creation' || fail "rules over the socket"
+ctl sync > "$dtmp/sync.txt" 2> "$dtmp/sync.err" || { cat "$dtmp/sync.err"; fail "sync over the socket"; }
+grep -q "^sync ok" "$dtmp/sync.txt" || fail "sync over the socket: $(cat "$dtmp/sync.txt")"
+grep -q "gpauditctl: \[1\] kerberos" "$dtmp/sync.err" || fail "sync over the socket: no progress lines"
+# Without --socket (the configured path is not the default) gpauditctl would sync in process; with a
+# wrong socket path it says the daemon is not there.
+"$GPA_LAB_EXEC" "$gpauditctl" status --socket "$dtmp/none.sock" > "$dtmp/none.out" 2>&1 && fail "status on a missing socket succeeded"
+grep -q "cannot reach gpauditd" "$dtmp/none.out" || fail "missing socket: $(cat "$dtmp/none.out")"
+# Not root: refused (the socket is 0600; the daemon checks the peer's uid too).
+[ "$(stat -c %a "$sock")" = 600 ] || fail "socket mode $(stat -c %a "$sock")"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$gpauditctl" status --socket "$sock" > "$dtmp/nobody.out" 2>&1 &&
+    fail "a client that is not root got an answer"
+echo "not root: $(cat "$dtmp/nobody.out")"
+
+# 3. drift
+before=$(ours)
+auditctl -D > /dev/null
+t0=$(date +%s%N)
+restored() { [ "$(ours)" -ge "$before" ]; }
+wait_for 10 restored || { cat "$log"; fail "drift: rules not restored ($(ours) of $before)"; }
+echo "drift: $before rules restored $((($(date +%s%N) - t0) / 1000000)) ms after auditctl -D"
+wait_for 5 grep -q 'MESSAGE_ID=bc77a7e5255547d081b7f0d293398e55' "$log" || fail "drift not logged with its MESSAGE_ID"
+grep -m1 'drift:' "$log"
+ctl status --json > "$dtmp/status2.json"
+json_get "$dtmp/status2.json" 'd["drift"]["restored"]' | grep -qx '[1-9][0-9]*' || fail "status does not count the drift"
+
+# 4. refresh picks up a version bump (no restart, no SIGHUP)
+lnx=$GPA_GPO_LINUX
+lnx_csv="$GPA_POLICIES_DIR/$lnx/Machine/Microsoft/Windows NT/Audit/audit.csv"
+cp "$lnx_csv" "$dtmp/lnx.orig"
+lnx_version=$(gpc_version "$lnx")
+restore_gpo() {
+    cp "$dtmp/lnx.orig" "$lnx_csv"
+    gpc_modify "$lnx" "replace: versionNumber
+versionNumber: $lnx_version
+-"
+    "$GPA_LAB_EXEC" samba-tool ntacl sysvolreset -s "$GPA_DC_SMB_CONF" >/dev/null 2>&1
+}
+domain_cleanup_hooks+=(restore_gpo)
+auditctl -l | grep -q 'key=gpaudit-kernel-object' && fail "kernel object rule present before the change"
+printf '%s\n' ',System,Kernel Object,{0CCE921F-69AE-11D9-BED3-505054503030},Success,,1' > "$dtmp/new.csv"
+gpo_set "$lnx" $((lnx_version + 1)) "$CSE_AUD" "$dtmp/new.csv"
+t0=$(date +%s%N)
+wait_for 15 sh -c "auditctl -l | grep -q 'key=gpaudit-kernel-object'" || { tail -5 "$log"; fail "refresh did not pick up the version bump"; }
+echo "refresh: version bump in force $((($(date +%s%N) - t0) / 1000000)) ms after the change"
+wait_for 5 grep -q "MESSAGE_ID=27fe11864c20434388ce2a1444ed83cf GPAUDIT_GPO=GPA Linux Audit" "$log" ||
+    fail "policy change not logged: $(grep 'policy changed' "$log")"
+
+# 5. SIGTERM leaves the rules in force
+rules_in_force=$(auditctl -l | grep 'key=gpaudit-' | sort)
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+rc=$?
+daemon_pid=
+[ $rc = 0 ] || fail "SIGTERM: exit $rc"
+[ "$(auditctl -l | grep 'key=gpaudit-' | sort)" = "$rules_in_force" ] || fail "SIGTERM changed the kernel's rules"
+[ -e "$sock" ] && fail "the socket was left behind"
+grep -q "stay in force" "$log" || fail "stop not logged"
+echo "SIGTERM: exit 0, $(grep -c . <<<"$rules_in_force") rules still in force"
+
+# 6. no DC at start: the cached policy at once, then backoff; the DC back: recovery
+samba_pid=$(cat "$GPA_SAMBA_PIDFILE")
+restart_dc() {
+    kill -0 "$samba_pid" 2>/dev/null && return 0
+    "$GPA_LAB_EXEC" samba -s "$GPA_DC_SMB_CONF" -D || return 1
+    for _ in $(seq 1 100); do
+        "$GPA_LAB_EXEC" ldapsearch -x -LLL -o nettimeout=2 -H "ldap://$GPA_DC_IP" -s base -b '' dnsHostName \
+            >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    return 1
+}
+domain_cleanup_hooks=(restart_dc "${domain_cleanup_hooks[@]}")
+kill -TERM "$samba_pid"
+for _ in $(seq 1 100); do kill -0 "$samba_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$samba_pid" 2>/dev/null && fail "the DC did not stop"
+auditctl -D > /dev/null   # a host booting: no rules yet
+start_daemon
+wait_for 5 grep -q "applied the cached policy" "$log" || { cat "$log"; fail "no cached policy at start"; }
+[ "$(auditctl -l | grep 'key=gpaudit-' | sort)" = "$rules_in_force" ] || fail "the cached policy differs from the last one"
+wait_for 15 sh -c "grep -c 'MESSAGE_ID=c460edfae07c4cfb8e11cb1672f4aeb9' '$log' | grep -qx '[3-9]'" ||
+    { cat "$log"; fail "no repeated failed syncs"; }
+grep 'sync last-known-good' "$log" | sed -n '1,3p' | sed 's/ \[MESSAGE_ID.*//'
+grep -q "retry 1 in 1s" "$log" && grep -q "retry 2 in 2s" "$log" && grep -q "retry 3 in 4s" "$log" ||
+    fail "backoff is not 1s, 2s, 4s: $(grep retry "$log")"
+ctl status --json > "$dtmp/status3.json"
+python3 - "$dtmp/status3.json" <<'PY' || fail "status while the DC is down: $(cat "$dtmp/status3.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["failuresInARow"] >= 2, d["failuresInARow"]
+assert "last-known-good" in d["lastError"]["message"], d["lastError"]
+assert d["lastSync"]["result"] == "last-known-good", d["lastSync"]
+print(f"DC down: {d['failuresInARow']} failures in a row, next retry in {d['nextSyncInSeconds']}s; {d['rulesInForce']} rules in force")
+PY
+restart_dc || fail "could not restart the DC"
+wait_for 15 sh -c "ctl() { \"$GPA_LAB_EXEC\" \"$gpauditctl\" status --json --socket \"$sock\"; }; ctl | grep -q '\"failuresInARow\": 0'" ||
+    fail "no recovery after the DC came back: $(tail -3 "$log")"
+echo "DC back: recovered at the next retry"
+stop_daemon
+echo PASS

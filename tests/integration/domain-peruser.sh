@@ -1,0 +1,59 @@
+#!/bin/bash
+# Per-user policy through winbind: a per-user row of audit.csv (MS-GPAC 2.2.1.2: Policy Target = the
+# user's SID) for a domain user created in the lab; gpauditctl, running on the lab's winbind member
+# (LINUX1, idmap rid), resolves the SID with libwbclient to the uid winbind gives and scopes the rules
+# with -F auid=UID. Cross-checked with `wbinfo --sid-to-uid`. Dry runs: the kernel is not changed.
+set -u
+here=$(dirname "$0")
+source "$here/domain-lib.sh" "$1" "$2"
+trap domain_cleanup EXIT
+member_exec() { "$GPA_LAB_EXEC" --member "$@"; }
+state=$dtmp/state
+
+user=gpa-peruser-$$
+samba_tool user create "$user" "Pw-$RANDOM-$RANDOM-aA1!" > /dev/null 2>&1 || fail "samba-tool user create"
+domain_cleanup_hooks+=("samba_tool user delete $user >/dev/null 2>&1")
+sid=$(member_exec wbinfo -n "$user" | awk '{print $1}')
+[[ $sid == S-1-5-21-* ]] || fail "winbind does not know $user: $sid"
+uid=$(member_exec wbinfo -S "$sid")
+[[ $uid =~ ^[0-9]+$ ]] || fail "wbinfo --sid-to-uid $sid: $uid"
+echo "domain user $user: $sid -> uid $uid (winbind)"
+
+lnx=$GPA_GPO_LINUX
+lnx_csv="$GPA_POLICIES_DIR/$lnx/Machine/Microsoft/Windows NT/Audit/audit.csv"
+cp "$lnx_csv" "$dtmp/lnx.orig"
+lnx_version=$(gpc_version "$lnx")
+restore_gpo() {
+    cp "$dtmp/lnx.orig" "$lnx_csv"
+    gpc_modify "$lnx" "replace: versionNumber
+versionNumber: $lnx_version
+-"
+    "$GPA_LAB_EXEC" samba-tool ntacl sysvolreset -s "$GPA_DC_SMB_CONF" >/dev/null 2>&1
+}
+domain_cleanup_hooks+=(restore_gpo)
+# Success auditing of Process Creation for this one user (inclusion setting; the domain-wide Process
+# Creation row of the other GPOs stays).
+printf '%s\n' ",$sid,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},Success,,1" \
+    ',System,Logoff,{0CCE9216-69AE-11D9-BED3-505054503030},Success,,1' > "$dtmp/peruser.csv"
+gpo_set "$lnx" $((lnx_version + 1)) "$CSE_AUD" "$dtmp/peruser.csv"
+
+ctl_member() {
+    member_exec "$gpauditctl" "$@" --realm "$GPA_REALM" --machine 'LINUX1$' --keytab "$GPA_KEYTAB" --state-dir "$state"
+}
+ctl_member sync --dry-run > "$dtmp/sync.txt" 2> "$dtmp/sync.err" || { cat "$dtmp/sync.err"; fail "sync on the member"; }
+# show/rules of a dry run: the cache holds the files; translate them as a sync would.
+gpo_dir=$(ls -d "$state"/gpo/"${lnx//[\{\}]/}"/* | head -n1)
+: > "$dtmp/auto.conf"   # idmap: auto -> no SSSD here, winbindd answers
+member_exec "$gpauditctl" rules --audit-csv "$gpo_dir/audit.csv" --config "$dtmp/auto.conf" > "$dtmp/rules.txt" 2> "$dtmp/rules.err" ||
+    { cat "$dtmp/rules.err"; fail "rules"; }
+grep -q -- "-F auid=$uid .*-k gpaudit-process-creation" "$dtmp/rules.txt" ||
+    fail "no process creation rule scoped to auid=$uid: $(grep process-creation "$dtmp/rules.txt"; cat "$dtmp/rules.err")"
+echo "per-user rule: $(grep -m1 -- "-F auid=$uid" "$dtmp/rules.txt")"
+
+# idmap: none leaves the row unresolved and says so, instead of guessing.
+printf 'idmap: none\n' > "$dtmp/none.conf"
+member_exec "$gpauditctl" rules --audit-csv "$gpo_dir/audit.csv" --config "$dtmp/none.conf" > "$dtmp/rules-none.txt" 2>&1
+grep -q -- "-F auid=$uid" "$dtmp/rules-none.txt" && fail "idmap: none still resolved the SID"
+grep -qi "unresolved\|not resolved\|cannot be resolved" "$dtmp/rules-none.txt" ||
+    fail "idmap: none: the unresolved SID is not reported: $(head -5 "$dtmp/rules-none.txt")"
+echo "PASS: per-user row for $sid resolved through winbind to auid=$uid"
