@@ -524,6 +524,7 @@ service::SyncOutcome Daemon::sync(bool force, const service::SyncRequest *client
         request = *clientRequest;
     request.force = request.force || force;
     request.program = "gpauditd";
+    request.keepConnection = true;
     const bool background = clientSink == nullptr;
     // The first run of a daemon with a cached policy: apply it without the domain.
     const bool cachedStart = background && last_ == std::nullopt && syncs_ == 0 && inForce_.empty() && nextSync_ == 0;

@@ -1,12 +1,12 @@
 #!/bin/bash
 # The demo (root, Debian 12): installs what is missing, builds, starts the lab domain controller (a
-# Samba AD DC for GPA.TEST on loopback in a network namespace, tests/lab/lab-up.sh), and runs
-# `gpauditctl sync` as the lab's computer LINUX1$: machine Kerberos ticket from its keytab, LDAP
-# sign+seal discovery of the GPOs that apply, SYSVOL over signed SMB, merge, translation, rules loaded
-# into this kernel. Then `gpauditctl show` (the resultant policy with the winning GPO per line and the
-# GPO list), and a real audit record caused by the policy (Process Creation: Success), read from a
-# private auditd. The kernel's audit rules and status are restored at the end; nothing in /etc is
-# written. The lab stays up for more experiments; tests/lab/lab-down.sh removes it.
+# Samba AD DC for GPA.TEST on loopback in a network namespace, tests/lab/lab-up.sh), and runs gpauditd
+# as the lab's computer LINUX1$: machine Kerberos ticket from its keytab, LDAP sign+seal discovery of
+# the GPOs that apply, SYSVOL over signed SMB, merge, translation, rules loaded into this kernel. Then
+# `gpauditctl status` and `gpauditctl show` (the resultant policy with the winning GPO per line and the
+# GPO list) over the daemon's control socket, and a real audit record caused by the policy (Process
+# Creation: Success), read from a private auditd. gpauditd and auditd are stopped by PID and the
+# kernel's audit rules and status restored at the end; nothing in /etc is written. The lab stays up for more experiments; tests/lab/lab-down.sh removes it.
 set -u
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (it loads audit rules into the kernel and starts the lab DC)"; exit 1; }
@@ -19,20 +19,31 @@ bash tests/lab/lab-up.sh > /tmp/gpaudit-demo-lab.env 2> /tmp/gpaudit-demo-lab.lo
 eval "$(cat /tmp/gpaudit-demo-lab.env)"
 . tests/integration/lib.sh # kernel hygiene: the audit rules and status are saved now and restored on exit
 ctl=$(realpath build/daemon/gpauditctl)
+daemon=$(realpath build/daemon/gpauditd)
 state=$work/state
-as_linux1() {
-    "$GPA_LAB_EXEC" "$ctl" "$@" --realm "$GPA_REALM" --machine 'LINUX1$' --keytab "$GPA_KEYTAB" \
-        --state-dir "$state"
-}
+sock=$work/control.sock
+cat > "$work/gpauditd.conf" <<CONF
+realm: $GPA_REALM
+machine: LINUX1\$
+keytab: $GPA_KEYTAB
+state_dir: $state
+socket: $sock
+rules_file: $work/gpaudit.rules
+CONF
 
 echo
-echo "\$ gpauditctl sync        # as LINUX1\$ of $GPA_REALM, against $GPA_DC_HOST"
-as_linux1 sync --rules-file "$work/gpaudit.rules"
-rc=$?
-[ $rc = 0 ] || fail "gpauditctl sync exited $rc"
+echo "\$ gpauditd --config gpauditd.conf --foreground &     # as LINUX1\$ of $GPA_REALM, DC $GPA_DC_HOST"
+"$GPA_LAB_EXEC" "$daemon" --config "$work/gpauditd.conf" --foreground 2> "$work/gpauditd.log" &
+started_pids+=("$!")
+for _ in $(seq 100); do grep -q "sync ok\|sync failed\|sync partial" "$work/gpauditd.log" && break; sleep 0.2; done
+sed 's/ \[MESSAGE_ID=.*//' "$work/gpauditd.log"
+grep -q "sync ok" "$work/gpauditd.log" || fail "gpauditd's first sync did not succeed"
+echo
+echo "\$ gpauditctl status"
+"$GPA_LAB_EXEC" "$ctl" status --socket "$sock" || fail "gpauditctl status"
 echo
 echo "\$ gpauditctl show"
-as_linux1 show
+"$GPA_LAB_EXEC" "$ctl" show --socket "$sock" || fail "gpauditctl show"
 
 # A private auditd (its own configuration and log), started here and stopped by PID.
 current_pid=$(awk '$1 == "pid" {print $2}' "$work/status.before")

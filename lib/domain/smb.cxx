@@ -112,8 +112,16 @@ SmbReader::SmbReader(SmbReader &&) noexcept = default;
 SmbReader &SmbReader::operator=(SmbReader &&) noexcept = default;
 SmbReader::~SmbReader() = default;
 
-Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned timeoutSeconds)
+Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned timeoutSeconds, bool keep)
 {
+    // One kept context per process, for one state directory (the daemon's).
+    static std::shared_ptr<Context> kept;
+    static std::string keptFor;
+    if (keep && kept && keptFor == privateDir) {
+        SmbReader reader;
+        reader.context_ = kept;
+        return reader;
+    }
     const std::string confPath = privateDir + "/smb-client.conf";
     if (auto current = host::readFileBounded(confPath); !current || *current != kSmbConf)
         if (auto written = host::writeFileAtomic(confPath, kSmbConf, 0644); !written)
@@ -123,7 +131,7 @@ Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned time
         return tl::unexpected(api.error());
     const SmbApi &smb = **api;
     SmbReader reader;
-    reader.context_ = std::make_unique<Context>();
+    reader.context_ = std::make_shared<Context>();
     reader.context_->api = &smb;
     SMBCCTX *ctx = smb.newContext();
     if (ctx == nullptr)
@@ -144,6 +152,10 @@ Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned time
     if (smb.setConfiguration(ctx, confPath.c_str()) != 0)
         return fail("SMB: cannot load " + confPath);
     smb.setProtocols(ctx, "SMB2_02", "SMB3");
+    if (keep) {
+        kept = reader.context_;
+        keptFor = privateDir;
+    }
     return reader;
 }
 

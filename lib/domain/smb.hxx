@@ -16,7 +16,9 @@ class SmbReader {
   public:
     // privateDir: a directory where the reader writes its own smb.conf (the host's /etc/samba/smb.conf is
     // not read: it could relax signing or allow NTLM).
-    static Result<SmbReader> create(const std::string &privateDir, unsigned timeoutSeconds);
+    // keep: the libsmbclient context (and with it the SMB sessions it opened, which libsmbclient checks
+    // with an echo before reuse) outlives the reader and serves the next create() of this process.
+    static Result<SmbReader> create(const std::string &privateDir, unsigned timeoutSeconds, bool keep = false);
     SmbReader(SmbReader &&) noexcept;
     SmbReader &operator=(SmbReader &&) noexcept;
     ~SmbReader();
@@ -31,7 +33,7 @@ class SmbReader {
   private:
     SmbReader() = default;
     struct Context;
-    std::unique_ptr<Context> context_;
+    std::shared_ptr<Context> context_;
     std::size_t filesRead_ = 0;
     std::size_t bytesRead_ = 0;
 };

@@ -555,8 +555,8 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                     if (!location)
                         return tl::unexpected(location.error());
                     if (!smb) {
-                        auto reader =
-                            SmbReader::create(config.stateDir, static_cast<unsigned>(config.ldapTimeout.count()));
+                        auto reader = SmbReader::create(
+                            config.stateDir, static_cast<unsigned>(config.ldapTimeout.count()), options.keepConnection);
                         if (!reader)
                             return tl::unexpected(reader.error());
                         smb = std::move(*reader);

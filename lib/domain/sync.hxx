@@ -31,6 +31,7 @@ Result<Identity> resolveIdentity(const core::Config &config);
 struct SyncOptions {
     core::Config config;
     bool force = false;                                // fetch every file again, ignoring the cache
+    bool keepConnection = false;                       // gpauditd: keep the SMB session for the next sync
     std::function<void(const std::string &)> progress; // one line per stage, may be empty
 };
 

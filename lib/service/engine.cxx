@@ -106,6 +106,7 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
         domain::SyncOptions syncOptions;
         syncOptions.config = config;
         syncOptions.force = request.force;
+        syncOptions.keepConnection = request.keepConnection;
         syncOptions.progress = progress;
         policy = domain::fetchDomainPolicy(data.catalog, syncOptions);
     }

@@ -22,11 +22,12 @@ inline constexpr int kExitPartial = 3;
 inline constexpr int kExitLastKnownGood = 4;
 
 struct SyncRequest {
-    bool force = false;   // fetch every GPO's files again
-    bool dryRun = false;  // change neither the kernel nor state.yaml
-    bool json = false;    // summary as JSON
-    bool offline = false; // no domain: apply the last applied sync again from the state directory
-    bool quiet = false;   // no summary on `out` (the daemon's background syncs)
+    bool force = false;          // fetch every GPO's files again
+    bool dryRun = false;         // change neither the kernel nor state.yaml
+    bool json = false;           // summary as JSON
+    bool offline = false;        // no domain: apply the last applied sync again from the state directory
+    bool quiet = false;          // no summary on `out` (the daemon's background syncs)
+    bool keepConnection = false; // gpauditd: the SMB session serves the next sync too
     std::string program = "gpauditctl";
 };
 
