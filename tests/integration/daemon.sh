@@ -6,6 +6,9 @@
 #  3. drift: `auditctl -D` -> the rules are back within seconds, logged with MESSAGE_ID drift restored
 #  4. refresh (refresh_interval 5s): a GPO version bump is picked up without a restart
 #  5. SIGTERM: exit 0, the rules stay in force, the socket is removed
+#  5b. systemd's protocol without systemd: READY=1, STATUS=... and WATCHDOG=1 pings on $NOTIFY_SOCKET;
+#      SIGHUP syncs at once; the full reapply timer refetches every GPO; without --foreground gpauditd
+#      detaches and returns 0 once ready
 #  6. start with the DC stopped and the kernel's rules gone: the cached (last-known-good) policy is applied
 #     at once, syncs fail with backoff (1s, 2s, 4s...), status says so; the DC back -> the next retry is ok
 # Kernel hygiene (lib.sh): rules and status restored; only the daemons this test started are stopped.
@@ -31,12 +34,26 @@ refresh_random_delay: 0
 retry_min: 1s
 retry_max: 4s
 drift_check_interval: 1s
+full_reapply_interval: 8s
 CONF
 daemon_pid=
 start_daemon() {
     : > "$log"
+    # systemd's notification socket, played by a listener of our own (stopped by PID at the end).
+    rm -f "$dtmp/notify.sock" "$dtmp/notify.txt"
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        out.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+' "$dtmp/notify.sock" "$dtmp/notify.txt" &
+    started_pids+=("$!")
+    for _ in $(seq 50); do [ -S "$dtmp/notify.sock" ] && break; sleep 0.1; done
     # With the privileges gpauditd.service gives it: no new privileges, only the two audit capabilities.
-    "$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
+    NOTIFY_SOCKET=$dtmp/notify.sock WATCHDOG_USEC=2000000 \
+        "$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
         "$gpauditd" --config "$conf" --foreground >> "$log" 2>&1 &
     daemon_pid=$!
     started_pids+=("$daemon_pid")
@@ -121,6 +138,18 @@ echo "refresh: version bump in force $((($(date +%s%N) - t0) / 1000000)) ms afte
 wait_for 5 grep -q "MESSAGE_ID=27fe11864c20434388ce2a1444ed83cf GPAUDIT_GPO=GPA Linux Audit" "$log" ||
     fail "policy change not logged: $(grep 'policy changed' "$log")"
 
+# 5b. sd_notify, watchdog, SIGHUP, full reapply
+grep -q '^READY=1' "$dtmp/notify.txt" || fail "no READY=1 on NOTIFY_SOCKET: $(cat "$dtmp/notify.txt")"
+grep -q '^STATUS=Last sync .* rules in force; next sync in' "$dtmp/notify.txt" || fail "no STATUS: $(cat "$dtmp/notify.txt")"
+[ "$(grep -c '^WATCHDOG=1' "$dtmp/notify.txt")" -ge 2 ] || fail "no watchdog pings (WATCHDOG_USEC=2s)"
+echo "sd_notify: $(grep -c '^WATCHDOG=1' "$dtmp/notify.txt") watchdog pings; $(grep -m1 '^STATUS=Last' "$dtmp/notify.txt")"
+syncs_before=$(grep -c 'sync ok' "$log")
+kill -HUP "$daemon_pid"
+wait_for 5 sh -c "[ \$(grep -c 'sync ok' '$log') -gt $syncs_before ]" || fail "SIGHUP: no sync"
+grep -q 'SIGHUP: syncing now' "$log" || fail "SIGHUP not logged"
+wait_for 15 grep -q 'full reapply' "$log" || fail "no full reapply (full_reapply_interval 8s)"
+echo "SIGHUP: synced at once; full reapply: $(grep -m1 'full reapply' "$log" | sed 's/ \[MESSAGE_ID.*//')"
+
 # 5. SIGTERM leaves the rules in force
 rules_in_force=$(auditctl -l | grep 'key=gpaudit-' | sort)
 kill -TERM "$daemon_pid"
@@ -132,6 +161,16 @@ daemon_pid=
 [ -e "$sock" ] && fail "the socket was left behind"
 grep -q "stay in force" "$log" || fail "stop not logged"
 echo "SIGTERM: exit 0, $(grep -c . <<<"$rules_in_force") rules still in force"
+
+# Detached (no --foreground): returns 0 once ready; stopped by its PID (from status).
+"$GPA_LAB_EXEC" "$gpauditd" --config "$conf" > "$dtmp/detach.out" 2>&1 || fail "detached start: $(cat "$dtmp/detach.out")"
+ctl status --json > "$dtmp/detach.json" || fail "detached daemon does not answer"
+detached=$(json_get "$dtmp/detach.json" 'd["daemon"]["pid"]')
+started_pids+=("$detached")
+kill -TERM "$detached"
+for _ in $(seq 50); do kill -0 "$detached" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$detached" 2>/dev/null && fail "detached gpauditd $detached did not stop"
+echo "detached: ready, answered status as pid $detached, stopped by SIGTERM"
 
 # 6. no DC at start: the cached policy at once, then backoff; the DC back: recovery
 samba_pid=$(cat "$GPA_SAMBA_PIDFILE")
