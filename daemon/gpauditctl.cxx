@@ -382,35 +382,12 @@ int runRevert(const Options &options)
 // The configuration file (when given or present) with the command line's overrides on top.
 Result<core::Config> loadConfig(const Options &options)
 {
-    core::Config config;
-    const std::string path = options.configPath.empty() ? core::kDefaultConfigPath : options.configPath;
-    if (!options.configPath.empty() || ::access(path.c_str(), F_OK) == 0) {
-        auto text = host::readFileBounded(path, 1 << 20);
-        if (!text)
-            return tl::unexpected(text.error());
-        auto parsed = core::parseConfig(*text, path);
-        if (!parsed)
-            return tl::unexpected(parsed.error());
-        config = std::move(*parsed);
-    }
-    if (!options.realm.empty())
-        config.realm = core::toUpper(options.realm);
-    if (!options.account.empty()) {
-        config.machine = core::toUpper(options.account);
-        if (config.machine.back() != '$')
-            config.machine += '$';
-    }
-    if (!options.keytab.empty())
-        config.keytab = options.keytab;
-    if (!options.server.empty())
-        config.server = options.server;
-    if (!options.site.empty())
-        config.site = options.site;
-    if (!options.stateDir.empty())
-        config.stateDir = options.stateDir;
+    host::ConfigOverrides overrides{options.configPath, options.realm,  options.account,
+                                    options.keytab,     options.server, options.site,
+                                    options.stateDir,   options.socket, std::nullopt};
     if (options.rulesFileGiven)
-        config.rulesFile = options.rulesFile;
-    return config;
+        overrides.rulesFile = options.rulesFile;
+    return host::loadConfig(overrides);
 }
 
 std::string durationText(std::chrono::seconds s)

@@ -861,34 +861,12 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
 
 Result<core::Config> loadConfig(const Options &options)
 {
-    core::Config config;
-    const std::string path = options.configPath.empty() ? core::kDefaultConfigPath : options.configPath;
-    if (!options.configPath.empty() || ::access(path.c_str(), F_OK) == 0) {
-        auto text = host::readFileBounded(path, 1 << 20);
-        if (!text)
-            return tl::unexpected(text.error());
-        auto parsed = core::parseConfig(*text, path);
-        if (!parsed)
-            return tl::unexpected(parsed.error());
-        config = std::move(*parsed);
-    }
-    if (!options.realm.empty())
-        config.realm = core::toUpper(options.realm);
-    if (!options.machine.empty()) {
-        config.machine = core::toUpper(options.machine);
-        if (config.machine.back() != '$')
-            config.machine += '$';
-    }
-    for (auto [value, target] : {std::pair{&options.keytab, &config.keytab},
-                                 {&options.server, &config.server},
-                                 {&options.site, &config.site},
-                                 {&options.stateDir, &config.stateDir},
-                                 {&options.socket, &config.socket}})
-        if (!value->empty())
-            *target = *value;
+    host::ConfigOverrides overrides{options.configPath, options.realm,  options.machine,
+                                    options.keytab,     options.server, options.site,
+                                    options.stateDir,   options.socket, std::nullopt};
     if (options.rulesFileGiven)
-        config.rulesFile = options.rulesFile;
-    return config;
+        overrides.rulesFile = options.rulesFile;
+    return host::loadConfig(overrides);
 }
 
 // Detaches (without --foreground): the parent returns once the child is ready, with the child's

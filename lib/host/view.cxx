@@ -5,9 +5,44 @@
 #include "core/report.hxx"
 #include "state.hxx"
 
+#include "core/text.hxx"
+
 #include <sys/utsname.h>
+#include <unistd.h>
 
 namespace gpaudit::host {
+
+Result<core::Config> loadConfig(const ConfigOverrides &o)
+{
+    core::Config config;
+    const std::string path = o.configPath.empty() ? core::kDefaultConfigPath : o.configPath;
+    if (!o.configPath.empty() || ::access(path.c_str(), F_OK) == 0) {
+        auto text = readFileBounded(path, 1 << 20);
+        if (!text)
+            return tl::unexpected(text.error());
+        auto parsed = core::parseConfig(*text, path);
+        if (!parsed)
+            return tl::unexpected(parsed.error());
+        config = std::move(*parsed);
+    }
+    if (!o.realm.empty())
+        config.realm = core::toUpper(o.realm);
+    if (!o.machine.empty()) {
+        config.machine = core::toUpper(o.machine);
+        if (config.machine.back() != '$')
+            config.machine += '$';
+    }
+    for (auto [value, target] : {std::pair{&o.keytab, &config.keytab},
+                                 {&o.server, &config.server},
+                                 {&o.site, &config.site},
+                                 {&o.stateDir, &config.stateDir},
+                                 {&o.socket, &config.socket}})
+        if (!value->empty())
+            *target = *value;
+    if (o.rulesFile)
+        config.rulesFile = *o.rulesFile;
+    return config;
+}
 
 std::string machineArch()
 {

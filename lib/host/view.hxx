@@ -26,6 +26,14 @@ struct Sink {
     std::function<void(std::string_view)> err;
 };
 
+// The command line's domain options, over the configuration file's keys of the same names.
+struct ConfigOverrides {
+    std::string configPath; // empty: /etc/gpauditd.conf when it exists, else the defaults
+    std::string realm, machine, keytab, server, site, stateDir, socket;
+    std::optional<std::string> rulesFile; // set: "" = no rules file
+};
+Result<core::Config> loadConfig(const ConfigOverrides &overrides);
+
 // Command-line choices; unset ones come from the configuration, then the defaults.
 struct ViewSettings {
     std::string arch; // empty: this machine

@@ -117,18 +117,7 @@ ctl status --json > "$dtmp/status2.json"
 json_get "$dtmp/status2.json" 'd["drift"]["restored"]' | grep -qx '[1-9][0-9]*' || fail "status does not count the drift"
 
 # 4. refresh picks up a version bump (no restart, no SIGHUP)
-lnx=$GPA_GPO_LINUX
-lnx_csv="$GPA_POLICIES_DIR/$lnx/Machine/Microsoft/Windows NT/Audit/audit.csv"
-cp "$lnx_csv" "$dtmp/lnx.orig"
-lnx_version=$(gpc_version "$lnx")
-restore_gpo() {
-    cp "$dtmp/lnx.orig" "$lnx_csv"
-    gpc_modify "$lnx" "replace: versionNumber
-versionNumber: $lnx_version
--"
-    "$GPA_LAB_EXEC" samba-tool ntacl sysvolreset -s "$GPA_DC_SMB_CONF" >/dev/null 2>&1
-}
-domain_cleanup_hooks+=(restore_gpo)
+save_linux_gpo
 auditctl -l | grep -q 'key=gpaudit-kernel-object' && fail "kernel object rule present before the change"
 printf '%s\n' ',System,Kernel Object,{0CCE921F-69AE-11D9-BED3-505054503030},Success,,1' > "$dtmp/new.csv"
 gpo_set "$lnx" $((lnx_version + 1)) "$CSE_AUD" "$dtmp/new.csv"
@@ -173,21 +162,7 @@ kill -0 "$detached" 2>/dev/null && fail "detached gpauditd $detached did not sto
 echo "detached: ready, answered status as pid $detached, stopped by SIGTERM"
 
 # 6. no DC at start: the cached policy at once, then backoff; the DC back: recovery
-samba_pid=$(cat "$GPA_SAMBA_PIDFILE")
-restart_dc() {
-    kill -0 "$samba_pid" 2>/dev/null && return 0
-    "$GPA_LAB_EXEC" samba -s "$GPA_DC_SMB_CONF" -D || return 1
-    for _ in $(seq 1 100); do
-        "$GPA_LAB_EXEC" ldapsearch -x -LLL -o nettimeout=2 -H "ldap://$GPA_DC_IP" -s base -b '' dnsHostName \
-            >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    return 1
-}
-domain_cleanup_hooks=(restart_dc "${domain_cleanup_hooks[@]}")
-kill -TERM "$samba_pid"
-for _ in $(seq 1 100); do kill -0 "$samba_pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$samba_pid" 2>/dev/null && fail "the DC did not stop"
+stop_dc
 auditctl -D > /dev/null   # a host booting: no rules yet
 start_daemon
 wait_for 5 grep -q "applied the cached policy" "$log" || { cat "$log"; fail "no cached policy at start"; }

@@ -14,18 +14,7 @@ state=$dtmp/state
 rules_file=$dtmp/gpaudit.rules
 sync1() { ctl1 "$state" sync --rules-file "$rules_file" "$@"; }
 
-lnx=$GPA_GPO_LINUX
-lnx_csv="$GPA_POLICIES_DIR/$lnx/Machine/Microsoft/Windows NT/Audit/audit.csv"
-cp "$lnx_csv" "$dtmp/lnx.orig"
-lnx_version=$(gpc_version "$lnx")
-restore_gpo() {
-    cp "$dtmp/lnx.orig" "$lnx_csv"
-    gpc_modify "$lnx" "replace: versionNumber
-versionNumber: $lnx_version
--"
-    "$GPA_LAB_EXEC" samba-tool ntacl sysvolreset -s "$GPA_DC_SMB_CONF" >/dev/null 2>&1
-}
-domain_cleanup_hooks+=(restore_gpo)
+save_linux_gpo
 
 sync1 --json > "$dtmp/1.json" 2> "$dtmp/1.err" || { cat "$dtmp/1.err"; fail "first sync"; }
 added_rules | grep -q -- 'key=gpaudit-process-creation' || fail "process creation rule not in the kernel: $(added_rules)"
@@ -76,21 +65,7 @@ sync1 > /dev/null 2>&1 || fail "sync after restoring the GPO"
 rules_before_outage=$(added_rules | sort)
 
 # The DC stops: the last-known-good stays in force, and the command says so.
-samba_pid=$(cat "$GPA_SAMBA_PIDFILE")
-restart_dc() {
-    kill -0 "$samba_pid" 2>/dev/null && return 0
-    "$GPA_LAB_EXEC" samba -s "$GPA_DC_SMB_CONF" -D || return 1
-    for _ in $(seq 1 100); do
-        "$GPA_LAB_EXEC" ldapsearch -x -LLL -o nettimeout=2 -H "ldap://$GPA_DC_IP" -s base -b '' dnsHostName \
-            >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    return 1
-}
-domain_cleanup_hooks=(restart_dc "${domain_cleanup_hooks[@]}")
-kill -TERM "$samba_pid"
-for _ in $(seq 1 100); do kill -0 "$samba_pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$samba_pid" 2>/dev/null && fail "the DC (samba $samba_pid) did not stop"
+stop_dc
 start=$(date +%s%N)
 sync1 > "$dtmp/4.out" 2> "$dtmp/4.err"
 rc=$?

@@ -78,3 +78,39 @@ gpc_version() {
     ldbsearch -H "$GPA_SAM_LDB" -b "CN=$1,CN=Policies,CN=System,$GPA_BASE_DN" -s base versionNumber 2>/dev/null |
         awk '/^versionNumber:/ {print $2}'
 }
+
+# save_linux_gpo: the lab's "GPA Linux Audit" GPO ($lnx) is about to be changed; its audit.csv and
+# version are kept and restored by restore_gpo, also at cleanup.
+save_linux_gpo() {
+    lnx=$GPA_GPO_LINUX
+    lnx_csv="$GPA_POLICIES_DIR/$lnx/Machine/Microsoft/Windows NT/Audit/audit.csv"
+    cp "$lnx_csv" "$dtmp/lnx.orig"
+    lnx_version=$(gpc_version "$lnx")
+    domain_cleanup_hooks+=(restore_gpo)
+}
+restore_gpo() {
+    cp "$dtmp/lnx.orig" "$lnx_csv"
+    gpc_modify "$lnx" "replace: versionNumber
+versionNumber: $lnx_version
+-"
+    "$GPA_LAB_EXEC" samba-tool ntacl sysvolreset -s "$GPA_DC_SMB_CONF" >/dev/null 2>&1
+}
+
+# stop_dc: stops the lab DC (its samba, by PID); restart_dc brings it back, also at cleanup (first).
+stop_dc() {
+    samba_pid=$(cat "$GPA_SAMBA_PIDFILE")
+    domain_cleanup_hooks=(restart_dc "${domain_cleanup_hooks[@]}")
+    kill -TERM "$samba_pid"
+    for _ in $(seq 1 100); do kill -0 "$samba_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$samba_pid" 2>/dev/null && fail "the DC (samba $samba_pid) did not stop"
+}
+restart_dc() {
+    kill -0 "$samba_pid" 2>/dev/null && return 0
+    "$GPA_LAB_EXEC" samba -s "$GPA_DC_SMB_CONF" -D || return 1
+    for _ in $(seq 1 100); do
+        "$GPA_LAB_EXEC" ldapsearch -x -LLL -o nettimeout=2 -H "ldap://$GPA_DC_IP" -s base -b '' dnsHostName \
+            >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    return 1
+}

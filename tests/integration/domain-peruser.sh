@@ -19,18 +19,7 @@ uid=$(member_exec wbinfo -S "$sid")
 [[ $uid =~ ^[0-9]+$ ]] || fail "wbinfo --sid-to-uid $sid: $uid"
 echo "domain user $user: $sid -> uid $uid (winbind)"
 
-lnx=$GPA_GPO_LINUX
-lnx_csv="$GPA_POLICIES_DIR/$lnx/Machine/Microsoft/Windows NT/Audit/audit.csv"
-cp "$lnx_csv" "$dtmp/lnx.orig"
-lnx_version=$(gpc_version "$lnx")
-restore_gpo() {
-    cp "$dtmp/lnx.orig" "$lnx_csv"
-    gpc_modify "$lnx" "replace: versionNumber
-versionNumber: $lnx_version
--"
-    "$GPA_LAB_EXEC" samba-tool ntacl sysvolreset -s "$GPA_DC_SMB_CONF" >/dev/null 2>&1
-}
-domain_cleanup_hooks+=(restore_gpo)
+save_linux_gpo
 # Success auditing of Process Creation for this one user (inclusion setting; the domain-wide Process
 # Creation row of the other GPOs stays).
 printf '%s\n' ",$sid,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},Success,,1" \
