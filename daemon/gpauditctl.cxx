@@ -40,7 +40,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitPartial = 3;
-constexpr int kExitLastKnownGood = 4;
+// 4 (the last-known-good stays in force) is service::kExitLastKnownGood.
 
 constexpr const char *kUsage = R"(Usage: gpauditctl COMMAND [OPTIONS]
 
