@@ -21,6 +21,12 @@ expect 2 'apply needs at least one --gpo' -- "$ctl" apply
 expect 2 'unknown option --bogus' -- "$ctl" show --bogus
 expect 2 '--json goes with show' -- "$ctl" rules --json --audit-csv x
 expect 2 '--legacy takes auto, apply or ignore' -- "$ctl" show --legacy maybe --audit-csv x
+# gpauditd not running (a state directory of our own implies in process): status says so.
+expect 0 'gpauditd: not running' -- "$ctl" status --state-dir "$tmp/state"
+expect 0 '"running": false' -- "$ctl" status --json --state-dir "$tmp/state"
+expect 2 '--socket and --local exclude each other' -- "$ctl" status --socket "$tmp/s" --local
+expect 2 '--socket asks gpauditd' -- "$ctl" sync --socket "$tmp/s" --realm X
+expect 1 "cannot reach gpauditd at $tmp/s" -- "$ctl" status --socket "$tmp/s"
 expect 1 "$tmp/nope: cannot open GPO folder" -- "$ctl" show --gpo "$tmp/nope"
 mkdir -p "$tmp/notgpo"
 expect 1 'not a GPO folder: no Machine folder' -- "$ctl" show --gpo "$tmp/notgpo"
