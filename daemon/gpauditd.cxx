@@ -500,7 +500,7 @@ void Daemon::checkDrift()
              kIdDriftRestored,
              {{"GPAUDIT_MISSING", std::to_string(event.missing)},
               {"GPAUDIT_BY", event.by},
-              {"GPAUDIT_RULES", std::to_string(outcome.rules)}});
+              {"GPAUDIT_RULES", std::to_string(outcome.inForce.size())}});
     } else {
         event.result = "not restored: " + outcome.error;
         log_(LOG_ERR,
@@ -564,7 +564,7 @@ void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
     const std::vector<Field> fields = {{"GPAUDIT_RESULT", outcome.result},
                                        {"GPAUDIT_DC", outcome.dc},
                                        {"GPAUDIT_GPOS_APPLIED", std::to_string(outcome.gposApplied)},
-                                       {"GPAUDIT_RULES", std::to_string(outcome.rules)},
+                                       {"GPAUDIT_RULES", std::to_string(outcome.inForce.size())},
                                        {"GPAUDIT_RULES_ADDED", std::to_string(outcome.added)},
                                        {"GPAUDIT_RULES_REMOVED", std::to_string(outcome.removed)}};
     if (outcome.result == "cached") {

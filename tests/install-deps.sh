@@ -14,6 +14,7 @@ packages=(
     # the lab domain controller (tests/lab/lab-up.sh) and the samba-gpupdate peer
     samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind
     krb5-user ldap-utils smbclient ldb-tools iproute2 python3-cryptography
+    nftables                                            # SMB refused inside the lab namespace (domain-apply)
     auditd                                              # auditctl for the kernel integration test
     clang libclang-rt-14-dev clang-format               # sanitizer build, fuzzers, format check
 )

@@ -104,6 +104,8 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
     Discovered out;
     out.dc = dc;
     out.ssf = ldap.securityStrength();
+    const std::size_t searchesBefore = ldap.searches(); // a kept session counts across syncs
+    const std::size_t roundTripsBefore = ldap.roundTrips();
     const std::string baseDn = core::realmToBaseDn(identity.realm);
     const std::string dnsDomain = core::toLower(identity.realm);
     const std::string machineFilter =
@@ -369,9 +371,25 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
     for (const auto &g : cache.tokenGroups)
         if (auto parsed = core::parseSid(g))
             out.token.push_back(*parsed);
-    out.searches = ldap.searches();
-    out.roundTrips = ldap.roundTrips();
+    out.searches = ldap.searches() - searchesBefore;
+    out.roundTrips = ldap.roundTrips() - roundTripsBefore;
     return out;
+}
+
+// gpauditd keeps its LDAP session between syncs (SyncOptions::keepConnection): no TCP connect and GSSAPI
+// bind per refresh. It is for one DC and one machine ticket; a new ticket (renewed, or another identity)
+// binds again, and so does a session the DC closed (idle timeout, restart): the first failed search on a
+// kept session is retried once on a fresh one.
+struct KeptLdap {
+    std::optional<LdapSession> session;
+    std::string principal;
+    std::int64_t ticketExpiry = 0;
+};
+
+KeptLdap &keptLdap()
+{
+    static KeptLdap kept;
+    return kept;
 }
 
 Result<DomainPolicy> lastKnownGood(const core::Catalog &catalog, const std::string &stateDir, const std::string &why)
@@ -483,7 +501,29 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                             (dcs.size() == 1 ? " domain controller)" : " domain controllers)"));
     std::optional<Discovered> discovered;
     std::string errors;
+    KeptLdap &kept = keptLdap();
+    const std::string principal = identity->machine + "@" + identity->realm;
+    const auto ticketExpiry = static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(ticket->expires));
+    if (!options.keepConnection || kept.principal != principal || kept.ticketExpiry != ticketExpiry)
+        kept.session.reset();
     for (const auto &dc : dcs) {
+        if (kept.session && kept.session->host() == dc) {
+            const std::size_t searches = kept.session->searches();
+            const std::size_t roundTrips = kept.session->roundTrips();
+            auto found = discover(*identity, config, *ticket, dc, cache, *kept.session);
+            if (found) {
+                discovered = std::move(*found);
+                policy.ldapSessionKept = true;
+                break;
+            }
+            policy.ldapSearches += kept.session->searches() - searches;
+            policy.ldapRoundTrips += kept.session->roundTrips() - roundTrips;
+            // Not a warning: a DC closes idle connections (Windows: MaxConnIdleTime, 15 minutes).
+            if (options.progress)
+                options.progress("ldap: the session kept from the last sync failed (" + found.error().message +
+                                 "); binding again");
+            kept.session.reset();
+        }
         auto session = LdapSession::connect(dc, config.ldapTimeout);
         if (!session) {
             errors += (errors.empty() ? "" : "; ") + session.error().message;
@@ -497,6 +537,11 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
             continue;
         }
         discovered = std::move(*found);
+        if (options.keepConnection) {
+            kept.session = std::move(*session);
+            kept.principal = principal;
+            kept.ticketExpiry = ticketExpiry;
+        }
         break;
     }
     if (!discovered) {
@@ -600,6 +645,9 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                                                std::to_string(*kept) + " stays in force");
                     } else {
                         record.status = "not applied (fetch failed)";
+                        record.applied = false;
+                        record.reason = "its files could not be fetched and no earlier version is cached (" +
+                                        fetched.error().message + ")";
                         policy.notes.push_back(ref.str() + ": " + fetched.error().message +
                                                "; no previous version to keep");
                     }

@@ -31,7 +31,7 @@ Result<Identity> resolveIdentity(const core::Config &config);
 struct SyncOptions {
     core::Config config;
     bool force = false;                                // fetch every file again, ignoring the cache
-    bool keepConnection = false;                       // gpauditd: keep the SMB session for the next sync
+    bool keepConnection = false;                       // gpauditd: keep the LDAP and SMB sessions for the next sync
     std::function<void(const std::string &)> progress; // one line per stage, may be empty
 };
 
@@ -51,6 +51,7 @@ struct DomainPolicy {
     bool fetchErrors = false;       // a GPO could not be fetched (its previous version, if any, was used)
     std::size_t ldapSearches = 0;
     std::size_t ldapRoundTrips = 0;
+    bool ldapSessionKept = false; // the LDAP session of the previous sync was used (gpauditd)
     std::size_t smbFiles = 0;
     std::size_t smbBytes = 0;
     std::size_t gposFetched = 0;

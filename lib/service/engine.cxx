@@ -169,8 +169,10 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
             sink.err(std::string(would) + "set " + change);
         if (!request.json)
             sink.err(line + "; " + millis(report->elapsed));
+        outcome.rules = report->identities.size(); // the translation's rules and the fast-path exclusions
         outcome.added = report->added.size();
         outcome.removed = report->removed.size();
+        outcome.unchanged = report->unchanged;
         outcome.applied = !request.dryRun;
         outcome.inForce = std::move(report->identities);
         // Record what is now in force: the next show reads it, and it is the last-known-good.
@@ -216,11 +218,12 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
             ", \"ldap\": {\"searches\": " + std::to_string(policy->ldapSearches) +
             ", \"roundTrips\": " + std::to_string(policy->ldapRoundTrips) +
             ", \"ssf\": " + std::to_string(policy->ssf) +
+            ", \"sessionKept\": " + (policy->ldapSessionKept ? "true" : "false") +
             "}, \"smb\": {\"files\": " + std::to_string(policy->smbFiles) +
             ", \"bytes\": " + std::to_string(policy->smbBytes) +
             "}, \"rules\": {\"total\": " + std::to_string(outcome.rules) +
             ", \"added\": " + std::to_string(outcome.added) + ", \"removed\": " + std::to_string(outcome.removed) +
-            ", \"unchanged\": " + std::to_string(outcome.rules - std::min(outcome.rules, outcome.added)) +
+            ", \"unchanged\": " + std::to_string(outcome.unchanged) +
             "}, \"stagesMs\": {";
         for (std::size_t i = 0; i < policy->stages.size(); ++i)
             out += (i ? ", \"" : "\"") + policy->stages[i].name + "\": " + millis(policy->stages[i].elapsed, "%.3f");
@@ -242,10 +245,10 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
                       std::to_string(policy->gposCached) + " from cache); " + std::to_string(outcome.rules) +
                       " rules (" + (request.dryRun ? "would add " : "added ") + std::to_string(outcome.added) + ", " +
                       (request.dryRun ? "would remove " : "removed ") + std::to_string(outcome.removed) +
-                      ", unchanged " + std::to_string(outcome.rules - std::min(outcome.rules, outcome.added)) + ")\n";
+                      ", unchanged " + std::to_string(outcome.unchanged) + ")\n";
     out += "  LDAP: " + std::to_string(policy->ldapSearches) + " searches in " +
            std::to_string(policy->ldapRoundTrips) + " round trips (SSF " + std::to_string(policy->ssf) +
-           "); SMB: " + std::to_string(policy->smbFiles) + " files, " + std::to_string(policy->smbBytes) +
+           (policy->ldapSessionKept ? ", session kept" : "") + "); SMB: " + std::to_string(policy->smbFiles) + " files, " + std::to_string(policy->smbBytes) +
            " bytes\n  time:";
     for (const auto &s : policy->stages)
         out += " " + s.name + " " + millis(s.elapsed) + ",";

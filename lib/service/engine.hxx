@@ -41,9 +41,10 @@ struct SyncOutcome {
     std::vector<core::GpoStatus> gpos;
     std::size_t gposApplied = 0;
     std::size_t gposFetched = 0;
-    std::size_t rules = 0;
+    std::size_t rules = 0; // the kernel's rules for this policy (with the fast-path exclusions) once planned
     std::size_t added = 0;
     std::size_t removed = 0;
+    std::size_t unchanged = 0;
     bool applied = false;                   // the kernel was changed or confirmed (not a dry run, root)
     std::vector<std::string> inForce;       // kernel identities of the rules this sync made the kernel's
     std::vector<std::string> notes;         // warnings: fetch errors, rejected files, unresolved SIDs

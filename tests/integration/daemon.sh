@@ -11,6 +11,8 @@
 #      detaches and returns 0 once ready
 #  6. start with the DC stopped and the kernel's rules gone: the cached (last-known-good) policy is applied
 #     at once, syncs fail with backoff (1s, 2s, 4s...), status says so; the DC back -> the next retry is ok
+#  7. the LDAP session is kept between syncs; the DC closing it when idle (MaxConnIdleTime, as Windows
+#     does after 15 minutes) costs one bind at the next sync, not a failure
 # Kernel hygiene (lib.sh): rules and status restored; only the daemons this test started are stopped.
 set -u
 here=$(dirname "$0")
@@ -54,7 +56,7 @@ with open(sys.argv[2], "a", buffering=1) as out:
     # With the privileges gpauditd.service gives it: no new privileges, only the two audit capabilities.
     NOTIFY_SOCKET=$dtmp/notify.sock WATCHDOG_USEC=2000000 \
         "$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
-        "$gpauditd" --config "$conf" --foreground >> "$log" 2>&1 &
+        "$gpauditd" --config "${daemon_conf:-$conf}" --foreground >> "$log" 2>&1 &
     daemon_pid=$!
     started_pids+=("$daemon_pid")
     for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
@@ -185,5 +187,32 @@ restart_dc || fail "could not restart the DC"
 wait_for 15 sh -c "ctl() { \"$GPA_LAB_EXEC\" \"$gpauditctl\" status --json --socket \"$sock\"; }; ctl | grep -q '\"failuresInARow\": 0'" ||
     fail "no recovery after the DC came back: $(tail -3 "$log")"
 echo "DC back: recovered at the next retry"
+stop_daemon
+
+# 7. the kept LDAP session, and the DC closing it when idle
+qp="CN=Default Query Policy,CN=Query-Policies,CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,$GPA_BASE_DN"
+idle_limit() { # idle_limit OLD NEW: the DC's lDAPAdminLimits MaxConnIdleTime (read by Samba at each connection)
+    printf 'dn: %s\nchangetype: modify\ndelete: lDAPAdminLimits\nlDAPAdminLimits: MaxConnIdleTime=%s\n-\nadd: lDAPAdminLimits\nlDAPAdminLimits: MaxConnIdleTime=%s\n-\n' \
+        "$qp" "$1" "$2" > "$dtmp/limits.ldif"
+    ldbmodify -H "$GPA_SAM_LDB" "$dtmp/limits.ldif" > /dev/null
+}
+idle_limit 900 2 || fail "cannot set MaxConnIdleTime"
+domain_cleanup_hooks+=("idle_limit 2 900")
+sed -e 's/^refresh_interval:.*/refresh_interval: 1d/' -e 's/^full_reapply_interval:.*/full_reapply_interval: 1d/' \
+    "$conf" > "$dtmp/kept.conf"
+daemon_conf=$dtmp/kept.conf start_daemon
+wait_for 20 grep -q 'sync ok' "$log" || { cat "$log"; fail "no first sync (kept session)"; }
+kept() { json_get "$1" 'd["ldap"]["sessionKept"]'; }
+ctl sync --dry-run --json > "$dtmp/k1.json" 2> "$dtmp/k1.err" || fail "sync: $(cat "$dtmp/k1.err")"
+[ "$(kept "$dtmp/k1.json")" = True ] || fail "the LDAP session of the first sync was not kept"
+sleep 3 # over the DC's MaxConnIdleTime: it closes the session
+ctl sync --json > "$dtmp/k2.json" 2> "$dtmp/k2.err" || fail "sync after the DC closed the session: $(cat "$dtmp/k2.err")"
+[ "$(json_get "$dtmp/k2.json" 'd["result"]')" = ok ] || fail "sync after the idle close: $(head -c 300 "$dtmp/k2.json")"
+[ "$(kept "$dtmp/k2.json")" = False ] || fail "a session the DC closed was reported kept"
+grep -q 'ldap: the session kept from the last sync failed (.*); binding again' "$dtmp/k2.err" ||
+    fail "no rebind after the idle close: $(cat "$dtmp/k2.err")"
+ctl sync --dry-run --json > "$dtmp/k3.json" 2> /dev/null || fail "sync after the rebind"
+[ "$(kept "$dtmp/k3.json")" = True ] || fail "the new session was not kept"
+echo "kept LDAP session: reused; closed by the DC after 2 s idle -> $(grep -o 'ldap: the session kept.*' "$dtmp/k2.err" | head -c 160)"
 stop_daemon
 echo PASS

@@ -1,8 +1,9 @@
 #!/bin/bash
 # gpauditctl sync for real against the lab DC and the real kernel: rules loaded, state recorded; a GPO
 # whose version did not change is not fetched again, a version bump is; a malformed audit.csv in one
-# GPO is rejected with file and line while the other GPOs still apply (MS-GPAC 3.2.5); with the DC
-# stopped, the last-known-good policy stays in force and the command says so (exit 4).
+# GPO is rejected with file and line while the other GPOs still apply (MS-GPAC 3.2.5); one GPO's file
+# denied to the machine, or SMB refused after LDAP answered: the GPOs keep the version in force; with
+# the DC stopped, the last-known-good policy stays in force and the command says so (exit 4).
 # Kernel hygiene (lib.sh): the kernel's rules and status are restored at the end; the lab's GPO is
 # restored and its DC restarted if the test stopped it.
 set -u
@@ -63,6 +64,72 @@ added_rules | grep -q -- 'key=gpaudit-process-creation' || fail "rules of the ot
 restore_gpo
 sync1 > /dev/null 2>&1 || fail "sync after restoring the GPO"
 rules_before_outage=$(added_rules | sort)
+
+# One GPO's new version cannot be read (its audit.csv denied to the machine: smbd answers ACCESS_DENIED):
+# that GPO's previous version stays in force, the others apply (MS-GPAC 3.2.5), exit 3; the GPO list
+# and the warning say which GPO, which file and why. Its permissions back: the new version applies.
+printf '%s\n' ',System,Kernel Object,{0CCE921F-69AE-11D9-BED3-505054503030},Success,,1' > "$dtmp/kobj.csv"
+gpo_set "$lnx" $((lnx_version + 3)) "$CSE_AUD" "$dtmp/kobj.csv"  # Kernel Object: Success
+chmod 000 "$lnx_csv"                                                # restore_gpo's sysvolreset undoes it
+sync1 --json > "$dtmp/5.json" 2> "$dtmp/5.err"
+rc=$?
+[ $rc = 3 ] || { cat "$dtmp/5.err"; fail "one GPO unreadable: exit $rc, expected 3"; }
+grep -q "warning: GPA Linux Audit {${lnx//[\{\}]/}}: SMB: cannot open smb://$GPA_DC_HOST/sysvol/.*/Audit/audit.csv: Permission denied.*; its previous version $lnx_version stays in force" "$dtmp/5.err" ||
+    fail "one GPO unreadable: warning: $(cat "$dtmp/5.err")"
+python3 - "$dtmp/5.json" "$lnx" "$lnx_version" <<'PY' || fail "one GPO unreadable: $(head -c 600 "$dtmp/5.json")"
+import json, sys
+d, guid, kept = json.load(open(sys.argv[1])), sys.argv[2].strip("{}"), int(sys.argv[3])
+assert d["result"] == "partial", d["result"]
+gpos = {g["guid"].strip("{}").upper(): g for g in d["policy"]["domain"]["gpos"]}
+g = gpos[guid.upper()]
+assert g["applied"] and g["version"] == kept and "fetch failed" in g["status"], g
+others = [x for k, x in gpos.items() if k != guid.upper() and x["applied"]]
+assert len(others) == 2 and all(x["status"] in ("cached", "fetched") for x in others), others
+sub = {s["name"]: s for s in d["policy"]["subcategories"]}
+assert sub["Kernel Object"]["value"] == 0 and sub["File System"]["value"] == 2, (sub["Kernel Object"], sub["File System"])
+assert sub["Process Creation"]["value"] == 1, sub["Process Creation"]
+print(f"one GPO unreadable: partial; {g['name']} kept at version {kept} ({g['status']}), 2 others applied")
+PY
+[ "$(added_rules | sort)" = "$rules_before_outage" ] || fail "one GPO unreadable: the kernel's rules changed"
+# A host that never had that GPO (no earlier version cached): it is skipped, and the list says why.
+ctl1 "$dtmp/fresh" sync --dry-run > "$dtmp/5f.out" 2> "$dtmp/5f.err"
+rc=$?
+[ $rc = 3 ] || { cat "$dtmp/5f.err"; fail "unreadable GPO on a fresh host: exit $rc, expected 3"; }
+grep -A2 "^  skipped  GPA Linux Audit" "$dtmp/5f.out" | grep -q "why: its files could not be fetched and no earlier version is cached (SMB: cannot open .*Permission denied" ||
+    fail "unreadable GPO on a fresh host: $(cat "$dtmp/5f.out")"
+grep -q "^sync partial (dry run): .* 2 of 4 GPOs applied" "$dtmp/5f.out" || fail "fresh host summary: $(head -1 "$dtmp/5f.out")"
+"$GPA_LAB_EXEC" samba-tool ntacl sysvolreset -s "$GPA_DC_SMB_CONF" > /dev/null 2>&1 || fail "sysvolreset"
+sync1 --json > "$dtmp/5b.json" 2> "$dtmp/5b.err" || { cat "$dtmp/5b.err"; fail "sync once readable again"; }
+json_get "$dtmp/5b.json" '{s["name"]: s["value"] for s in d["policy"]["subcategories"]}["Kernel Object"]' | grep -qx 1 ||
+    fail "the new version did not apply once readable"
+added_rules | grep -q -- 'key=gpaudit-kernel-object' || fail "no kernel object rule once readable"
+
+# The DC's file service goes away after LDAP answered (SMB, ports 445 and 139, refused inside the lab's
+# namespace; the host's firewall is not touched): a full sync (--force, every GPO fetched again) fails
+# every fetch, every GPO keeps the version in force, the kernel is unchanged, exit 3; SMB back: ok.
+restore_gpo
+sync1 > /dev/null 2>&1 || fail "sync after restoring the GPO (2)"
+ip netns exec "$GPA_LAB_NETNS" nft -f - <<'NFT' || fail "nft: cannot refuse SMB in the lab's namespace"
+table inet gpaudit_test {
+    chain input { type filter hook input priority 0; tcp dport { 139, 445 } reject with tcp reset; }
+}
+NFT
+domain_cleanup_hooks+=("ip netns exec '$GPA_LAB_NETNS' nft delete table inet gpaudit_test 2>/dev/null; true")
+sync1 --force --json > "$dtmp/6.json" 2> "$dtmp/6.err"
+rc=$?
+ip netns exec "$GPA_LAB_NETNS" nft delete table inet gpaudit_test
+[ $rc = 3 ] || { cat "$dtmp/6.err"; fail "SMB refused: exit $rc, expected 3"; }
+python3 - "$dtmp/6.json" <<'PY' || fail "SMB refused: $(head -c 600 "$dtmp/6.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["result"] == "partial" and d["ldap"]["searches"] >= 1, (d["result"], d["ldap"])
+applied = [g for g in d["policy"]["domain"]["gpos"] if g["applied"]]
+assert len(applied) == 3 and all("fetch failed" in g["status"] for g in applied), applied
+assert len(d["notes"]) == 3 and all("stays in force" in n for n in d["notes"]), d["notes"]
+print(f"SMB refused after LDAP: {len(applied)} GPOs kept their version; first note: {d['notes'][0][:150]}")
+PY
+[ "$(added_rules | sort)" = "$rules_before_outage" ] || fail "SMB refused: the kernel's rules changed"
+sync1 --force > /dev/null 2>&1 || fail "full sync once SMB is back"
 
 # The DC stops: the last-known-good stays in force, and the command says so.
 stop_dc
