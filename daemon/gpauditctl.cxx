@@ -108,8 +108,8 @@ Options:
                      instead of the built-in copy
   --dry-run          sync, apply, revert: print what would change, change nothing (sync
                      still fills the state directory's cache)
-  --rules-file FILE  apply, revert: the persisted rules (default
-                     /etc/audit/rules.d/gpaudit.rules)
+  --rules-file FILE  apply, revert: the persisted rules (default: the configuration's
+                     rules_file, /etc/audit/rules.d/gpaudit.rules)
   --no-rules-file    apply: change the kernel only, write no rules file
   --man              mapping: print the page in roff
   -h, --help         print this help
@@ -139,16 +139,7 @@ struct Options {
     std::string rulesDir;
     bool dryRun = false;
     bool man = false;
-    std::string rulesFile = "/etc/audit/rules.d/gpaudit.rules";
-    bool rulesFileGiven = false;
-    std::string configPath;
-    std::string realm;
-    std::string account;
-    std::string keytab;
-    std::string server;
-    std::string site;
-    std::string stateDir;
-    std::string socket;
+    host::ConfigOverrides config; // --config and the options over its keys (--socket too)
     bool local = false;
     bool force = false;
     bool check = false;
@@ -157,9 +148,8 @@ struct Options {
     // process instead of asking gpauditd (which has its own configuration).
     [[nodiscard]] bool overrides() const
     {
-        return !configPath.empty() || !realm.empty() || !account.empty() || !keytab.empty() || !server.empty() ||
-               !site.empty() || !stateDir.empty() || legacy || !machine.empty() || uidMin || !saclDirs.empty() ||
-               !sidMap.empty() || !hostCheck || !rulesDir.empty() || rulesFileGiven;
+        return config.anyButSocket() || legacy || !machine.empty() || uidMin || !saclDirs.empty() || !sidMap.empty() ||
+               !hostCheck || !rulesDir.empty();
     }
     [[nodiscard]] host::ViewSettings view() const
     {
@@ -208,33 +198,16 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
             options.dryRun = true;
         } else if (arg == "--man") {
             options.man = true;
-        } else if (arg == "--no-rules-file") {
-            options.rulesFile.clear();
-            options.rulesFileGiven = true;
-        } else if (arg == "--rules-file") {
-            if (!value(options.rulesFile) || options.rulesFile.empty())
-                return usageError("--rules-file needs a path");
-            options.rulesFileGiven = true;
         } else if (arg == "--local") {
             options.local = true;
-        } else if (arg == "--socket") {
-            if (!value(options.socket) || options.socket.empty())
-                return usageError("--socket needs a path");
         } else if (arg == "--force") {
             options.force = true;
         } else if (arg == "--check") {
             options.check = true;
-        } else if (arg == "--config" || arg == "--realm" || arg == "--machine" || arg == "--keytab" ||
-                   arg == "--server" || arg == "--site" || arg == "--state-dir") {
-            std::string &target = arg == "--config"    ? options.configPath
-                                  : arg == "--realm"   ? options.realm
-                                  : arg == "--machine" ? options.account
-                                  : arg == "--keytab"  ? options.keytab
-                                  : arg == "--server"  ? options.server
-                                  : arg == "--site"    ? options.site
-                                                       : options.stateDir;
-            if (!value(target) || target.empty())
-                return usageError(arg + " needs a value");
+        } else if (std::string error;
+                   host::takeConfigOption(arg, value, options.config, error) != host::OptionMatch::NotOurs) {
+            if (!error.empty())
+                return usageError(error);
         } else if (arg == "--no-host-check") {
             options.hostCheck = false;
         } else if (arg == "--gpo" || arg == "--audit-csv" || arg == "--inf") {
@@ -297,9 +270,9 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
         return usageError("--dry-run goes with sync, apply or revert");
     if (options.json && command != "show" && command != "sync" && command != "status")
         return usageError("--json goes with show, sync or status");
-    if (!options.socket.empty() && options.local)
+    if (!options.config.socket.empty() && options.local)
         return usageError("--socket and --local exclude each other");
-    if (!options.socket.empty() && options.overrides())
+    if (!options.config.socket.empty() && options.overrides())
         return usageError("--socket asks gpauditd, which uses its own configuration: leave out the domain and "
                           "translation options, or use --local");
     if (options.force && command != "sync")
@@ -364,7 +337,14 @@ int runRevert(const Options &options)
         std::cerr << "gpauditctl: " << netlink.error().str() << "\n";
         return kExitFailure;
     }
-    auto report = kernel::revert(*netlink, options.rulesFile, options.dryRun);
+    // The rules file of this host's configuration (rules_file), unless --rules-file/--no-rules-file.
+    auto config = host::loadConfig(options.config);
+    if (!config) {
+        std::cerr << "gpauditctl: " << config.error().str() << "\n";
+        return kExitFailure;
+    }
+    const std::string &rulesFile = config->rulesFile;
+    auto report = kernel::revert(*netlink, rulesFile, options.dryRun);
     if (!report) {
         std::cerr << "gpauditctl: revert: " << report.error().str() << "\n";
         return kExitFailure;
@@ -373,7 +353,7 @@ int runRevert(const Options &options)
         std::cout << "- " << rule << "\n";
     std::cout << (options.dryRun ? "would remove " : "removed ") << report->removed.size() << " rules";
     if (report->rulesFileRemoved)
-        std::cout << "; " << (options.dryRun ? "would remove " : "removed ") << options.rulesFile;
+        std::cout << "; " << (options.dryRun ? "would remove " : "removed ") << rulesFile;
     std::cout << "; " << report->netlinkWrites << " netlink writes\n";
     return kExitOk;
 }
@@ -382,12 +362,7 @@ int runRevert(const Options &options)
 // The configuration file (when given or present) with the command line's overrides on top.
 Result<core::Config> loadConfig(const Options &options)
 {
-    host::ConfigOverrides overrides{options.configPath, options.realm,  options.account,
-                                    options.keytab,     options.server, options.site,
-                                    options.stateDir,   options.socket, std::nullopt};
-    if (options.rulesFileGiven)
-        overrides.rulesFile = options.rulesFile;
-    return host::loadConfig(overrides);
+    return host::loadConfig(options.config);
 }
 
 std::string durationText(std::chrono::seconds s)
@@ -445,8 +420,8 @@ host::Sink terminalSink()
 
 std::string socketPath(const Options &options)
 {
-    if (!options.socket.empty())
-        return options.socket;
+    if (!options.config.socket.empty())
+        return options.config.socket;
     auto config = loadConfig(options);
     return config ? config->socket : core::Config{}.socket;
 }
@@ -455,13 +430,13 @@ std::string socketPath(const Options &options)
 // do the work in process.
 std::optional<int> askDaemon(const Options &options, const std::string &request)
 {
-    if (options.local || (options.socket.empty() && options.overrides()))
+    if (options.local || (options.config.socket.empty() && options.overrides()))
         return std::nullopt;
     const auto path = socketPath(options);
     bool notRunning = false;
     auto fd = host::control::connectTo(path, notRunning);
     if (!fd) {
-        if (notRunning && options.socket.empty())
+        if (notRunning && options.config.socket.empty())
             return std::nullopt;
         std::cerr << "gpauditctl: " << fd.error().str() << "\n";
         return kExitFailure;
@@ -485,7 +460,7 @@ int statusWithoutDaemon(const Options &options)
         return kExitFailure;
     }
     const auto state = host::readSyncState(config->stateDir);
-    const std::string socket = options.socket.empty() ? config->socket : options.socket;
+    const std::string socket = config->socket; // --socket when given (an override of the configuration)
     if (options.json) {
         std::string out = "{\"daemon\": {\"running\": false, \"socket\": \"" + core::jsonEscape(socket) + "\"}";
         if (state) {
@@ -594,7 +569,7 @@ int run(const Options &options)
     // A host configured for gpaudit (--config, or /etc/gpauditd.conf present) translates offline sources
     // with its settings too, SIDs resolved by its idmap source; elsewhere only --sid-map resolves them.
     std::optional<core::Config> config;
-    if (!options.configPath.empty() || ::access(core::kDefaultConfigPath, F_OK) == 0) {
+    if (!options.config.configPath.empty() || ::access(core::kDefaultConfigPath, F_OK) == 0) {
         auto loadedConfig = loadConfig(options);
         if (!loadedConfig) {
             std::cerr << "gpauditctl: " << loadedConfig.error().str() << "\n";
@@ -615,16 +590,19 @@ int run(const Options &options)
     }
     const auto header = host::rulesHeader("gpauditctl", prepared.translate.machine, loaded->inputs, nullptr);
     if (options.command == "apply") {
+        // The configured rules_file on a configured host, like gpauditd's; --rules-file/--no-rules-file win.
+        const std::string rulesFile =
+            config ? config->rulesFile : options.config.rulesFile.value_or(core::Config{}.rulesFile);
 #ifdef GPAUDIT_HAVE_LIBAUDIT
         if (loaded->inputs.empty() || loaded->anyRejected())
             std::cerr << "gpauditctl: applying the policy of the files that could be read\n";
         auto report =
-            applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine, options.rulesFile);
+            applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine, rulesFile);
         if (!report) {
             std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
             return kExitFailure;
         }
-        printApplyReport(options, *report, options.rulesFile, std::cout);
+        printApplyReport(options, *report, rulesFile, std::cout);
         return loaded->anyRejected() ? kExitPartial : kExitOk;
 #else
         std::cerr << "gpauditctl: built without libaudit: apply is not available\n";

@@ -86,11 +86,9 @@ Exit status: 0 stopped cleanly, 1 cannot start (the message says why), 2 usage e
 )";
 
 struct Options {
-    std::string configPath;
     bool foreground = false;
     bool verbose = false;
-    std::string realm, machine, keytab, server, site, stateDir, socket, rulesFile;
-    bool rulesFileGiven = false;
+    host::ConfigOverrides config; // --config and the options over its keys
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -833,40 +831,15 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
             options.foreground = true;
         } else if (arg == "--verbose") {
             options.verbose = true;
-        } else if (arg == "--no-rules-file") {
-            options.rulesFile.clear();
-            options.rulesFileGiven = true;
-        } else if (arg == "--rules-file") {
-            if (!value(options.rulesFile))
-                return usageError("--rules-file needs a path");
-            options.rulesFileGiven = true;
-        } else if (arg == "--config" || arg == "--realm" || arg == "--machine" || arg == "--keytab" ||
-                   arg == "--server" || arg == "--site" || arg == "--state-dir" || arg == "--socket") {
-            std::string &target = arg == "--config"    ? options.configPath
-                                  : arg == "--realm"   ? options.realm
-                                  : arg == "--machine" ? options.machine
-                                  : arg == "--keytab"  ? options.keytab
-                                  : arg == "--server"  ? options.server
-                                  : arg == "--site"    ? options.site
-                                  : arg == "--socket"  ? options.socket
-                                                       : options.stateDir;
-            if (!value(target))
-                return usageError(arg + " needs a value");
+        } else if (std::string error;
+                   host::takeConfigOption(arg, value, options.config, error) != host::OptionMatch::NotOurs) {
+            if (!error.empty())
+                return usageError(error);
         } else {
             return usageError(arg[0] == '-' ? "unknown option " + arg : "unexpected argument \"" + arg + "\"");
         }
     }
     return std::nullopt;
-}
-
-Result<core::Config> loadConfig(const Options &options)
-{
-    host::ConfigOverrides overrides{options.configPath, options.realm,  options.machine,
-                                    options.keytab,     options.server, options.site,
-                                    options.stateDir,   options.socket, std::nullopt};
-    if (options.rulesFileGiven)
-        overrides.rulesFile = options.rulesFile;
-    return host::loadConfig(overrides);
 }
 
 // Detaches (without --foreground): the parent returns once the child is ready, with the child's
@@ -910,7 +883,7 @@ int main(int argc, char **argv)
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;
-    auto config = loadConfig(options);
+    auto config = host::loadConfig(options.config);
     if (!config) {
         std::cerr << "gpauditd: " << config.error().str() << "\n";
         return kExitFailure;

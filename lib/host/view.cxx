@@ -44,6 +44,36 @@ Result<core::Config> loadConfig(const ConfigOverrides &o)
     return config;
 }
 
+OptionMatch takeConfigOption(const std::string &arg, const std::function<bool(std::string &)> &value,
+                             ConfigOverrides &o, std::string &error)
+{
+    if (arg == "--no-rules-file") {
+        o.rulesFile = std::string();
+        return OptionMatch::Taken;
+    }
+    std::string *target = arg == "--config"      ? &o.configPath
+                          : arg == "--realm"     ? &o.realm
+                          : arg == "--machine"   ? &o.machine
+                          : arg == "--keytab"    ? &o.keytab
+                          : arg == "--server"    ? &o.server
+                          : arg == "--site"      ? &o.site
+                          : arg == "--state-dir" ? &o.stateDir
+                          : arg == "--socket"    ? &o.socket
+                                                 : nullptr;
+    std::string rulesFile;
+    if (arg == "--rules-file")
+        target = &rulesFile;
+    if (target == nullptr)
+        return OptionMatch::NotOurs;
+    if (!value(*target) || target->empty()) {
+        error = arg + " needs a value";
+        return OptionMatch::Error;
+    }
+    if (arg == "--rules-file")
+        o.rulesFile = rulesFile;
+    return OptionMatch::Taken;
+}
+
 std::string machineArch()
 {
     struct utsname name {};

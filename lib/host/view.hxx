@@ -31,8 +31,22 @@ struct ConfigOverrides {
     std::string configPath; // empty: /etc/gpauditd.conf when it exists, else the defaults
     std::string realm, machine, keytab, server, site, stateDir, socket;
     std::optional<std::string> rulesFile; // set: "" = no rules file
+
+    // Any of them but the socket (which says whom to ask, not what to compute).
+    [[nodiscard]] bool anyButSocket() const
+    {
+        return !configPath.empty() || !realm.empty() || !machine.empty() || !keytab.empty() || !server.empty() ||
+               !site.empty() || !stateDir.empty() || rulesFile.has_value();
+    }
 };
 Result<core::Config> loadConfig(const ConfigOverrides &overrides);
+
+// The options both programs take for ConfigOverrides: --config --realm --machine --keytab --server
+// --site --state-dir --socket --rules-file FILE --no-rules-file. `value` takes the option's argument
+// (false when there is none). Error: a missing or empty argument (`error` says which option).
+enum class OptionMatch { NotOurs, Taken, Error };
+OptionMatch takeConfigOption(const std::string &arg, const std::function<bool(std::string &)> &value,
+                             ConfigOverrides &overrides, std::string &error);
 
 // Command-line choices; unset ones come from the configuration, then the defaults.
 struct ViewSettings {

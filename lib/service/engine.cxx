@@ -223,8 +223,7 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
             ", \"bytes\": " + std::to_string(policy->smbBytes) +
             "}, \"rules\": {\"total\": " + std::to_string(outcome.rules) +
             ", \"added\": " + std::to_string(outcome.added) + ", \"removed\": " + std::to_string(outcome.removed) +
-            ", \"unchanged\": " + std::to_string(outcome.unchanged) +
-            "}, \"stagesMs\": {";
+            ", \"unchanged\": " + std::to_string(outcome.unchanged) + "}, \"stagesMs\": {";
         for (std::size_t i = 0; i < policy->stages.size(); ++i)
             out += (i ? ", \"" : "\"") + policy->stages[i].name + "\": " + millis(policy->stages[i].elapsed, "%.3f");
         out += "}, \"totalMs\": " + millis(outcome.total, "%.3f") + ", \"notes\": [";
@@ -248,8 +247,8 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
                       ", unchanged " + std::to_string(outcome.unchanged) + ")\n";
     out += "  LDAP: " + std::to_string(policy->ldapSearches) + " searches in " +
            std::to_string(policy->ldapRoundTrips) + " round trips (SSF " + std::to_string(policy->ssf) +
-           (policy->ldapSessionKept ? ", session kept" : "") + "); SMB: " + std::to_string(policy->smbFiles) + " files, " + std::to_string(policy->smbBytes) +
-           " bytes\n  time:";
+           (policy->ldapSessionKept ? ", session kept" : "") + "); SMB: " + std::to_string(policy->smbFiles) +
+           " files, " + std::to_string(policy->smbBytes) + " bytes\n  time:";
     for (const auto &s : policy->stages)
         out += " " + s.name + " " + millis(s.elapsed) + ",";
     out += " total " + millis(outcome.total) + "\n";

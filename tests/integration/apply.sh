@@ -110,4 +110,20 @@ out=$("$ctl" apply --rules-file "$rules_file" --audit-csv "$data/all-no-auditing
 check "record filters are applied" bash -c "auditctl -l | grep -q -- '-a never,user -F msgtype=USER_LOGIN'"
 "$ctl" revert --rules-file "$rules_file" >/dev/null
 check "revert removes our keyless record filters" bash -c "! auditctl -l | grep -q msgtype="
+# A configured host (--config; /etc/gpauditd.conf the same): apply and revert use its rules_file, as
+# gpauditd does; --rules-file still wins.
+printf 'rules_file: %s\n' "$work/configured.rules" > "$work/gpauditd.conf"
+"$ctl" apply --config "$work/gpauditd.conf" --audit-csv "$all" > /dev/null
+check "apply writes the configured rules_file" grep -q 'gpaudit-process-creation' "$work/configured.rules"
+out=$("$ctl" revert --config "$work/gpauditd.conf")
+check "revert removes the configured rules_file" [ ! -e "$work/configured.rules" ]
+check "revert says which rules file" grep -q "removed $work/configured.rules" <<<"$out"
+"$ctl" apply --config "$work/gpauditd.conf" --rules-file "$rules_file" --audit-csv "$all" > /dev/null
+check "--rules-file over the configuration" bash -c "[ -e '$rules_file' ] && [ ! -e '$work/configured.rules' ]"
+"$ctl" revert --config "$work/gpauditd.conf" --rules-file "$rules_file" > /dev/null
+check "revert with --rules-file" [ ! -e "$rules_file" ]
+printf 'refresh_interval: soon\n' > "$work/broken.conf"
+out=$("$ctl" revert --config "$work/broken.conf" 2>&1)
+check "revert with a broken configuration names the file and changes nothing" \
+    bash -c "grep -q '$work/broken.conf:1:.*not a duration' <<<\"\$1\" && [ \"\$(added_rules | grep -c gpaudit-)\" = 0 ]" _ "$out"
 exit $failed
