@@ -81,7 +81,8 @@ Options:
   -h, --help         print this help
   --version          print the version
 
-Signals: SIGHUP syncs now; SIGTERM and SIGINT stop gpauditd and leave the rules in force.
+Signals: SIGHUP reads the configuration again and syncs now; SIGTERM and SIGINT stop
+gpauditd and leave the rules in force.
 Exit status: 0 stopped cleanly, 1 cannot start (the message says why), 2 usage error.
 )";
 
@@ -219,6 +220,7 @@ class Daemon {
     service::SyncOutcome sync(bool force, const service::SyncRequest *clientRequest, const host::Sink *clientSink);
     void afterSync(const service::SyncOutcome &outcome, bool background);
     void checkDrift();
+    void reload();
     void drainChanges();
     std::string whoChanged(std::uint64_t since) const;
     void notifyStatus() const;
@@ -374,12 +376,51 @@ int Daemon::onSignal(sd_event_source *, const signalfd_siginfo *info, void *self
 {
     auto &d = *static_cast<Daemon *>(self);
     if (info->ssi_signo == SIGHUP) {
+        d.reload();
         d.log_(LOG_INFO, "SIGHUP: syncing now");
         d.schedule(d.syncTimer_, d.now());
         return 0;
     }
     sd_event_exit(d.event_, 0);
     return 0;
+}
+
+// SIGHUP (systemctl reload): the configuration file read again, the command line's options over it. A
+// file that does not parse changes nothing. The socket and the state directory are held open by the
+// running daemon: a change of them waits for the next start.
+void Daemon::reload()
+{
+    auto fresh = host::loadConfig(options_.config);
+    if (!fresh) {
+        lastError_ = "reload: " + fresh.error().str() + "; the configuration in force is kept";
+        lastErrorTime_ = std::time(nullptr);
+        log_(LOG_ERR, lastError_);
+        return;
+    }
+    std::string later;
+    if (fresh->socket != config_.socket) {
+        later += " socket " + fresh->socket;
+        fresh->socket = config_.socket;
+    }
+    if (fresh->stateDir != config_.stateDir) {
+        later += " state_dir " + fresh->stateDir;
+        fresh->stateDir = config_.stateDir;
+    }
+    if (!later.empty())
+        log_(LOG_WARNING, "reload: in force at the next start:" + later);
+    const bool fullChanged = fresh->fullReapplyInterval != config_.fullReapplyInterval;
+    const bool driftChanged = fresh->driftCheckInterval != config_.driftCheckInterval;
+    config_ = std::move(*fresh);
+    if (fullChanged) {
+        nextFull_ = now() + toUsec(config_.fullReapplyInterval);
+        schedule(fullTimer_, nextFull_);
+    }
+    if (driftChanged)
+        schedule(driftTimer_, now() + toUsec(config_.driftCheckInterval));
+    const std::string path = options_.config.configPath.empty() ? core::kDefaultConfigPath : options_.config.configPath;
+    log_(LOG_INFO, "reload: configuration read again from " + path + "; refresh every " +
+                       std::to_string(config_.refreshInterval.count()) + "s, drift check every " +
+                       std::to_string(config_.driftCheckInterval.count()) + "s");
 }
 
 int Daemon::onSyncTimer(sd_event_source *, std::uint64_t, void *self)

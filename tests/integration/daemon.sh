@@ -7,8 +7,8 @@
 #  4. refresh (refresh_interval 5s): a GPO version bump is picked up without a restart
 #  5. SIGTERM: exit 0, the rules stay in force, the socket is removed
 #  5b. systemd's protocol without systemd: READY=1, STATUS=... and WATCHDOG=1 pings on $NOTIFY_SOCKET;
-#      SIGHUP syncs at once; the full reapply timer refetches every GPO; without --foreground gpauditd
-#      detaches and returns 0 once ready
+#      SIGHUP syncs at once and reads the configuration again (a broken file changes nothing); the full
+#      reapply timer refetches every GPO; without --foreground gpauditd detaches and returns 0 once ready
 #  6. start with the DC stopped and the kernel's rules gone: the cached (last-known-good) policy is applied
 #     at once, syncs fail with backoff (1s, 2s, 4s...), status says so; the DC back -> the next retry is ok
 #  7. the LDAP session is kept between syncs; the DC closing it when idle (MaxConnIdleTime, as Windows
@@ -140,6 +140,29 @@ wait_for 5 sh -c "[ \$(grep -c 'sync ok' '$log') -gt $syncs_before ]" || fail "S
 grep -q 'SIGHUP: syncing now' "$log" || fail "SIGHUP not logged"
 wait_for 15 grep -q 'full reapply' "$log" || fail "no full reapply (full_reapply_interval 8s)"
 echo "SIGHUP: synced at once; full reapply: $(grep -m1 'full reapply' "$log" | sed 's/ \[MESSAGE_ID.*//')"
+# SIGHUP reads the configuration again: a file that does not parse changes nothing and is logged with
+# its line; a good one is in force at once (status: the new drift check interval); a new socket path
+# waits for the next start (the daemon keeps answering on its socket).
+cp "$conf" "$dtmp/conf.good"
+sed -i 's/^drift_check_interval:.*/drift_check_interval: often/' "$conf"
+syncs_before=$(grep -c 'sync ok' "$log")
+kill -HUP "$daemon_pid"
+wait_for 5 grep -q "reload: $conf:[0-9]*:[0-9]*: .*not a duration.*; the configuration in force is kept" "$log" ||
+    fail "SIGHUP with a broken file: $(grep reload "$log")"
+wait_for 5 sh -c "[ \$(grep -c 'sync ok' '$log') -gt $syncs_before ]" || fail "SIGHUP with a broken file: no sync"
+ctl status | grep -q 'check every 1s' || fail "a broken file changed the configuration: $(ctl status | grep 'check every')"
+sed -e 's/^drift_check_interval:.*/drift_check_interval: 3s/' -e "s|^socket:.*|socket: $dtmp/other.sock|" \
+    "$dtmp/conf.good" > "$conf"
+kill -HUP "$daemon_pid"
+wait_for 5 grep -q "reload: configuration read again from $conf; .*drift check every 3s" "$log" ||
+    fail "SIGHUP did not read the configuration again: $(grep reload "$log")"
+grep -q "reload: in force at the next start: socket $dtmp/other.sock" "$log" || fail "socket change not reported"
+ctl status | grep -q 'check every 3s' || fail "the new drift_check_interval is not in force"
+cp "$dtmp/conf.good" "$conf"
+kill -HUP "$daemon_pid"
+wait_for 5 sh -c "ctl() { \"$GPA_LAB_EXEC\" \"$gpauditctl\" status --socket \"$sock\"; }; ctl | grep -q 'check every 1s'" ||
+    fail "configuration not restored"
+echo "SIGHUP reload: $(grep -m1 'reload: .*not a duration' "$log" | sed 's/ \[MESSAGE_ID.*//')"
 
 # 5. SIGTERM leaves the rules in force
 rules_in_force=$(auditctl -l | grep 'key=gpaudit-' | sort)
