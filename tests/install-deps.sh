@@ -15,6 +15,9 @@ packages=(
     samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind
     krb5-user ldap-utils smbclient ldb-tools iproute2 python3-cryptography
     nftables                                            # SMB refused inside the lab namespace (domain-apply)
+    # the libraries of SSSD, which tests/lab/lab-sssd.sh unpacks (not installs) into the lab
+    libc-ares2 libdhash1 libini-config5 libjansson4 libnfsidmap1 libnl-3-200 libnl-route-3-200
+    libref-array1 libsemanage2 libdbus-1-3 libpcre2-8-0
     auditd                                              # auditctl for the kernel integration test
     clang libclang-rt-14-dev clang-format               # sanitizer build, fuzzers, format check
 )

@@ -250,7 +250,9 @@ class Builder {
         }
         auto resolved = options_.resolver->resolve(sid);
         if (!resolved) {
-            noteOnce(slug, sid.str() + " " + what + " unresolved: the SID has no uid/gid on this host; not applied");
+            const auto source = options_.resolver->source();
+            noteOnce(slug, sid.str() + " " + what + " unresolved: the SID has no uid/gid on this host" +
+                               (source.empty() ? "" : " (asked " + source + ")") + "; not applied");
             return std::nullopt;
         }
         if (resolved->kind == SidResolution::Kind::Group)

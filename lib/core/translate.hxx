@@ -21,6 +21,8 @@ class SidResolver {
   public:
     virtual ~SidResolver() = default;
     [[nodiscard]] virtual std::optional<SidResolution> resolve(const Sid &sid) const = 0;
+    // Who answers ("sssd", "winbind", "the SID map FILE"), for the notes of SIDs it does not know.
+    [[nodiscard]] virtual std::string source() const { return {}; }
 };
 
 // Tells whether a watch can be placed: the kernel refuses -F dir= on a missing directory and

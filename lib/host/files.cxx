@@ -235,6 +235,7 @@ Result<SidMapResolver> SidMapResolver::fromFile(const std::string &path)
     if (!text)
         return tl::unexpected(text.error());
     SidMapResolver resolver;
+    resolver.path_ = path;
     const auto lines = core::splitLines(text->utf8);
     for (std::size_t i = 0; i < lines.size(); ++i) {
         auto line = core::trim(lines[i]);

@@ -50,8 +50,10 @@ class SidMapResolver final : public core::SidResolver {
   public:
     static Result<SidMapResolver> fromFile(const std::string &path);
     [[nodiscard]] std::optional<core::SidResolution> resolve(const core::Sid &sid) const override;
+    [[nodiscard]] std::string source() const override { return "the SID map " + path_; }
 
   private:
+    std::string path_;
     std::vector<std::pair<core::Sid, core::SidResolution>> entries_;
 };
 

@@ -24,6 +24,7 @@ class IdmapResolver : public core::SidResolver {
     [[nodiscard]] std::optional<core::SidResolution> resolve(const core::Sid &sid) const override;
     // "sssd", "winbind", or "none (why)".
     [[nodiscard]] const std::string &name() const { return name_; }
+    [[nodiscard]] std::string source() const override { return name_; }
 
     struct Api;
 

@@ -2,7 +2,8 @@
 # Per-user policy through winbind: a per-user row of audit.csv (MS-GPAC 2.2.1.2: Policy Target = the
 # user's SID) for a domain user created in the lab; gpauditctl, running on the lab's winbind member
 # (LINUX1, idmap rid), resolves the SID with libwbclient to the uid winbind gives and scopes the rules
-# with -F auid=UID. Cross-checked with `wbinfo --sid-to-uid`. Dry runs: the kernel is not changed.
+# with -F auid=UID. Cross-checked with `wbinfo --sid-to-uid`. The same through SSSD (libsss_nss_idmap)
+# on an SSSD client in the lab, cross-checked with getent. Dry runs: the kernel is not changed.
 set -u
 here=$(dirname "$0")
 source "$here/domain-lib.sh" "$1" "$2"
@@ -37,7 +38,7 @@ member_exec "$gpauditctl" rules --audit-csv "$gpo_dir/audit.csv" --config "$dtmp
     { cat "$dtmp/rules.err"; fail "rules"; }
 grep -q -- "-F auid=$uid .*-k gpaudit-process-creation" "$dtmp/rules.txt" ||
     fail "no process creation rule scoped to auid=$uid: $(grep process-creation "$dtmp/rules.txt"; cat "$dtmp/rules.err")"
-echo "per-user rule: $(grep -m1 -- "-F auid=$uid" "$dtmp/rules.txt")"
+echo "per-user rule: $(grep -m1 -- "-F auid=$uid .*process-creation" "$dtmp/rules.txt")"
 
 # idmap: none leaves the row unresolved and says so, instead of guessing.
 printf 'idmap: none\n' > "$dtmp/none.conf"
@@ -45,4 +46,28 @@ member_exec "$gpauditctl" rules --audit-csv "$gpo_dir/audit.csv" --config "$dtmp
 grep -q -- "-F auid=$uid" "$dtmp/rules-none.txt" && fail "idmap: none still resolved the SID"
 grep -qi "unresolved\|not resolved\|cannot be resolved" "$dtmp/rules-none.txt" ||
     fail "idmap: none: the unresolved SID is not reported: $(head -5 "$dtmp/rules-none.txt")"
-echo "PASS: per-user row for $sid resolved through winbind to auid=$uid"
+
+# The same row on an SSSD host (id_provider = ad with ldap_id_mapping: SSSD's own SID -> uid algorithm,
+# not winbind's): sssd runs in the lab's namespace from Debian's packages unpacked into the lab cache
+# (tests/lab/lab-sssd.sh; nothing is installed on the host). idmap: auto picks SSSD (its NSS pipe is
+# there); the uid is the one nss_sss gives (getent), not winbind's; a SID SSSD does not know is
+# reported unresolved, naming sssd.
+eval "$(bash "$source_dir/tests/lab/lab-sssd.sh")" || fail "sssd did not start in the lab (tests/lab/lab-sssd.sh)"
+sssd_uid=$("$GPA_SSSD_EXEC" getent passwd "$user" | cut -d: -f3)
+[[ $sssd_uid =~ ^[0-9]+$ ]] || fail "sssd does not know $user"
+[ "$sssd_uid" != "$uid" ] || fail "SSSD and winbind gave the same uid $uid: the test cannot tell which answered"
+echo "domain user $user: $sid -> uid $sssd_uid (SSSD, getent through nss_sss)"
+for idmap in auto sssd; do
+    printf 'idmap: %s\n' "$idmap" > "$dtmp/sssd-$idmap.conf"
+    "$GPA_SSSD_EXEC" "$gpauditctl" rules --audit-csv "$gpo_dir/audit.csv" --config "$dtmp/sssd-$idmap.conf" \
+        > "$dtmp/rules-sssd.txt" 2> "$dtmp/rules-sssd.err" || { cat "$dtmp/rules-sssd.err"; fail "rules (idmap: $idmap, SSSD)"; }
+    grep -q -- "-F auid=$sssd_uid .*-k gpaudit-process-creation" "$dtmp/rules-sssd.txt" ||
+        fail "idmap: $idmap on the SSSD host: no rule scoped to auid=$sssd_uid: $(grep -m3 auid= "$dtmp/rules-sssd.txt")"
+done
+echo "per-user rule through SSSD: $(grep -m1 -- "-F auid=$sssd_uid .*process-creation" "$dtmp/rules-sssd.txt")"
+unknown=${sid%-*}-999999
+printf '%s\n' "$AUDIT_HDR" ",$unknown,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},Success,,1" > "$dtmp/unknown.csv"
+"$GPA_SSSD_EXEC" "$gpauditctl" rules --audit-csv "$dtmp/unknown.csv" --config "$dtmp/sssd-sssd.conf" > "$dtmp/unknown.txt" 2>&1
+grep -q "$unknown (per-user audit policy) unresolved: the SID has no uid/gid on this host (asked sssd); not applied" "$dtmp/unknown.txt" ||
+    fail "a SID SSSD does not know: $(grep -m3 "$unknown" "$dtmp/unknown.txt")"
+echo "PASS: per-user row for $sid resolved through winbind to auid=$uid and through SSSD to auid=$sssd_uid"
