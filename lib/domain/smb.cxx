@@ -23,6 +23,7 @@ struct SmbApi {
     decltype(&smbc_setDebug) setDebug = nullptr;
     decltype(&smbc_setOptionDebugToStderr) debugToStderr = nullptr;
     decltype(&smbc_setTimeout) setTimeout = nullptr;
+    decltype(&smbc_setPort) setPort = nullptr;
     decltype(&smbc_setOptionUseKerberos) useKerberos = nullptr;
     decltype(&smbc_setOptionFallbackAfterKerberos) fallbackAfterKerberos = nullptr;
     decltype(&smbc_setOptionNoAutoAnonymousLogin) noAutoAnonymousLogin = nullptr;
@@ -58,6 +59,7 @@ Result<const SmbApi *> smbApi()
             load(api.setDebug, "smbc_setDebug");
             load(api.debugToStderr, "smbc_setOptionDebugToStderr");
             load(api.setTimeout, "smbc_setTimeout");
+            load(api.setPort, "smbc_setPort");
             load(api.useKerberos, "smbc_setOptionUseKerberos");
             load(api.fallbackAfterKerberos, "smbc_setOptionFallbackAfterKerberos");
             load(api.noAutoAnonymousLogin, "smbc_setOptionNoAutoAnonymousLogin");
@@ -112,16 +114,41 @@ SmbReader::SmbReader(SmbReader &&) noexcept = default;
 SmbReader &SmbReader::operator=(SmbReader &&) noexcept = default;
 SmbReader::~SmbReader() = default;
 
+struct SmbReader::Kept {
+    std::shared_ptr<Context> context;
+    std::string privateDir;
+};
+
+// One kept context per process, for one state directory (the daemon's).
+SmbReader::Kept &SmbReader::kept()
+{
+    static Kept kept;
+    return kept;
+}
+
 Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned timeoutSeconds, bool keep)
 {
-    // One kept context per process, for one state directory (the daemon's).
-    static std::shared_ptr<Context> kept;
-    static std::string keptFor;
-    if (keep && kept && keptFor == privateDir) {
-        SmbReader reader;
-        reader.context_ = kept;
+    SmbReader reader;
+    reader.privateDir_ = privateDir;
+    reader.timeoutSeconds_ = timeoutSeconds;
+    reader.keep_ = keep;
+    Kept &k = kept();
+    if (keep && k.context && k.privateDir == privateDir) {
+        reader.context_ = k.context;
         return reader;
     }
+    auto context = newContext(privateDir, timeoutSeconds);
+    if (!context)
+        return tl::unexpected(context.error());
+    reader.context_ = std::move(*context);
+    if (keep)
+        k = {reader.context_, privateDir};
+    return reader;
+}
+
+Result<std::shared_ptr<SmbReader::Context>> SmbReader::newContext(const std::string &privateDir,
+                                                                  unsigned timeoutSeconds)
+{
     const std::string confPath = privateDir + "/smb-client.conf";
     if (auto current = host::readFileBounded(confPath); !current || *current != kSmbConf)
         if (auto written = host::writeFileAtomic(confPath, kSmbConf, 0644); !written)
@@ -130,17 +157,17 @@ Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned time
     if (!api)
         return tl::unexpected(api.error());
     const SmbApi &smb = **api;
-    SmbReader reader;
-    reader.context_ = std::make_shared<Context>();
-    reader.context_->api = &smb;
+    auto context = std::make_shared<Context>();
+    context->api = &smb;
     SMBCCTX *ctx = smb.newContext();
     if (ctx == nullptr)
         return fail(std::string("SMB: cannot create a libsmbclient context: ") + std::strerror(errno));
-    reader.context_->ctx = ctx;
+    context->ctx = ctx;
     // Samba's messages (even "unknown parameter") go to standard error, never into our standard output.
     smb.debugToStderr(ctx, 1);
     smb.setDebug(ctx, 0);
     smb.setTimeout(ctx, static_cast<int>(timeoutSeconds * 1000));
+    smb.setPort(ctx, 445); // SMB over TCP only: no fallback to NetBIOS session service on 139
     smb.useKerberos(ctx, 1);
     smb.fallbackAfterKerberos(ctx, 0);
     smb.noAutoAnonymousLogin(ctx, 1);
@@ -152,23 +179,42 @@ Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned time
     if (smb.setConfiguration(ctx, confPath.c_str()) != 0)
         return fail("SMB: cannot load " + confPath);
     smb.setProtocols(ctx, "SMB2_02", "SMB3");
-    if (keep) {
-        kept = reader.context_;
-        keptFor = privateDir;
-    }
-    return reader;
+    return context;
 }
 
 Result<std::optional<std::string>> SmbReader::read(const std::string &url, std::size_t maxSize)
 {
+    bool connectionLost = false;
+    auto content = readOnce(url, maxSize, connectionLost);
+    if (content || !connectionLost || reconnects_ > 0)
+        return content;
+    // The session went away under a reused context: a new context, a new connection, one more try.
+    auto fresh = newContext(privateDir_, timeoutSeconds_);
+    if (!fresh)
+        return content;
+    ++reconnects_;
+    context_ = std::move(*fresh);
+    if (keep_)
+        kept() = {context_, privateDir_};
+    return readOnce(url, maxSize, connectionLost);
+}
+
+Result<std::optional<std::string>> SmbReader::readOnce(const std::string &url, std::size_t maxSize,
+                                                       bool &connectionLost)
+{
     SMBCCTX *ctx = context_->ctx;
     const SmbApi &smb = *context_->api;
+    auto lost = [&](int error) {
+        connectionLost = error == ECONNABORTED || error == ECONNRESET || error == EPIPE || error == ENOTCONN ||
+                         error == ETIMEDOUT || error == EIO;
+    };
     errno = 0;
     SMBCFILE *file = smb.getOpen(ctx)(ctx, url.c_str(), O_RDONLY, 0);
     if (file == nullptr) {
         const int saved = errno;
         if (saved == ENOENT || saved == ENOTDIR)
             return std::optional<std::string>();
+        lost(saved);
         return fail("SMB: cannot open " + url + ": " + std::strerror(saved) +
                     (saved == EACCES || saved == EPERM ? " (Kerberos ticket, signing, or the file's ACL)" : ""));
     }
@@ -179,6 +225,7 @@ Result<std::optional<std::string>> SmbReader::read(const std::string &url, std::
         if (n < 0) {
             const int saved = errno;
             smb.getClose(ctx)(ctx, file);
+            lost(saved);
             return fail("SMB: reading " + url + ": " + std::strerror(saved));
         }
         if (n == 0)

@@ -16,8 +16,11 @@ class SmbReader {
   public:
     // privateDir: a directory where the reader writes its own smb.conf (the host's /etc/samba/smb.conf is
     // not read: it could relax signing or allow NTLM).
-    // keep: the libsmbclient context (and with it the SMB sessions it opened, which libsmbclient checks
-    // with an echo before reuse) outlives the reader and serves the next create() of this process.
+    // keep: the libsmbclient context (and with it the SMB sessions it opened) outlives the reader and
+    // serves the next create() of this process. libsmbclient checks a cached session with an echo only
+    // when the last one is older than the timeout, so a session the server dropped meanwhile (a DC
+    // restart, Windows' idle autodisconnect) can fail the next read: read() then opens a new context
+    // and tries once more.
     static Result<SmbReader> create(const std::string &privateDir, unsigned timeoutSeconds, bool keep = false);
     SmbReader(SmbReader &&) noexcept;
     SmbReader &operator=(SmbReader &&) noexcept;
@@ -29,13 +32,24 @@ class SmbReader {
 
     [[nodiscard]] std::size_t filesRead() const { return filesRead_; }
     [[nodiscard]] std::size_t bytesRead() const { return bytesRead_; }
+    // How many times the connection was lost and made again (at most once per reader).
+    [[nodiscard]] std::size_t reconnects() const { return reconnects_; }
 
   private:
     SmbReader() = default;
     struct Context;
+    struct Kept;
+    static Kept &kept();
+    static Result<std::shared_ptr<Context>> newContext(const std::string &privateDir, unsigned timeoutSeconds);
+    Result<std::optional<std::string>> readOnce(const std::string &url, std::size_t maxSize, bool &connectionLost);
+
     std::shared_ptr<Context> context_;
+    std::string privateDir_;
+    unsigned timeoutSeconds_ = 0;
+    bool keep_ = false;
     std::size_t filesRead_ = 0;
     std::size_t bytesRead_ = 0;
+    std::size_t reconnects_ = 0;
 };
 
 } // namespace gpaudit::domain

@@ -667,6 +667,8 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
     if (smb) {
         policy.smbFiles = smb->filesRead();
         policy.smbBytes = smb->bytesRead();
+        if (smb->reconnects() > 0 && options.progress)
+            options.progress("fetch: the SMB session to " + policy.dc + " had been dropped; connected again");
     }
     timer.begin("parse", "parse: " + std::to_string(inputs.size()) + " GPOs");
     policy.loaded = host::parseCachedPolicy(catalog, inputs);

@@ -12,7 +12,8 @@
 #  6. start with the DC stopped and the kernel's rules gone: the cached (last-known-good) policy is applied
 #     at once, syncs fail with backoff (1s, 2s, 4s...), status says so; the DC back -> the next retry is ok
 #  7. the LDAP session is kept between syncs; the DC closing it when idle (MaxConnIdleTime, as Windows
-#     does after 15 minutes) costs one bind at the next sync, not a failure
+#     does after 15 minutes) costs one bind at the next sync, not a failure; after a DC restart a changed
+#     GPO is fetched over a new SMB session
 # Kernel hygiene (lib.sh): rules and status restored; only the daemons this test started are stopped.
 set -u
 here=$(dirname "$0")
@@ -237,5 +238,21 @@ grep -q 'ldap: the session kept from the last sync failed (.*); binding again' "
 ctl sync --dry-run --json > "$dtmp/k3.json" 2> /dev/null || fail "sync after the rebind"
 [ "$(kept "$dtmp/k3.json")" = True ] || fail "the new session was not kept"
 echo "kept LDAP session: reused; closed by the DC after 2 s idle -> $(grep -o 'ldap: the session kept.*' "$dtmp/k2.err" | head -c 160)"
+# The kept SMB session after a DC restart: a full sync opens it, the DC restarts (every session gone),
+# a GPO changes: the next sync fetches it (libsmbclient finds the dead session and connects again).
+ctl sync --force --json > "$dtmp/k4.json" 2> /dev/null || fail "full sync (kept sessions)"
+[ "$(json_get "$dtmp/k4.json" 'd["gposFetched"]')" -ge 1 ] || fail "the full sync fetched nothing"
+stop_dc
+restart_dc || fail "could not restart the DC"
+gpo_set "$lnx" $((lnx_version + 5)) "$CSE_AUD" "$dtmp/new.csv"
+ctl sync --json > "$dtmp/k5.json" 2> "$dtmp/k5.err" || fail "sync after the DC restarted: $(cat "$dtmp/k5.err")"
+python3 - "$dtmp/k5.json" <<'PY' || fail "sync after the DC restarted: $(head -c 600 "$dtmp/k5.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["result"] == "ok" and d["gposFetched"] == 1 and d["smb"]["files"] == 1, (d["result"], d["gposFetched"], d["smb"], d["notes"])
+print(f"DC restarted under the kept sessions: sync ok, the changed GPO fetched ({d['smb']['bytes']} bytes)")
+PY
+grep -q "fetch: the SMB session to $GPA_DC_HOST had been dropped; connected again" "$dtmp/k5.err" ||
+    fail "the dropped SMB session is not reported: $(cat "$dtmp/k5.err")"
 stop_daemon
 echo PASS

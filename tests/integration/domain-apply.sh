@@ -104,14 +104,15 @@ json_get "$dtmp/5b.json" '{s["name"]: s["value"] for s in d["policy"]["subcatego
     fail "the new version did not apply once readable"
 added_rules | grep -q -- 'key=gpaudit-kernel-object' || fail "no kernel object rule once readable"
 
-# The DC's file service goes away after LDAP answered (SMB, ports 445 and 139, refused inside the lab's
-# namespace; the host's firewall is not touched): a full sync (--force, every GPO fetched again) fails
-# every fetch, every GPO keeps the version in force, the kernel is unchanged, exit 3; SMB back: ok.
+# The DC's file service goes away after LDAP answered (port 445 refused inside the lab's namespace, and
+# no fallback to NetBIOS on 139; the host's firewall is not touched): a full sync (--force, every GPO
+# fetched again) fails every fetch, every GPO keeps the version in force, the kernel is unchanged,
+# exit 3; SMB back: ok.
 restore_gpo
 sync1 > /dev/null 2>&1 || fail "sync after restoring the GPO (2)"
 ip netns exec "$GPA_LAB_NETNS" nft -f - <<'NFT' || fail "nft: cannot refuse SMB in the lab's namespace"
 table inet gpaudit_test {
-    chain input { type filter hook input priority 0; tcp dport { 139, 445 } reject with tcp reset; }
+    chain input { type filter hook input priority 0; tcp dport 445 reject with tcp reset; }
 }
 NFT
 domain_cleanup_hooks+=("ip netns exec '$GPA_LAB_NETNS' nft delete table inet gpaudit_test 2>/dev/null; true")
