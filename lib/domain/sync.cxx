@@ -524,14 +524,20 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                                  "); binding again");
             kept.session.reset();
         }
+        // The DC locator's next DC when one fails (MS-ADTS 6.3.6: the SRV answers' order).
+        auto next = [&](const std::string &error) {
+            errors += (errors.empty() ? "" : "; ") + error;
+            if (options.progress && &dc != &dcs.back())
+                options.progress("ldap: " + dc + " failed (" + error + "); trying the next domain controller");
+        };
         auto session = LdapSession::connect(dc, config.ldapTimeout);
         if (!session) {
-            errors += (errors.empty() ? "" : "; ") + session.error().message;
-            continue; // try the next DC
+            next(session.error().message);
+            continue;
         }
         auto found = discover(*identity, config, *ticket, dc, cache, *session);
         if (!found) {
-            errors += (errors.empty() ? "" : "; ") + found.error().message;
+            next(found.error().message);
             policy.ldapSearches += session->searches();
             policy.ldapRoundTrips += session->roundTrips();
             continue;

@@ -2,7 +2,8 @@
 # gpauditctl sync against the real lab DC (Samba AD, Kerberos, LDAP sign+seal, SMB signing), dry run:
 # the lab's expected resultant policy for LINUX1 (OU=Servers) and LINUX2 (OU=Blocked: block inheritance,
 # a disabled link, an enforced domain link), the GPO list agrees with samba-gpupdate --rsop (the real
-# peer), and a second sync reads nothing over SMB and makes at most 3 LDAP searches.
+# peer), and a second sync reads nothing over SMB and makes at most 3 LDAP searches; a DC in the SRV
+# answers that does not answer is passed over for the next.
 set -u
 source "$(dirname "$0")/domain-lib.sh" "$1" "$2"
 trap domain_cleanup EXIT
@@ -71,6 +72,22 @@ assert "locate" not in d["stagesMs"], d["stagesMs"]
 assert d["policy"]["domain"]["realm"] == "GPA.TEST", d["policy"]["domain"]
 PY
 grep -q "kerberos: ticket for LINUX1\$@GPA.TEST" "$dtmp/l1c.err" || fail "realm not detected: $(cat "$dtmp/l1c.err")"
+
+# DC locator: a second DC in the SRV answers (before dc1: a higher weight at the same priority, in the
+# site's and the domain's records) that does not answer: the sync goes on with the next DC and says so.
+dns() { "$GPA_LAB_EXEC" samba-tool dns "$@" -U "$GPA_ADMIN_USER%$GPA_ADMIN_PASSWORD" -s "$GPA_DC_SMB_CONF" > /dev/null 2>&1; }
+dns add "$GPA_DC_HOST" "$GPA_DNS_DOMAIN" dc9 A 127.0.0.9 || fail "samba-tool dns add dc9"
+domain_cleanup_hooks+=("dns delete '$GPA_DC_HOST' '$GPA_DNS_DOMAIN' dc9 A 127.0.0.9")
+for name in _ldap._tcp.dc _ldap._tcp.Default-First-Site-Name._sites.dc; do
+    dns add "$GPA_DC_HOST" "_msdcs.$GPA_DNS_DOMAIN" "$name" SRV "dc9.$GPA_DNS_DOMAIN 389 0 200" || fail "SRV $name"
+    domain_cleanup_hooks+=("dns delete '$GPA_DC_HOST' '_msdcs.$GPA_DNS_DOMAIN' '$name' SRV 'dc9.$GPA_DNS_DOMAIN 389 0 200'")
+done
+ctl1 "$dtmp/s9" sync --dry-run --json > "$dtmp/l9.json" 2> "$dtmp/l9.err" || { cat "$dtmp/l9.err"; fail "sync with a dead DC first"; }
+[ "$(json_get "$dtmp/l9.json" 'd["dc"]')" = "$GPA_DC_HOST" ] || fail "dead DC first: synced with $(json_get "$dtmp/l9.json" 'd["dc"]')"
+grep -q "ldap: discovering the GPOs that apply (2 domain controllers)" "$dtmp/l9.err" || fail "the locator did not find 2 DCs: $(cat "$dtmp/l9.err")"
+grep -q "ldap: dc9.$GPA_DNS_DOMAIN failed (.*); trying the next domain controller" "$dtmp/l9.err" ||
+    fail "the failover is not reported: $(cat "$dtmp/l9.err")"
+echo "DC locator: $(grep -o "dc9.$GPA_DNS_DOMAIN failed.*" "$dtmp/l9.err" | head -c 200)"
 
 ctl2 "$s2" sync --dry-run --json > "$dtmp/l2.json" 2> "$dtmp/l2.err" || { cat "$dtmp/l2.err"; fail "LINUX2 sync"; }
 python3 - "$dtmp/l2.json" "$GPA_GPO_DOMAIN" "$GPA_GPO_LINUX" "$GPA_GPO_SERVERS" <<'PY' || fail "LINUX2's policy"
