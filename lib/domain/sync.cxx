@@ -31,6 +31,15 @@ std::string readSmall(const std::string &path)
     return text ? *text : std::string();
 }
 
+std::string utcText(std::time_t when)
+{
+    std::tm tm{};
+    gmtime_r(&when, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
 std::string utcNow()
 {
     const auto now = std::time(nullptr);
@@ -481,6 +490,10 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
         return lastKnownGood(catalog, config.stateDir, ticket.error().message);
     }
     ::setenv("KRB5CCNAME", ticket->ccache.c_str(), 1); // for libldap (GSSAPI) and libsmbclient (Heimdal)
+    policy.newTicket = ticket->renewed;
+    policy.ticketExpires = utcText(std::chrono::system_clock::to_time_t(ticket->expires));
+    if (ticket->renewed && options.progress)
+        options.progress("kerberos: a new ticket from the keytab, valid until " + policy.ticketExpires);
 
     // DC locator and LDAP.
     auto cache = host::readDiscoveryCache(config.stateDir).value_or(host::DiscoveryCache{});

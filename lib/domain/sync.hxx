@@ -52,6 +52,8 @@ struct DomainPolicy {
     std::size_t ldapSearches = 0;
     std::size_t ldapRoundTrips = 0;
     bool ldapSessionKept = false; // the LDAP session of the previous sync was used (gpauditd)
+    bool newTicket = false;       // a TGT was obtained from the keytab (none cached, or under 10 minutes left)
+    std::string ticketExpires;    // the machine TGT's end time (UTC)
     std::size_t smbFiles = 0;
     std::size_t smbBytes = 0;
     std::size_t gposFetched = 0;

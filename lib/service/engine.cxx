@@ -215,6 +215,8 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
             ", \"gposApplied\": " + std::to_string(outcome.gposApplied) +
             ", \"gposFetched\": " + std::to_string(policy->gposFetched) +
             ", \"gposCached\": " + std::to_string(policy->gposCached) +
+            ", \"kerberos\": {\"newTicket\": " + (policy->newTicket ? "true" : "false") + ", \"expires\": \"" +
+            core::jsonEscape(policy->ticketExpires) + "\"}" +
             ", \"ldap\": {\"searches\": " + std::to_string(policy->ldapSearches) +
             ", \"roundTrips\": " + std::to_string(policy->ldapRoundTrips) +
             ", \"ssf\": " + std::to_string(policy->ssf) +

@@ -73,6 +73,23 @@ assert d["policy"]["domain"]["realm"] == "GPA.TEST", d["policy"]["domain"]
 PY
 grep -q "kerberos: ticket for LINUX1\$@GPA.TEST" "$dtmp/l1c.err" || fail "realm not detected: $(cat "$dtmp/l1c.err")"
 
+# The machine ticket is kept in the state directory and used while it has more than 10 minutes left;
+# one about to expire is replaced from the keytab before the sync (and said).
+"$GPA_LAB_EXEC" kinit -k -t "$GPA_KEYTAB" -l 5m -c "FILE:$s1/krb5cc" "$GPA_MACHINE_PRINCIPAL" > /dev/null 2>&1 ||
+    fail "kinit of a short ticket"
+ctl1 "$s1" sync --dry-run --json > "$dtmp/t1.json" 2> "$dtmp/t1.err" || { cat "$dtmp/t1.err"; fail "sync with a ticket about to expire"; }
+ctl1 "$s1" sync --dry-run --json > "$dtmp/t2.json" 2> "$dtmp/t2.err" || { cat "$dtmp/t2.err"; fail "sync after the renewal"; }
+python3 - "$dtmp/t1.json" "$dtmp/t2.json" <<'PY' || fail "ticket renewal: $(grep -h kerberos "$dtmp/t1.err" "$dtmp/t2.err")"
+import datetime, json, sys
+t1, t2 = (json.load(open(f))["kerberos"] for f in sys.argv[1:3])
+expires = datetime.datetime.strptime(t1["expires"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+left = expires - datetime.datetime.now(datetime.timezone.utc)
+assert t1["newTicket"] and left > datetime.timedelta(minutes=30), (t1, left)
+assert not t2["newTicket"] and t2["expires"] == t1["expires"], (t1, t2)
+print(f"machine ticket: 5 minutes left -> a new one until {t1['expires']}; the next sync reuses it")
+PY
+grep -q "kerberos: a new ticket from the keytab, valid until" "$dtmp/t1.err" || fail "the renewal is not said"
+
 # DC locator: a second DC in the SRV answers (before dc1: a higher weight at the same priority, in the
 # site's and the domain's records) that does not answer: the sync goes on with the next DC and says so.
 dns() { "$GPA_LAB_EXEC" samba-tool dns "$@" -U "$GPA_ADMIN_USER%$GPA_ADMIN_PASSWORD" -s "$GPA_DC_SMB_CONF" > /dev/null 2>&1; }
