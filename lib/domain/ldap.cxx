@@ -91,9 +91,16 @@ Result<LdapSession> LdapSession::connect(const std::string &host, std::chrono::s
     // anything weaker, before any search is sent.
     char secprops[] = "minssf=56";
     ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, secprops);
+    const auto started = std::chrono::steady_clock::now();
     rc = ldap_sasl_interactive_bind_s(ld, nullptr, "GSSAPI", nullptr, nullptr, LDAP_SASL_QUIET, interact, nullptr);
-    if (rc != LDAP_SUCCESS)
-        return fail("LDAP GSSAPI bind to " + uri + ": " + diagnostic(ld, rc));
+    if (rc != LDAP_SUCCESS) {
+        // libldap says "Can't contact LDAP server" for a refused connection and for one that never
+        // answered alike; the second is a network that drops packets (or a DC that hangs): say so.
+        const bool timedOut = rc == LDAP_SERVER_DOWN && std::chrono::steady_clock::now() - started >= timeout;
+        return fail("LDAP GSSAPI bind to " + uri + ": " +
+                    (timedOut ? "no answer within " + std::to_string(timeout.count()) + " s (ldap_timeout)"
+                              : diagnostic(ld, rc)));
+    }
     ber_len_t ssf = 0; // OpenLDAP writes a ber_len_t here (lab.md: a smaller type smashes the stack)
     ldap_get_option(ld, LDAP_OPT_X_SASL_SSF, &ssf);
     session.ssf_ = static_cast<unsigned>(ssf);

@@ -3,7 +3,8 @@
 # whose version did not change is not fetched again, a version bump is; a malformed audit.csv in one
 # GPO is rejected with file and line while the other GPOs still apply (MS-GPAC 3.2.5); one GPO's file
 # denied to the machine, or SMB refused after LDAP answered: the GPOs keep the version in force; with
-# the DC stopped, the last-known-good policy stays in force and the command says so (exit 4).
+# the DC stopped, or every packet to it dropped, the last-known-good policy stays in force and the
+# command says so (exit 4).
 # Kernel hygiene (lib.sh): the kernel's rules and status are restored at the end; the lab's GPO is
 # restored and its DC restarted if the test stopped it.
 set -u
@@ -146,4 +147,24 @@ ctl1 "$state" show > /dev/null || fail "show while the DC is down"
 echo "DC down: exit 4 in $ms ms, $(grep -c . <<<"$rules_before_outage") rules still in force"
 restart_dc || fail "could not restart the DC"
 sync1 > /dev/null 2>&1 || fail "sync after the DC came back"
+
+# A network that drops every packet to the DC (nothing refused, nothing answered; nft in the lab's
+# namespace): the sync gives up after ldap_timeout, says so, and the last-known-good stays in force.
+ip netns exec "$GPA_LAB_NETNS" nft -f - <<'NFT' || fail "nft: cannot drop the DC's packets"
+table inet gpaudit_drop {
+    chain input { type filter hook input priority 0; tcp dport { 88, 389, 445 } drop; udp dport 88 drop; }
+}
+NFT
+domain_cleanup_hooks+=("ip netns exec '$GPA_LAB_NETNS' nft delete table inet gpaudit_drop 2>/dev/null; true")
+printf 'ldap_timeout: 2s\n' > "$dtmp/timeout.conf"
+start=$(date +%s%N)
+sync1 --config "$dtmp/timeout.conf" > "$dtmp/7.out" 2> "$dtmp/7.err"
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+ip netns exec "$GPA_LAB_NETNS" nft delete table inet gpaudit_drop
+[ $rc = 4 ] || { cat "$dtmp/7.err"; fail "packets dropped: exit $rc, expected 4"; }
+grep -q "the domain could not be reached: LDAP GSSAPI bind to ldap://$GPA_DC_HOST: no answer within 2 s (ldap_timeout)" "$dtmp/7.err" ||
+    fail "packets dropped: $(cat "$dtmp/7.err")"
+[ "$(added_rules | sort)" = "$rules_before_outage" ] || fail "packets dropped: the kernel's rules changed"
+echo "DC unreachable (packets dropped): exit 4 after $ms ms with ldap_timeout 2s"
 echo PASS
