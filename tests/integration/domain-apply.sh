@@ -23,6 +23,13 @@ added_rules | grep -q -- 'key=gpaudit-process-creation' || fail "process creatio
 [ -f "$state/state.yaml" ] || fail "no state recorded"
 [ -f "$rules_file" ] || fail "no rules file written"
 json_get "$dtmp/1.json" 'd["gposFetched"]' | grep -qx 3 || fail "first sync fetched $(json_get "$dtmp/1.json" 'd["gposFetched"]')"
+# The summary counts the kernel's rules (the policy's and the fast-path exclusions): all added now.
+in_kernel=$(added_rules | wc -l)
+json_get "$dtmp/1.json" '(d["rules"]["total"], d["rules"]["added"], d["rules"]["unchanged"])' | grep -qx "($in_kernel, $in_kernel, 0)" ||
+    fail "first sync's rule counts $(json_get "$dtmp/1.json" 'd["rules"]') vs $in_kernel rules in the kernel"
+sync1 --json > "$dtmp/1b.json" 2> /dev/null || fail "second sync"
+json_get "$dtmp/1b.json" '(d["rules"]["total"], d["rules"]["added"], d["rules"]["unchanged"])' | grep -qx "($in_kernel, 0, $in_kernel)" ||
+    fail "an unchanged sync's rule counts: $(json_get "$dtmp/1b.json" 'd["rules"]')"
 
 # show (no sources) = the policy of the last sync, with the GPO list.
 ctl1 "$state" show > "$dtmp/show.txt" || fail "show after sync"
