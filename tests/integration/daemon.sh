@@ -12,8 +12,8 @@
 #  6. start with the DC stopped and the kernel's rules gone: the cached (last-known-good) policy is applied
 #     at once, syncs fail with backoff (1s, 2s, 4s...), status says so; the DC back -> the next retry is ok
 #  7. the LDAP session is kept between syncs; the DC closing it when idle (MaxConnIdleTime, as Windows
-#     does after 15 minutes) costs one bind at the next sync, not a failure; after a DC restart a changed
-#     GPO is fetched over a new SMB session
+#     does after 15 minutes) costs one bind at the next sync, not a failure; a new machine ticket binds
+#     again; after a DC restart a changed GPO is fetched over a new SMB session
 # Kernel hygiene (lib.sh): rules and status restored; only the daemons this test started are stopped.
 set -u
 here=$(dirname "$0")
@@ -238,6 +238,16 @@ grep -q 'ldap: the session kept from the last sync failed (.*); binding again' "
 ctl sync --dry-run --json > "$dtmp/k3.json" 2> /dev/null || fail "sync after the rebind"
 [ "$(kept "$dtmp/k3.json")" = True ] || fail "the new session was not kept"
 echo "kept LDAP session: reused; closed by the DC after 2 s idle -> $(grep -o 'ldap: the session kept.*' "$dtmp/k2.err" | head -c 160)"
+# A new machine ticket (the one in the state directory about to expire) binds again with it.
+"$GPA_LAB_EXEC" kinit -k -t "$GPA_KEYTAB" -l 5m -c "FILE:$state/krb5cc" "$GPA_MACHINE_PRINCIPAL" > /dev/null 2>&1 ||
+    fail "kinit of a short ticket"
+ctl sync --dry-run --json > "$dtmp/k6.json" 2> /dev/null || fail "sync with a ticket about to expire"
+json_get "$dtmp/k6.json" '(d["kerberos"]["newTicket"], d["ldap"]["sessionKept"])' | grep -qx '(True, False)' ||
+    fail "a new ticket did not bind again: $(json_get "$dtmp/k6.json" '(d["kerberos"], d["ldap"])')"
+ctl sync --dry-run --json > "$dtmp/k7.json" 2> /dev/null || fail "sync after the new ticket"
+json_get "$dtmp/k7.json" '(d["kerberos"]["newTicket"], d["ldap"]["sessionKept"])' | grep -qx '(False, True)' ||
+    fail "the session bound with the new ticket was not kept: $(json_get "$dtmp/k7.json" '(d["kerberos"], d["ldap"])')"
+echo "new machine ticket: LDAP bound again with it, then kept"
 # The kept SMB session after a DC restart: a full sync opens it, the DC restarts (every session gone),
 # a GPO changes: the next sync fetches it (libsmbclient finds the dead session and connects again).
 ctl sync --force --json > "$dtmp/k4.json" 2> /dev/null || fail "full sync (kept sessions)"
