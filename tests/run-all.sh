@@ -1,8 +1,8 @@
 #!/bin/bash
 # The whole test suite, as CI runs it: installs what is missing, builds, runs every suite (unit,
-# golden, fuzz-replay, lint, integration against the real kernel), then the unit, golden and
-# fuzz-replay suites again under ASan+UBSan (clang) and in a build with the optional libraries off,
-# and ends with one line "N passed, N failed".
+# golden, fuzz-replay, lint, integration against the real kernel and the lab DC), then the unit,
+# golden, fuzz-replay and integration suites again under ASan+UBSan (clang), and unit and golden in a
+# build with the optional libraries off, and ends with one line "N passed, N failed".
 # Run as root: the integration suite loads audit rules into the kernel (and restores them).
 set -u
 cd "$(dirname "$0")/.."
@@ -29,8 +29,11 @@ if build build; then
 fi
 if CC=clang CXX=clang++ build build-sanitize -Db_sanitize=address,undefined -Db_lundef=false \
     -Dcpp_args=-fno-sanitize-recover=all; then
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        meson test -C build-sanitize --print-errorlogs --suite unit --suite golden --suite fuzz-replay
+    # The integration suites too: the domain client and the kernel adapter under ASan+UBSan against the
+    # real DC and kernel. One allocation libsmbclient keeps for the process's life is suppressed.
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 LSAN_OPTIONS=suppressions=$PWD/tests/sanitizer/lsan.supp \
+        meson test -C build-sanitize --print-errorlogs --suite unit --suite golden --suite fuzz-replay \
+        --suite integration
     results+=(build-sanitize/meson-logs/testlog.json)
 fi
 # The "mini" build: every optional adapter library off; the pure core still builds and passes.
