@@ -116,6 +116,9 @@ wait_for 10 restored || { cat "$log"; fail "drift: rules not restored ($(ours) o
 echo "drift: $before rules restored $((($(date +%s%N) - t0) / 1000000)) ms after auditctl -D"
 wait_for 5 grep -q 'MESSAGE_ID=bc77a7e5255547d081b7f0d293398e55' "$log" || fail "drift not logged with its MESSAGE_ID"
 grep -m1 'drift:' "$log"
+# GPAUDIT_RULES is the kernel's count of gpaudit's rules (with the fast-path exclusions), as in the message.
+grep -m1 'MESSAGE_ID=bc77a7e5255547d081b7f0d293398e55' "$log" | grep -q " GPAUDIT_RULES=$before\]" ||
+    fail "drift: GPAUDIT_RULES is not the $before rules in the kernel: $(grep -m1 'GPAUDIT_RULES' "$log")"
 ctl status --json > "$dtmp/status2.json"
 json_get "$dtmp/status2.json" 'd["drift"]["restored"]' | grep -qx '[1-9][0-9]*' || fail "status does not count the drift"
 
