@@ -38,7 +38,11 @@ if [ ! -e "$guard" ]; then
     chmod +x "$guard"
     created_guard=1
 fi
-cleanup() { [ "$created_guard" = 1 ] && rm -f "$guard"; }
+# An EXIT trap's last status becomes the script's: the test must not be the last command.
+cleanup() {
+    if [ "$created_guard" = 1 ]; then rm -f "$guard"; fi
+    return 0
+}
 trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
