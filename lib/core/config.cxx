@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.hxx"
 
+#include "safe_text.hxx"
 #include "text.hxx"
 #include "yaml_util.hxx"
 
@@ -106,7 +107,8 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
             if (!value.IsScalar() && !value.IsNull())
                 return yamlError(value, label, "\"" + key + "\" takes a text value");
             target = value.IsNull() ? std::string() : value.as<std::string>();
-            if (target.find_first_of(std::string_view("\0\n\r", 3)) != std::string::npos)
+            if (std::any_of(target.begin(), target.end(),
+                            [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
                 return yamlError(value, label, "\"" + key + "\" contains a control character");
             return {};
         };
@@ -183,6 +185,10 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
             for (std::size_t i = 0; ok && i < value.size(); ++i) {
                 if (!value[i].IsScalar() || value[i].as<std::string>().empty() || value[i].as<std::string>()[0] != '/')
                     ok = yamlError(value[i], label, "\"sacl_dirs\" takes a list of absolute paths");
+                else if (auto problem = rulePathProblem(value[i].as<std::string>()))
+                    // Each becomes a -F dir= value of a rule: it must read back as itself (safe_text.hxx).
+                    ok = yamlError(value[i], label,
+                                   "\"sacl_dirs\" entry cannot be written to an audit rule: " + *problem);
                 else
                     config.saclDirs.push_back(value[i].as<std::string>());
             }

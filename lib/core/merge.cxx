@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "merge.hxx"
 
+#include "safe_text.hxx"
+
 #include <algorithm>
 #include <map>
 
 namespace gpaudit::core {
 
+// The name comes from the domain (displayName), a GPMC backup or a path: shown escaped, on one line.
 std::string GpoRef::str() const
 {
     if (guid.empty())
-        return name;
+        return displayText(name);
     if (name.empty())
-        return "{" + guid + "}";
-    return name + " {" + guid + "}";
+        return "{" + displayText(guid) + "}";
+    return displayText(name) + " {" + displayText(guid) + "}";
 }
 
 Resultant merge(const Catalog &catalog, std::span<const GpoInput> lowestFirst, LegacyMode legacyMode)

@@ -16,7 +16,7 @@ namespace gpaudit::core {
 struct GpoRef {
     std::string guid;                      // canonical GUID, or empty for a file given on the command line
     std::string name;                      // display name (or the file path when there is no GPO)
-    [[nodiscard]] std::string str() const; // "name {GUID}"
+    [[nodiscard]] std::string str() const; // "name {GUID}", escaped for display (safe_text.hxx)
     bool operator==(const GpoRef &) const = default;
 };
 

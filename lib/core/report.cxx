@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "report.hxx"
 
+#include "safe_text.hxx"
 #include "text.hxx"
 
 #include <cstdio>
@@ -47,57 +48,60 @@ void jsonGpo(std::string &out, const GpoRef &gpo)
 
 } // namespace
 
+// RFC 8259 7: quote, backslash and every control character escaped. The output is valid UTF-8 whatever
+// the input: a byte that is not UTF-8 becomes the visible text \xHH (as displayText shows it), and C1
+// controls, DEL and the bidirectional/line-separator format characters are \u-escaped, so a JSON
+// consumer that prints a value cannot be steered by it.
 std::string jsonEscape(std::string_view text)
 {
     std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buffer[8];
-                std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-                out += buffer;
-            } else {
+    out.reserve(text.size() + 2);
+    // displayText keeps printable text and turns everything else into ASCII escapes (with a backslash,
+    // escaped below) except for the control characters JSON itself can carry as \n \r \t: those are
+    // done here first, so a JSON reader gets them back.
+    std::size_t start = 0;
+    const auto flush = [&](std::size_t end) {
+        for (char c : displayText(text.substr(start, end - start))) {
+            if (c == '"')
+                out += "\\\"";
+            else if (c == '\\')
+                out += "\\\\";
+            else
                 out += c;
-            }
         }
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c != '\n' && c != '\r' && c != '\t')
+            continue;
+        flush(i);
+        out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t";
+        start = i + 1;
     }
+    flush(text.size());
     return out;
 }
 
 std::string renderGpoList(const DomainSummary &domain)
 {
-    std::string out = "Domain " + domain.realm + ", computer " + domain.machine;
+    // Every value here comes from the domain or the state directory: escaped (safe_text.hxx).
+    const auto show = [](const std::string &text) { return displayText(text); };
+    std::string out = "Domain " + show(domain.realm) + ", computer " + show(domain.machine);
     if (!domain.computerDn.empty())
-        out += " (" + domain.computerDn + ")";
-    out += "\nDomain controller " + (domain.dc.empty() ? std::string("-") : domain.dc) + ", site " +
-           (domain.site.empty() ? std::string("-") : domain.site) + "; applied " + domain.time + "\n";
+        out += " (" + show(domain.computerDn) + ")";
+    out += "\nDomain controller " + (domain.dc.empty() ? std::string("-") : show(domain.dc)) + ", site " +
+           (domain.site.empty() ? std::string("-") : show(domain.site)) + "; applied " + show(domain.time) + "\n";
     if (domain.lastKnownGood)
-        out += "LAST-KNOWN-GOOD: the domain could not be reached (" + domain.unreachable +
+        out += "LAST-KNOWN-GOOD: the domain could not be reached (" + show(domain.unreachable) +
                "); this is the last applied policy\n";
     out += "\nGroup Policy objects, in processing order (the last applied wins):\n";
     for (const auto &g : domain.gpos) {
-        out += std::string(g.applied ? "  applied  " : "  skipped  ") + g.name + " {" + g.guid + "}";
-        out += "\n             linked at " + g.som + (g.enforced ? " (enforced)" : "");
+        out += std::string(g.applied ? "  applied  " : "  skipped  ") + show(g.name) + " {" + show(g.guid) + "}";
+        out += "\n             linked at " + show(g.som) + (g.enforced ? " (enforced)" : "");
         if (g.applied)
-            out += ", version " + std::to_string(g.version) + (g.status.empty() ? "" : ", " + g.status);
+            out += ", version " + std::to_string(g.version) + (g.status.empty() ? "" : ", " + show(g.status));
         if (!g.reason.empty())
-            out += std::string(g.applied ? "; note: " : "; why: ") + g.reason;
+            out += std::string(g.applied ? "; note: " : "; why: ") + show(g.reason);
         out += "\n";
     }
     if (domain.gpos.empty())
@@ -153,7 +157,7 @@ std::string renderShowText(const ReportInput &input)
         }
         out += "  " + std::string(label) + ":\n";
         for (const auto &sourced : *list)
-            out += "    " + sourced.ace.str() + "  " + sourced.source.str() + "\n";
+            out += "    " + displayText(sourced.ace.str()) + "  " + sourced.source.str() + "\n";
     }
 
     out += "\nLegacy audit policy ([Event Audit]): ";
@@ -195,13 +199,13 @@ std::string renderShowText(const ReportInput &input)
     if (!input.translation.notes.empty()) {
         out += "\nNotes\n";
         for (const auto &note : input.translation.notes)
-            out += "  " + (note.subcategory.empty() ? "" : note.subcategory + ": ") + note.message + "\n";
+            out += "  " + (note.subcategory.empty() ? "" : note.subcategory + ": ") + displayText(note.message) + "\n";
     }
     if (!input.problems.empty()) {
         out += "\nInput problems\n";
         for (const auto &problem : input.problems)
             out += std::string("  ") + (problem.rejected ? "REJECTED " : "warning ") + problem.gpo.str() + ": " +
-                   problem.message + "\n";
+                   displayText(problem.message) + "\n";
     }
     return out;
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "result.hxx"
 
+#include "safe_text.hxx"
+
 namespace gpaudit {
 
 namespace {
+// Errors name files and quote inputs: shown escaped (safe_text.hxx), whoever prints or logs them.
 std::string formatLocated(const Location &where, const std::string &message)
 {
     std::string out;
@@ -17,7 +20,7 @@ std::string formatLocated(const Location &where, const std::string &message)
         out += ": ";
     }
     out += message;
-    return out;
+    return core::displayText(out);
 }
 } // namespace
 

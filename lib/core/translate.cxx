@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "translate.hxx"
 
+#include "safe_text.hxx"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -91,6 +93,8 @@ class Builder {
     {
         std::vector<FieldSpec> fields;
         if (!rule.path.empty()) {
+            if (!safePath(slug, rule.path))
+                return;
             if (options_.probe != nullptr && !options_.probe->directoryExists(parentOf(rule.path))) {
                 noteSkippedWatch(slug, rule.path, parentOf(rule.path));
                 return;
@@ -98,6 +102,8 @@ class Builder {
             fields.push_back({"path", "=", rule.path});
         }
         if (!rule.dir.empty()) {
+            if (!safePath(slug, rule.dir))
+                return;
             if (options_.probe != nullptr && !options_.probe->directoryExists(rule.dir)) {
                 noteSkippedWatch(slug, rule.dir, rule.dir);
                 return;
@@ -157,6 +163,8 @@ class Builder {
     void emitWatch(const std::string &slug, const RuleTemplate &rule, const std::vector<FieldSpec> &extra,
                    AuditRule::Action action)
     {
+        if (!safePath(slug, rule.path))
+            return;
         std::vector<FieldSpec> fields = {{"path", "=", rule.path}, {"perm", "=", rule.perm}};
         for (auto &field : substitute(rule.fields))
             fields.push_back(field);
@@ -174,11 +182,12 @@ class Builder {
                 entries->insert(entries->begin(), dir);
             cached = expanded_.emplace(dir, std::move(entries)).first;
             if (cached->second)
-                note(slug, "watch on " + dir + ": the directory and its " + std::to_string(cached->second->size() - 1) +
+                note(slug, "watch on " + displayText(dir) + ": the directory and its " +
+                               std::to_string(cached->second->size() - 1) +
                                " entries are watched one by one (no per-syscall cost); a file created in it later is "
                                "recorded when created, and for in-place writes from the next apply");
             else
-                note(slug, "watch on " + dir + ": more than " + std::to_string(kMaxExpandedWatches) +
+                note(slug, "watch on " + displayText(dir) + ": more than " + std::to_string(kMaxExpandedWatches) +
                                " entries, kept as a directory tree rule (it costs every syscall)");
         }
         return cached->second;
@@ -187,7 +196,21 @@ class Builder {
     void noteSkippedWatch(const std::string &slug, const std::string &watch, const std::string &missing)
     {
         if (skippedWatches_.insert(watch).second)
-            note(slug, "watch on " + watch + " skipped: " + missing + " does not exist on this host");
+            note(slug, "watch on " + displayText(watch) + " skipped: " + displayText(missing) +
+                           " does not exist on this host");
+    }
+
+    // A path (a file named in a watched directory, a mapping's or a SACL scope's path) becomes a -F
+    // path=/dir= value only when auditctl reads the rules file back to exactly that path and libaudit
+    // sends exactly it to the kernel (safe_text.hxx); otherwise the watch is left out with a note.
+    bool safePath(const std::string &slug, const std::string &path)
+    {
+        auto problem = rulePathProblem(path);
+        if (!problem)
+            return true;
+        if (unsafePaths_.insert(path).second)
+            note(slug, "watch on " + displayText(path) + " left out: " + *problem);
+        return false;
     }
 
     void add(AuditRule rule) { out_.rules.push_back(std::move(rule)); }
@@ -596,6 +619,7 @@ class Builder {
     const std::vector<Abi> &abis_;
     Translation out_;
     std::set<std::string> skippedWatches_;
+    std::set<std::string> unsafePaths_;
     std::map<std::string, std::optional<std::vector<std::string>>> expanded_;
     std::set<std::string> notedOnce_;
 };
@@ -690,31 +714,38 @@ Result<Translation> translate(const Catalog &catalog, const Mapping &mapping, co
             known += (known.empty() ? "" : ", ") + name;
         return fail("unknown architecture \"" + options.machine + "\" (known: " + known + ")");
     }
-    for (const auto &dir : options.saclDirectories)
+    for (const auto &dir : options.saclDirectories) {
         if (dir.empty() || dir.front() != '/' || dir == "/")
-            return fail("SACL scope directory \"" + dir + "\" must be an absolute path other than /");
+            return fail("SACL scope directory \"" + displayText(dir) + "\" must be an absolute path other than /");
+        if (auto problem = rulePathProblem(dir))
+            return fail("SACL scope directory \"" + displayText(dir) +
+                        "\" cannot be written to an audit rule: " + *problem);
+    }
     return Builder(catalog, mapping, resultant, options, *abis).run();
 }
 
 std::string renderRulesFile(const Translation &translation, const std::vector<std::string> &headerComments)
 {
-    std::string out;
+    // Only RulesFileWriter writes: comments cannot break out, and a line that is not a safe rule
+    // line is left out (safe_text.hxx). Untrusted text (GPO names in the header, paths in notes) is
+    // therefore harmless here whatever it holds.
+    RulesFileWriter file;
     for (const auto &line : headerComments)
-        out += "# " + line + "\n";
+        file.comment(line);
     for (const auto &note : translation.notes)
-        out += "# note: " + (note.subcategory.empty() ? "" : note.subcategory + ": ") + note.message + "\n";
+        file.comment("note: " + (note.subcategory.empty() ? "" : note.subcategory + ": ") + note.message);
     for (const auto &status : translation.status)
-        out += std::string("-") + status.flag + " " + std::to_string(status.value) + "\n";
+        file.command(std::string("-") + status.flag + " " + std::to_string(status.value));
     for (const auto &rule : translation.rules) {
         if (rule.list != AuditRule::List::Exit) {
             std::string owners;
             for (const auto &key : rule.keys)
                 owners += (owners.empty() ? "" : " ") + std::string(kKeyPrefix) + key;
-            out += "# record filter of " + owners + "\n";
+            file.comment("record filter of " + owners);
         }
-        out += rule.render() + "\n";
+        file.command(rule.render());
     }
-    return out;
+    return file.text();
 }
 
 } // namespace gpaudit::core
