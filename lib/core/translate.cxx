@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 namespace gpaudit::core {
 
@@ -685,7 +686,7 @@ class Builder {
         // broader one whose match every match of its own implies (same arch, the broader rule's fields
         // a subset of its own), a record of the narrower rule also belongs to each subcategory of the
         // broader rule whose syscalls it shares: it carries those keys too. Only syscall rules of the
-        // exit list take part; the pairs are bounded by max_rules.
+        // exit list take part.
         std::vector<std::size_t> candidates;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const auto &rule = entries[i].rule;
@@ -693,18 +694,60 @@ class Builder {
                 !rule.syscalls.empty())
                 candidates.push_back(i);
         }
+        // The broader rules of a narrow one are found through an index of field sets (the narrow
+        // rule's subsets are looked up, or, for a rule with many fields, the distinct sets tested),
+        // not by testing every later rule: near-linear in the rules.
+        auto setKey = [](const std::string &arch, const std::vector<FieldSpec> &sortedFields) {
+            std::string key = arch;
+            for (const auto &f : sortedFields)
+                key += std::string("\x1e") + (f.compare ? 'C' : 'F') + f.name + '\x1f' + f.op + '\x1f' + f.value;
+            return key;
+        };
+        std::vector<std::vector<FieldSpec>> setOf(candidates.size());
+        std::unordered_map<std::string, std::vector<std::size_t>> bySet; // ordinals in candidates, ascending
+        std::vector<std::pair<std::size_t, std::string>> distinct;       // (an ordinal of the set, its key)
+        for (std::size_t a = 0; a < candidates.size(); ++a) {
+            auto fields = entries[candidates[a]].rule.fields;
+            std::sort(fields.begin(), fields.end());
+            fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+            setOf[a] = std::move(fields);
+            auto key = setKey(entries[candidates[a]].rule.arch, setOf[a]);
+            auto &list = bySet[key];
+            if (list.empty())
+                distinct.emplace_back(a, key);
+            list.push_back(a);
+        }
+        constexpr std::size_t kEnumerateUpTo = 6; // 64 subsets; beyond that test the distinct sets
         for (std::size_t a = 0; a < candidates.size(); ++a) {
             auto &narrow = entries[candidates[a]].rule;
+            const auto &mine = setOf[a];
+            std::vector<std::size_t> broader;
+            auto take = [&](const std::vector<std::size_t> &list) {
+                for (auto it = std::upper_bound(list.begin(), list.end(), a); it != list.end(); ++it)
+                    broader.push_back(*it);
+            };
+            if (mine.size() <= kEnumerateUpTo) {
+                std::vector<FieldSpec> subset;
+                for (std::size_t mask = 0; mask < (std::size_t{1} << mine.size()); ++mask) {
+                    subset.clear();
+                    for (std::size_t bit = 0; bit < mine.size(); ++bit)
+                        if ((mask & (std::size_t{1} << bit)) != 0)
+                            subset.push_back(mine[bit]);
+                    auto found = bySet.find(setKey(narrow.arch, subset));
+                    if (found != bySet.end())
+                        take(found->second);
+                }
+            } else {
+                for (const auto &[ordinal, key] : distinct) {
+                    const auto &theirs = setOf[ordinal];
+                    if (entries[candidates[ordinal]].rule.arch == narrow.arch &&
+                        std::includes(mine.begin(), mine.end(), theirs.begin(), theirs.end()))
+                        take(bySet[key]);
+                }
+            }
+            std::sort(broader.begin(), broader.end());
             bool extendedAny = false;
-            for (std::size_t b = a + 1; b < candidates.size(); ++b) {
-                const auto &broad = entries[candidates[b]].rule;
-                if (broad.fields.size() > narrow.fields.size() || broad.arch != narrow.arch)
-                    continue;
-                const bool fieldsSubset = std::all_of(broad.fields.begin(), broad.fields.end(), [&](const auto &f) {
-                    return std::find(narrow.fields.begin(), narrow.fields.end(), f) != narrow.fields.end();
-                });
-                if (!fieldsSubset)
-                    continue;
+            for (auto b : broader) {
                 for (const auto &byslug : entries[candidates[b]].syscallsBySlug) {
                     const auto &slug = byslug.first;
                     const auto &syscalls = byslug.second;
