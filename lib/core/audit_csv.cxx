@@ -40,6 +40,10 @@ struct Field {
     std::uint32_t column = 0; // 1-based
 };
 
+// MS-GPAC 2.2 has seven columns; a header may add a few of its own, not thousands (each field costs
+// memory per row).
+constexpr std::size_t kMaxColumns = 64;
+
 // One CSV record per line: MS-GPAC's QuotedString cannot hold a line break. A quoted field may hold
 // commas and doubled quotes ("").
 Result<std::vector<Field>> splitRecord(std::string_view line, const Location &lineLocation)
@@ -47,6 +51,9 @@ Result<std::vector<Field>> splitRecord(std::string_view line, const Location &li
     std::vector<Field> fields;
     std::size_t i = 0;
     while (true) {
+        if (fields.size() == kMaxColumns)
+            return fail("more than " + std::to_string(kMaxColumns) + " fields in one row (MS-GPAC 2.2 has 7 columns)",
+                        lineLocation);
         Field field;
         field.column = static_cast<std::uint32_t>(i + 1);
         if (i < line.size() && line[i] == '"') {
@@ -88,6 +95,10 @@ Result<std::vector<Field>> splitRecord(std::string_view line, const Location &li
             break;
         ++i; // the comma
         if (i == line.size()) {
+            if (fields.size() == kMaxColumns)
+                return fail("more than " + std::to_string(kMaxColumns) +
+                                " fields in one row (MS-GPAC 2.2 has 7 columns)",
+                            lineLocation);
             fields.push_back(Field{"", static_cast<std::uint32_t>(i + 1)});
             break;
         }

@@ -228,7 +228,7 @@ TEST_CASE("gpauditd.conf: the limit keys, their defaults, ceilings and suffixes"
     auto empty = parseConfig("", "gpauditd.conf");
     REQUIRE(empty);
     CHECK(empty->limits.maxFileSize == 4u << 20);
-    CHECK(empty->limits.maxPerUserSids == 64);
+    CHECK(empty->limits.maxPerUserSids == 32);
     CHECK(empty->limits.maxSaclAces == 1024);
     CHECK(empty->limits.maxRules == 4096);
     auto set = parseConfig("max_file_size: 512K\nmax_per_user_sids: 10\nmax_sacl_aces: 20\nmax_rules: 300\n", "c");
@@ -239,8 +239,8 @@ TEST_CASE("gpauditd.conf: the limit keys, their defaults, ceilings and suffixes"
     CHECK(set->limits.maxRules == 300);
     CHECK(parseConfig("max_file_size: 64M\n", "c")->limits.maxFileSize == 64u << 20);
     CHECK(parseConfig("max_file_size: 1000\n", "c")->limits.maxFileSize == 1000);
-    for (const char *bad : {"max_file_size: 65M\n", "max_rules: 0\n", "max_rules: 65537\n", "max_per_user_sids: -1\n",
-                            "max_sacl_aces: many\n", "max_rules: 10K\n"}) {
+    for (const char *bad : {"max_file_size: 65M\n", "max_rules: 0\n", "max_rules: 16385\n", "max_per_user_sids: 1025\n",
+                            "max_per_user_sids: -1\n", "max_sacl_aces: many\n", "max_rules: 10K\n"}) {
         auto parsed = parseConfig(bad, "/etc/gpauditd.conf");
         REQUIRE_FALSE(parsed);
         INFO(parsed.error().str());
