@@ -409,6 +409,8 @@ int runConfigCheck(const Options &options)
               << "\nretry_min: " << durationText(c.retryMin) << "\nretry_max: " << durationText(c.retryMax)
               << "\ndrift_check_interval: " << durationText(c.driftCheckInterval)
               << "\nldap_timeout: " << durationText(c.ldapTimeout) << "\n";
+    std::cout << "max_file_size: " << c.limits.maxFileSize << "\nmax_per_user_sids: " << c.limits.maxPerUserSids
+              << "\nmax_sacl_aces: " << c.limits.maxSaclAces << "\nmax_rules: " << c.limits.maxRules << "\n";
     return kExitOk;
 }
 
@@ -560,12 +562,6 @@ int run(const Options &options)
         std::cout.flush();
         return std::cout ? status : kExitFailure;
     }
-    auto loaded = host::loadPolicySources(data->catalog, options.sources);
-    if (!loaded) {
-        std::cerr << "gpauditctl: " << loaded.error().str() << "\n";
-        return kExitFailure;
-    }
-    host::reportProblems(loaded->problems, terminalSink());
     // A host configured for gpaudit (--config, or /etc/gpauditd.conf present) translates offline sources
     // with its settings too, SIDs resolved by its idmap source; elsewhere only --sid-map resolves them.
     std::optional<core::Config> config;
@@ -577,6 +573,13 @@ int run(const Options &options)
         }
         config = std::move(*loadedConfig);
     }
+    auto loaded =
+        host::loadPolicySources(data->catalog, options.sources, config ? config->limits : core::PolicyLimits{});
+    if (!loaded) {
+        std::cerr << "gpauditctl: " << loaded.error().str() << "\n";
+        return kExitFailure;
+    }
+    host::reportProblems(loaded->problems, terminalSink());
     host::Prepared prepared;
     if (auto ok = host::prepareTranslation(options.view(), config ? &*config : nullptr, prepared); !ok) {
         std::cerr << "gpauditctl: " << ok.error().str() << "\n";

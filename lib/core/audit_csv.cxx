@@ -5,6 +5,9 @@
 #include "text.hxx"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_set>
 
 namespace gpaudit::core {
 
@@ -37,6 +40,10 @@ struct Field {
     std::uint32_t column = 0; // 1-based
 };
 
+// MS-GPAC 2.2 has seven columns; a header may add a few of its own, not thousands (each field costs
+// memory per row).
+constexpr std::size_t kMaxColumns = 64;
+
 // One CSV record per line: MS-GPAC's QuotedString cannot hold a line break. A quoted field may hold
 // commas and doubled quotes ("").
 Result<std::vector<Field>> splitRecord(std::string_view line, const Location &lineLocation)
@@ -44,6 +51,9 @@ Result<std::vector<Field>> splitRecord(std::string_view line, const Location &li
     std::vector<Field> fields;
     std::size_t i = 0;
     while (true) {
+        if (fields.size() == kMaxColumns)
+            return fail("more than " + std::to_string(kMaxColumns) + " fields in one row (MS-GPAC 2.2 has 7 columns)",
+                        lineLocation);
         Field field;
         field.column = static_cast<std::uint32_t>(i + 1);
         if (i < line.size() && line[i] == '"') {
@@ -85,6 +95,10 @@ Result<std::vector<Field>> splitRecord(std::string_view line, const Location &li
             break;
         ++i; // the comma
         if (i == line.size()) {
+            if (fields.size() == kMaxColumns)
+                return fail("more than " + std::to_string(kMaxColumns) +
+                                " fields in one row (MS-GPAC 2.2 has 7 columns)",
+                            lineLocation);
             fields.push_back(Field{"", static_cast<std::uint32_t>(i + 1)});
             break;
         }
@@ -108,8 +122,20 @@ constexpr std::array<std::string_view, ColumnCount> kColumnNames = {
 
 } // namespace
 
-Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, const Catalog &catalog)
+Result<void> checkFileSize(std::size_t size, std::string_view label, const PolicyLimits &limits)
 {
+    if (size > limits.maxFileSize)
+        return fail("file is " + std::to_string(size) + " bytes, more than the limit of " +
+                        std::to_string(limits.maxFileSize) + " (max_file_size, gpauditd.conf(5))",
+                    {std::string(label), 0, 0});
+    return {};
+}
+
+Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, const Catalog &catalog,
+                               const PolicyLimits &limits)
+{
+    if (auto ok = checkFileSize(bytes.size(), label, limits); !ok)
+        return tl::unexpected(ok.error());
     auto decoded = decodeText(bytes, label);
     if (!decoded)
         return tl::unexpected(decoded.error());
@@ -154,6 +180,18 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
                     headerLocation);
     }
 
+    // Warnings are bounded: the first kMaxWarnings, then one that counts the rest.
+    std::size_t warningsLeftOut = 0;
+    auto warn = [&](Warning warning) {
+        if (csv.warnings.size() < kMaxWarnings)
+            csv.warnings.push_back(std::move(warning));
+        else
+            ++warningsLeftOut;
+    };
+    // Duplicate checks by hash or ordered index, never by scanning what was kept: linear in the rows.
+    std::map<std::pair<Sid, GuidText>, std::size_t> perUserIndex;
+    std::set<Sid> sids;
+    std::unordered_set<std::string> fileAces, registryAces;
     auto findSystem = [&](const GuidText &guid) {
         return std::find_if(csv.system.begin(), csv.system.end(), [&](const auto &s) { return s.subcategory == guid; });
     };
@@ -180,17 +218,27 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
             // MS-GPAC 3.2.5: rows without a Policy Target are global SACLs or audit options.
             if (equalsIgnoreCase(subcategory, "FileGlobalSacl") ||
                 equalsIgnoreCase(subcategory, "RegistryGlobalSacl")) {
-                auto sacl = parseSacl(settingValue, locate(SettingValue));
+                const bool file = equalsIgnoreCase(subcategory, "FileGlobalSacl");
+                auto sacl = parseSacl(settingValue, locate(SettingValue), limits.maxSaclAces);
                 if (!sacl)
                     return tl::unexpected(sacl.error());
-                auto &slot =
-                    equalsIgnoreCase(subcategory, "FileGlobalSacl") ? csv.fileGlobalSacl : csv.registryGlobalSacl;
+                auto &slot = file ? csv.fileGlobalSacl : csv.registryGlobalSacl;
+                auto &seen = file ? fileAces : registryAces;
                 if (!slot)
                     slot = Sacl{};
-                for (auto &ace : sacl->aces)
-                    if (std::find(slot->aces.begin(), slot->aces.end(), ace) == slot->aces.end())
-                        slot->aces.push_back(std::move(ace)); // 3.2.5: add it if it doesn't already exist
-                csv.warnings.insert(csv.warnings.end(), sacl->notes.begin(), sacl->notes.end());
+                for (auto &ace : sacl->aces) {
+                    if (!seen.insert(aceIdentity(ace)).second)
+                        continue; // 3.2.5: add it if it doesn't already exist
+                    if (slot->aces.size() >= limits.maxSaclAces)
+                        return fail(std::string(file ? "FileGlobalSacl" : "RegistryGlobalSacl") + ": more than " +
+                                        std::to_string(limits.maxSaclAces) +
+                                        " distinct audit ACEs over this file's rows (limit max_sacl_aces, "
+                                        "gpauditd.conf(5))",
+                                    locate(SettingValue));
+                    slot->aces.push_back(std::move(ace));
+                }
+                for (auto &note : sacl->notes)
+                    warn(std::move(note));
                 continue;
             }
             if (startsWithIgnoreCase(subcategory, "Option:")) {
@@ -201,14 +249,13 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
                                     std::string(settingValue) + "\"",
                                 locate(SettingValue));
                 if (!option) {
-                    csv.warnings.push_back(
-                        {locate(SubcategoryName), "unknown audit option \"" + std::string(name) + "\"; row ignored"});
+                    warn({locate(SubcategoryName), "unknown audit option \"" + std::string(name) + "\"; row ignored"});
                     continue;
                 }
                 auto &slot = csv.options[static_cast<std::size_t>(*option)];
                 if (slot)
-                    csv.warnings.push_back({locate(SubcategoryName),
-                                            "audit option " + std::string(name) + " set again; this later row wins"});
+                    warn({locate(SubcategoryName),
+                          "audit option " + std::string(name) + " set again; this later row wins"});
                 slot = AuditCsv::OptionSetting{number == 1, locate(SettingValue)};
                 continue;
             }
@@ -235,15 +282,13 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
                 return fail("system Setting Value must be 0..4 (MS-GPAC 2.2.1.3.1), found " + std::to_string(number),
                             locate(SettingValue));
             if (known == nullptr) {
-                csv.warnings.push_back(
-                    {locate(SubcategoryGuid), "unknown subcategory GUID {" + *guid + "}; row ignored"});
+                warn({locate(SubcategoryGuid), "unknown subcategory GUID {" + *guid + "}; row ignored"});
                 continue;
             }
             auto existing = findSystem(*guid);
             if (existing != csv.system.end()) {
-                csv.warnings.push_back({lineLocation, "subcategory " + known->name + " set again (first at line " +
-                                                          std::to_string(existing->where.line) +
-                                                          "); this later row wins"});
+                warn({lineLocation, "subcategory " + known->name + " set again (first at line " +
+                                        std::to_string(existing->where.line) + "); this later row wins"});
                 *existing = {*guid, static_cast<std::uint8_t>(number), locate(SettingValue)};
             } else {
                 csv.system.push_back({*guid, static_cast<std::uint8_t>(number), locate(SettingValue)});
@@ -261,19 +306,25 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
                             std::to_string(number),
                         locate(SettingValue));
         if (known == nullptr) {
-            csv.warnings.push_back({locate(SubcategoryGuid), "unknown subcategory GUID {" + *guid + "}; row ignored"});
+            warn({locate(SubcategoryGuid), "unknown subcategory GUID {" + *guid + "}; row ignored"});
             continue;
         }
-        auto existing = std::find_if(csv.perUser.begin(), csv.perUser.end(),
-                                     [&](const auto &u) { return u.sid == *sid && u.subcategory == *guid; });
-        if (existing != csv.perUser.end()) {
-            csv.warnings.push_back({lineLocation, "per-user setting for " + sid->str() + " / " + known->name +
-                                                      " set again; this later row wins"});
-            *existing = {*sid, *guid, static_cast<std::uint8_t>(number), locate(SettingValue)};
+        if (sids.insert(*sid).second && sids.size() > limits.maxPerUserSids)
+            return fail("per-user settings for more than " + std::to_string(limits.maxPerUserSids) +
+                            " distinct SIDs (limit max_per_user_sids, gpauditd.conf(5)); " + sid->str() +
+                            " is one too many",
+                        locate(PolicyTarget));
+        auto [existing, added] = perUserIndex.emplace(std::pair{*sid, *guid}, csv.perUser.size());
+        if (!added) {
+            warn({lineLocation,
+                  "per-user setting for " + sid->str() + " / " + known->name + " set again; this later row wins"});
+            csv.perUser[existing->second] = {*sid, *guid, static_cast<std::uint8_t>(number), locate(SettingValue)};
         } else {
             csv.perUser.push_back({*sid, *guid, static_cast<std::uint8_t>(number), locate(SettingValue)});
         }
     }
+    if (warningsLeftOut > 0)
+        csv.warnings.push_back({{file, 0, 0}, std::to_string(warningsLeftOut) + " more warnings not shown"});
     return csv;
 }
 

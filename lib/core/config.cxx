@@ -29,7 +29,11 @@ const std::vector<std::string_view> &configKeys()
                                                        "retry_min",
                                                        "retry_max",
                                                        "drift_check_interval",
-                                                       "ldap_timeout"};
+                                                       "ldap_timeout",
+                                                       "max_file_size",
+                                                       "max_per_user_sids",
+                                                       "max_sacl_aces",
+                                                       "max_rules"};
     return keys;
 }
 
@@ -133,6 +137,39 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
                                  "\"" + key + "\" must be at least " + std::to_string(minimum.count()) + "s");
             return {};
         };
+        // A limit: a number from 1 to its ceiling; max_file_size also takes a K or M suffix (KiB, MiB).
+        auto limit = [&](const std::string &name, PolicyLimits &limits) -> Result<void> {
+            std::string text;
+            if (auto ok = scalar(text); !ok)
+                return ok;
+            std::string_view digits = trim(text);
+            std::uint32_t unit = 1;
+            if (name == "max_file_size" && !digits.empty() && (digits.back() == 'K' || digits.back() == 'M')) {
+                unit = digits.back() == 'K' ? 1024 : 1024 * 1024;
+                digits.remove_suffix(1);
+            }
+            const std::size_t ceiling = name == "max_file_size"       ? kMaxFileSizeCeiling
+                                        : name == "max_per_user_sids" ? kMaxPerUserSidsCeiling
+                                        : name == "max_sacl_aces"     ? kMaxSaclAcesCeiling
+                                                                      : kMaxRulesCeiling;
+            std::uint32_t number = 0;
+            if (!parseDecimal(digits, number) || number == 0 ||
+                static_cast<std::uint64_t>(number) * unit > static_cast<std::uint64_t>(ceiling))
+                return yamlError(value, label,
+                                 "\"" + name + "\" takes a number from 1 to " + std::to_string(ceiling) +
+                                     (name == "max_file_size" ? " (bytes, or with K or M)" : "") + ", not \"" + text +
+                                     "\"");
+            const std::size_t parsed = static_cast<std::size_t>(number) * unit;
+            if (name == "max_file_size")
+                limits.maxFileSize = parsed;
+            else if (name == "max_per_user_sids")
+                limits.maxPerUserSids = parsed;
+            else if (name == "max_sacl_aces")
+                limits.maxSaclAces = parsed;
+            else
+                limits.maxRules = parsed;
+            return {};
+        };
         Result<void> ok;
         if (key == "realm") {
             ok = scalar(config.realm);
@@ -221,6 +258,9 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
             ok = duration(config.driftCheckInterval, std::chrono::seconds(1));
         } else if (key == "ldap_timeout") {
             ok = duration(config.ldapTimeout, std::chrono::seconds(1));
+        } else if (key == "max_file_size" || key == "max_per_user_sids" || key == "max_sacl_aces" ||
+                   key == "max_rules") {
+            ok = limit(key, config.limits);
         }
         if (!ok)
             return tl::unexpected(ok.error());

@@ -3,6 +3,7 @@
 // gpauditd.conf(5) documents the same keys; tests/golden/cli.sh checks the page names every one.
 #pragma once
 
+#include "limits.hxx"
 #include "merge.hxx"
 #include "result.hxx"
 
@@ -42,6 +43,8 @@ struct Config {
     std::chrono::seconds retryMax{30 * 60};
     std::chrono::seconds driftCheckInterval{5};
     std::chrono::seconds ldapTimeout{10};
+    // Bounds on one policy's work (max_file_size, max_per_user_sids, max_sacl_aces, max_rules).
+    PolicyLimits limits;
 };
 
 // Every key of the file, in the order of gpauditd.conf(5).

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
+#include <unordered_set>
 
 namespace gpaudit::core {
 
@@ -32,6 +34,8 @@ Resultant merge(const Catalog &catalog, std::span<const GpoInput> lowestFirst, L
     };
     std::map<std::string, LegacyValue> legacy;
     std::map<std::pair<Sid, std::size_t>, UserResult> users;
+    // The ACEs already in the union, by aceIdentity: a hash set, not a scan of the union per ACE.
+    std::unordered_set<std::string> fileAces, registryAces;
 
     // Walk from the highest precedence down; the first GPO that configures a setting wins outright
     // (MS-GPOL 3.2.5.1 order; MS-GPAC 3.2.5 stores each GPO's values in turn, so the last processed
@@ -53,12 +57,13 @@ Resultant merge(const Catalog &catalog, std::span<const GpoInput> lowestFirst, L
                     out.options[i] = OptionResult{csv.options[i]->enabled, gpo};
             // MS-GPAC 3.2.5: global SACL ACEs are added "if it doesn't already exist": a union across
             // GPOs (Windows 7 took the highest GPO's SACL whole, <7>; we follow the current behaviour).
-            for (auto [sacl, target] : {std::pair{&csv.fileGlobalSacl, &out.fileGlobalSacl},
-                                        std::pair{&csv.registryGlobalSacl, &out.registryGlobalSacl}}) {
+            for (auto [sacl, target, seen] :
+                 {std::tuple{&csv.fileGlobalSacl, &out.fileGlobalSacl, &fileAces},
+                  std::tuple{&csv.registryGlobalSacl, &out.registryGlobalSacl, &registryAces}}) {
                 if (!*sacl)
                     continue;
                 for (const auto &ace : (*sacl)->aces)
-                    if (std::none_of(target->begin(), target->end(), [&](const auto &s) { return s.ace == ace; }))
+                    if (seen->insert(aceIdentity(ace)).second)
                         target->push_back({ace, gpo});
             }
             for (const auto &setting : csv.perUser) {
@@ -66,8 +71,7 @@ Resultant merge(const Catalog &catalog, std::span<const GpoInput> lowestFirst, L
                 if (sub == nullptr || setting.value == 0)
                     continue;
                 const auto key = std::pair{setting.sid, catalog.indexOf(*sub)};
-                if (!users.contains(key))
-                    users[key] = UserResult{setting.sid, key.second, setting.value, gpo, false};
+                users.try_emplace(key, UserResult{setting.sid, key.second, setting.value, gpo, false});
             }
         }
         if (it->securityTemplate) {
@@ -116,9 +120,7 @@ Resultant merge(const Catalog &catalog, std::span<const GpoInput> lowestFirst, L
         usersWithSettings.emplace(key.first, result.source);
     for (const auto &[sid, source] : usersWithSettings) {
         for (std::size_t index = 0; index < catalog.subcategories().size(); ++index) {
-            const auto key = std::pair{sid, index};
-            if (!users.contains(key))
-                users[key] = UserResult{sid, index, userbits::IncludeFailure, source, true};
+            users.try_emplace(std::pair{sid, index}, UserResult{sid, index, userbits::IncludeFailure, source, true});
         }
     }
     for (auto &[key, result] : users)

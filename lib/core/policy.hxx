@@ -3,6 +3,7 @@
 #pragma once
 
 #include "identifiers.hxx"
+#include "limits.hxx"
 #include "result.hxx"
 #include "sddl.hxx"
 
@@ -97,12 +98,21 @@ inline constexpr std::string_view kSceNoApplyLegacyAuditPolicy =
 
 class Catalog;
 
-// Parses audit.csv bytes. A file that does not conform is rejected as a whole (MS-GPAC 3.2.5), with
-// the line, column and reason. `label` names the file in errors and warnings.
-Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, const Catalog &catalog);
+// Parses audit.csv bytes. A file that does not conform, or exceeds a limit (maxFileSize,
+// maxPerUserSids, maxSaclAces), is rejected as a whole (MS-GPAC 3.2.5), with the line, column and
+// reason. `label` names the file in errors and warnings. Near-linear in the size of the file; at most
+// kMaxWarnings warnings are kept (then one that counts the rest).
+Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, const Catalog &catalog,
+                               const PolicyLimits &limits = {});
+inline constexpr std::size_t kMaxWarnings = 100;
+
+// The error for a file over limits.maxFileSize, or nothing.
+Result<void> checkFileSize(std::size_t size, std::string_view label, const PolicyLimits &limits);
 
 // Parses GptTmpl.inf bytes (UTF-16LE with BOM as Windows writes it, or UTF-8). Sections other than
-// [Event Audit] and [Registry Values] are skipped without interpretation.
-Result<SecurityTemplate> parseSecurityTemplate(std::string_view bytes, std::string_view label);
+// [Event Audit] and [Registry Values] are skipped without interpretation. A file over
+// limits.maxFileSize is rejected.
+Result<SecurityTemplate> parseSecurityTemplate(std::string_view bytes, std::string_view label,
+                                               const PolicyLimits &limits = {});
 
 } // namespace gpaudit::core

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <cstdio>
+#include <unordered_set>
 
 namespace gpaudit::core {
 
@@ -40,7 +41,10 @@ constexpr std::array<std::string_view, 7> kIgnoredSaclTypes = {"ML", "SP", "RA",
 
 class Parser {
   public:
-    Parser(std::string_view text, const Location &where) : text_(text), where_(where) {}
+    Parser(std::string_view text, const Location &where, std::size_t maxAces)
+        : text_(text), where_(where), maxAces_(maxAces)
+    {
+    }
 
     Result<Sacl> run()
     {
@@ -82,6 +86,8 @@ class Parser {
         }
         if (!sawSacl)
             return error("no SACL (\"S:\" part) in the security descriptor", 0);
+        if (notesLeftOut_ > 0)
+            sacl.notes.push_back({locationAt(0), "SDDL: " + std::to_string(notesLeftOut_) + " more notes like these"});
         return sacl;
     }
 
@@ -208,8 +214,8 @@ class Parser {
         } else {
             for (auto ignored : kIgnoredSaclTypes) {
                 if (equalsIgnoreCase(typeText, ignored)) {
-                    sacl.notes.push_back({locationAt(typeAt), "SDDL: ACE type \"" + std::string(typeText) +
-                                                                  "\" is not an audit ACE; ignored"});
+                    addNote(sacl, {locationAt(typeAt),
+                                   "SDDL: ACE type \"" + std::string(typeText) + "\" is not an audit ACE; ignored"});
                     return true;
                 }
             }
@@ -244,12 +250,15 @@ class Parser {
                          trusteeAt);
         ace.trustee = *trustee;
         if (!ace.auditsSuccess() && !ace.auditsFailure())
-            sacl.notes.push_back(
-                {locationAt(offset), "SDDL: audit ACE " + ace.str() + " has neither SA nor FA and audits nothing"});
-        // MS-GPAC 3.2.5: "add it ... if it doesn't already exist".
-        for (const auto &existing : sacl.aces)
-            if (existing == ace)
-                return true;
+            addNote(sacl,
+                    {locationAt(offset), "SDDL: audit ACE " + ace.str() + " has neither SA nor FA and audits nothing"});
+        // MS-GPAC 3.2.5: "add it ... if it doesn't already exist" (a hash set: linear, not quadratic).
+        if (!seen_.insert(aceIdentity(ace)).second)
+            return true;
+        if (sacl.aces.size() >= maxAces_)
+            return error("more than " + std::to_string(maxAces_) +
+                             " distinct audit ACEs in one SACL (limit max_sacl_aces, gpauditd.conf(5))",
+                         offset);
         sacl.aces.push_back(std::move(ace));
         return true;
     }
@@ -293,6 +302,16 @@ class Parser {
         return value;
     }
 
+    // Notes are bounded like warnings: the first kMaxNotes, then one that counts the rest.
+    static constexpr std::size_t kMaxNotes = 100;
+    void addNote(Sacl &sacl, Warning note)
+    {
+        if (sacl.notes.size() < kMaxNotes)
+            sacl.notes.push_back(std::move(note));
+        else
+            ++notesLeftOut_;
+    }
+
     Location locationAt(std::size_t at) const
     {
         Location location = where_;
@@ -303,7 +322,10 @@ class Parser {
 
     std::string_view text_;
     Location where_;
+    std::size_t maxAces_;
     std::size_t pos_ = 0;
+    std::unordered_set<std::string> seen_; // aceIdentity of the ACEs kept
+    std::size_t notesLeftOut_ = 0;
 };
 
 } // namespace
@@ -341,9 +363,24 @@ std::string Ace::str() const
     return out;
 }
 
-Result<Sacl> parseSacl(std::string_view sddl, const Location &where)
+Result<Sacl> parseSacl(std::string_view sddl, const Location &where, std::size_t maxAces)
 {
-    return Parser(sddl, where).run();
+    return Parser(sddl, where, maxAces).run();
+}
+
+std::string aceIdentity(const Ace &ace)
+{
+    // The fields Ace::operator== compares, with the trustee as Trustee::operator== sees it.
+    std::string out;
+    out.reserve(96);
+    out += ace.type == AceType::Audit ? 'A' : 'O';
+    out += std::to_string(ace.flags) + ';' + std::to_string(ace.accessMask) + ';' + ace.objectGuid + ';' +
+           ace.inheritedObjectGuid + ';';
+    if (!ace.trustee.sid.empty())
+        out += "s" + ace.trustee.sid;
+    else
+        out += "r" + std::to_string(ace.trustee.domainRid);
+    return out;
 }
 
 } // namespace gpaudit::core

@@ -5,6 +5,7 @@
 #include "identifiers.hxx"
 #include "result.hxx"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -63,8 +64,13 @@ struct Sacl {
 
 // Parses an SDDL security descriptor string and returns its SACL. A string without an S: part is an
 // error (a global SACL setting must carry one). `where` locates the field; columns in errors are
-// counted from where.column.
-Result<Sacl> parseSacl(std::string_view sddl, const Location &where);
+// counted from where.column. Equal ACEs are kept once (MS-GPAC 3.2.5), found by aceIdentity in a hash
+// set: linear in the text. More than maxAces distinct audit ACEs is an error naming the limit.
+Result<Sacl> parseSacl(std::string_view sddl, const Location &where, std::size_t maxAces = SIZE_MAX);
+
+// A text that is equal for two ACEs exactly when they compare equal (Ace::operator==, where "WD" and
+// "S-1-1-0" are the same trustee): the key of the hash sets that take the union of SACLs.
+std::string aceIdentity(const Ace &ace);
 
 // Access mask bits used below (MS-DTYP 2.4.3, winnt.h file rights).
 namespace access {

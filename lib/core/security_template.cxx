@@ -5,8 +5,11 @@
 
 namespace gpaudit::core {
 
-Result<SecurityTemplate> parseSecurityTemplate(std::string_view bytes, std::string_view label)
+Result<SecurityTemplate> parseSecurityTemplate(std::string_view bytes, std::string_view label,
+                                               const PolicyLimits &limits)
 {
+    if (auto ok = checkFileSize(bytes.size(), label, limits); !ok)
+        return tl::unexpected(ok.error());
     auto decoded = decodeText(bytes, label);
     if (!decoded)
         return tl::unexpected(decoded.error());

@@ -2,11 +2,13 @@
 #include "translate.hxx"
 
 #include "safe_text.hxx"
+#include "text.hxx"
 
 #include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 namespace gpaudit::core {
 
@@ -32,6 +34,12 @@ struct Outcome {
     std::vector<FieldSpec> fields;
 };
 
+// Users an exclusion removes from a subcategory's own rules, by uid (MS-GPAC 2.2.1.3.2).
+struct Exclusions {
+    std::set<std::uint32_t> success;
+    std::set<std::uint32_t> failure;
+};
+
 class Builder {
   public:
     Builder(const Catalog &catalog, const Mapping &mapping, const Resultant &resultant, const TranslateOptions &options,
@@ -40,16 +48,27 @@ class Builder {
     {
     }
 
-    Translation run()
+    Result<Translation> run()
     {
+        // The per-user settings of each subcategory, found by index rather than by a scan of them all
+        // per subcategory.
+        usersBySubcategory_.resize(catalog_.subcategories().size());
+        for (const auto &user : resultant_.perUser)
+            if (user.subcategory < usersBySubcategory_.size())
+                usersBySubcategory_[user.subcategory].push_back(&user);
+        exclusions_.resize(catalog_.subcategories().size());
         statusFromOptions();
-        for (std::size_t index = 0; index < catalog_.subcategories().size(); ++index)
+        for (std::size_t index = 0; index < catalog_.subcategories().size() && !error_; ++index)
             subcategory(index);
-        fileGlobalSacl();
+        if (!error_)
+            fileGlobalSacl();
         if (!resultant_.registryGlobalSacl.empty())
             note("", "RegistryGlobalSacl has " + std::to_string(resultant_.registryGlobalSacl.size()) +
                          " ACE(s); Linux has no registry, so they are not applied");
-        suppressions();
+        if (!error_)
+            suppressions();
+        if (error_)
+            return tl::unexpected(*error_);
         optimise();
         return std::move(out_);
     }
@@ -213,7 +232,84 @@ class Builder {
         return false;
     }
 
-    void add(AuditRule rule) { out_.rules.push_back(std::move(rule)); }
+    // Takes a rule into its group at once (rules with identical list, action, arch and fields share one
+    // syscall mask, see optimise()), so the count of rules is known at every step and the work stops
+    // as soon as the policy exceeds max_rules or a rule the kernel's field limit.
+    void add(AuditRule rule)
+    {
+        if (error_)
+            return;
+        const std::size_t fieldCount = rule.fields.size() + (rule.arch.empty() ? 0 : 1) +
+                                       (rule.list == AuditRule::List::Exit && !rule.keys.empty() ? 1 : 0);
+        if (fieldCount > kMaxRuleFields) {
+            const auto excluded =
+                static_cast<std::size_t>(std::count_if(rule.fields.begin(), rule.fields.end(),
+                                                       [](const auto &f) { return f.name == "auid" && f.op == "!="; }));
+            const auto *sub = rule.keys.empty() ? nullptr : catalog_.bySlug(rule.keys.front());
+            error_ = Error{{},
+                           "a rule of " + (sub ? sub->name : std::string("the policy")) + " would carry " +
+                               std::to_string(fieldCount) + " fields, more than the kernel accepts (" +
+                               std::to_string(kMaxRuleFields) + ", AUDIT_MAX_FIELDS): " + std::to_string(excluded) +
+                               " users are excluded from it (each exclusion is one -F auid!=UID on our rules, MS-GPAC "
+                               "2.2.1.3.2), at most " +
+                               std::to_string(kMaxRuleFields - (fieldCount - excluded)) +
+                               " can be; the policy is refused as a whole (nothing of it is applied)"};
+            return;
+        }
+        ++rulesBySource_[currentSource_];
+        GroupKey key{static_cast<int>(rule.list), static_cast<int>(rule.action), rule.arch, rule.fields};
+        auto it = groups_.find(key);
+        if (it != groups_.end()) {
+            auto merged = entries_[it->second].rule.keys;
+            merged.insert(merged.end(), rule.keys.begin(), rule.keys.end());
+            sortKeys(merged);
+            // The kernel keeps 256 bytes of key: when the keys would not fit, open a second rule of
+            // the same filter rather than lose the subcategory names (ausearch -k must find them).
+            if (keyTextLength(merged) >= kMaxKeyLength)
+                it = groups_.end();
+        }
+        if (it == groups_.end()) {
+            if (entries_.size() >= options_.maxRules) {
+                tooManyRules();
+                return;
+            }
+            groups_[key] = entries_.size();
+            Entry entry{std::move(rule), {}};
+            for (const auto &slug : entry.rule.keys)
+                entry.syscallsBySlug[slug].insert(entry.rule.syscalls.begin(), entry.rule.syscalls.end());
+            entries_.push_back(std::move(entry));
+            return;
+        }
+        auto &target = entries_[it->second];
+        for (const auto &slug : rule.keys)
+            target.syscallsBySlug[slug].insert(rule.syscalls.begin(), rule.syscalls.end());
+        target.rule.syscalls.insert(target.rule.syscalls.end(), rule.syscalls.begin(), rule.syscalls.end());
+        std::sort(target.rule.syscalls.begin(), target.rule.syscalls.end());
+        target.rule.syscalls.erase(std::unique(target.rule.syscalls.begin(), target.rule.syscalls.end()),
+                                   target.rule.syscalls.end());
+        target.rule.keys.insert(target.rule.keys.end(), rule.keys.begin(), rule.keys.end());
+        sortKeys(target.rule.keys);
+    }
+
+    void tooManyRules()
+    {
+        std::vector<std::pair<std::size_t, std::string>> bySource;
+        for (const auto &[source, count] : rulesBySource_)
+            if (!source.empty())
+                bySource.emplace_back(count, source);
+        std::sort(bySource.begin(), bySource.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        std::string sources;
+        for (std::size_t i = 0; i < bySource.size() && i < 3; ++i)
+            sources += (i == 0 ? "" : ", ") + bySource[i].second + " (" + std::to_string(bySource[i].first) + ")";
+        error_ = Error{{},
+                       "the policy needs more than " + std::to_string(options_.maxRules) +
+                           " audit rules (limit max_rules, gpauditd.conf(5))" +
+                           (sources.empty() ? std::string()
+                                            : "; the GPOs whose settings gave the most rules (before merging equal "
+                                              "filters): " +
+                                                  sources) +
+                           "; the policy is refused as a whole (nothing of it is applied)"};
+    }
 
     static std::vector<std::vector<FieldSpec>> outcomes(ResultMode mode, bool success, bool failure,
                                                         const std::vector<std::string> &exits)
@@ -254,13 +350,67 @@ class Builder {
         const auto setting = resultant_.subcategories[index].value;
         if (!map.mapped)
             return;
+        // Per-user first: its exclusions narrow this subcategory's own rules below.
+        perUser(index);
+        currentSource_ = resultant_.subcategories[index].source.str();
         for (const auto &rule : map.rules) {
             if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
                 continue;
-            for (const auto &outcome : outcomes(rule.result, hasSuccess(setting), hasFailure(setting), rule.exits))
+            for (const auto &outcome : narrowedOutcomes(rule.result, hasSuccess(setting), hasFailure(setting),
+                                                        rule.exits, exclusions_[index], rule.fields))
                 emit(sub.slug, rule, outcome, AuditRule::Action::Always);
         }
-        perUser(index);
+    }
+
+    // The outcome fields of one of our rules, narrowed by the subcategory's exclusions (MS-GPAC
+    // 2.2.1.3.2, Exclude Success/Failure): one -F auid!=UID per excluded user, on our rules only, so a
+    // rule that is not ours (an administrator's STIG rules) still records that user. Exclusion "is not
+    // honored for users who are members of the Administrators local group" (2.2.1.3.2): on Linux that
+    // is whoever acts as root (euid 0, the Administrators trustee S-1-5-32-544 of our SACL mapping), so
+    // a twin rule with -F euid=0 keeps recording what an excluded user does as root (sudo), and a rule
+    // that only matches euid 0 is not narrowed at all.
+    std::vector<std::vector<FieldSpec>> narrowedOutcomes(ResultMode mode, bool success, bool failure,
+                                                         const std::vector<std::string> &exits,
+                                                         const Exclusions &excluded,
+                                                         const std::vector<FieldSpec> &ruleFields) const
+    {
+        const FieldSpec root{"euid", "=", "0"};
+        const bool rootOnly = std::find(ruleFields.begin(), ruleFields.end(), root) != ruleFields.end();
+        std::vector<std::pair<std::vector<FieldSpec>, const std::set<std::uint32_t> *>> base;
+        auto add = [&](bool s, bool f, const std::set<std::uint32_t> *uids) {
+            for (auto &outcome : outcomes(mode, s, f, exits))
+                base.emplace_back(std::move(outcome), uids);
+        };
+        switch (mode) {
+        case ResultMode::Split:
+            if (success && failure && excluded.success != excluded.failure) {
+                add(true, false, &excluded.success); // different users: one rule per outcome
+                add(false, true, &excluded.failure);
+            } else {
+                add(success, failure, success ? &excluded.success : &excluded.failure);
+            }
+            break;
+        case ResultMode::SuccessUnfiltered:
+            add(success, failure, &excluded.success);
+            break;
+        case ResultMode::FailureExits:
+            add(success, failure, &excluded.failure);
+            break;
+        }
+        std::vector<std::vector<FieldSpec>> out;
+        for (auto &[fields, uids] : base) {
+            if (uids->empty() || rootOnly) {
+                out.push_back(std::move(fields));
+                continue;
+            }
+            auto asRoot = fields;
+            asRoot.push_back(root);
+            for (auto uid : *uids)
+                fields.push_back({"auid", "!=", std::to_string(uid)});
+            out.push_back(std::move(fields));
+            out.push_back(std::move(asRoot));
+        }
+        return out;
     }
 
     std::optional<FieldSpec> userFilter(const Sid &sid, const std::string &slug, const char *what)
@@ -296,9 +446,11 @@ class Builder {
         const auto &sub = catalog_.subcategories()[index];
         const auto &map = mapping_.of(index);
         const auto system = resultant_.subcategories[index].value;
-        for (const auto &user : resultant_.perUser) {
-            if (user.subcategory != index || user.value == userbits::None || user.value == 0)
+        for (const auto *userEntry : usersBySubcategory_[index]) {
+            const auto &user = *userEntry;
+            if (user.value == userbits::None || user.value == 0)
                 continue;
+            currentSource_ = user.source.str();
             const bool includeSuccess = (user.value & userbits::IncludeSuccess) != 0;
             const bool includeFailure = (user.value & userbits::IncludeFailure) != 0;
             const bool excludeSuccess = !includeSuccess && (user.value & userbits::ExcludeSuccess) != 0;
@@ -329,20 +481,19 @@ class Builder {
                 continue;
             }
             if (dropSuccess || dropFailure) {
-                if (filter->value == "0") {
+                std::uint32_t uid = 0;
+                if (filter->value == "0" || !parseDecimal(filter->value, uid)) {
                     // Exclusions are not honoured for Administrators (2.2.1.3.2): never for root.
                     noteOnce(sub.slug, "exclusion for " + user.sid.str() +
                                            " (uid 0) ignored: not honoured for "
                                            "administrators (MS-GPAC 2.2.1.3.2)");
                 } else {
-                    for (const auto &rule : map.rules) {
-                        if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
-                            continue;
-                        for (auto outcome : outcomes(rule.result, dropSuccess, dropFailure, rule.exits)) {
-                            outcome.insert(outcome.begin(), *filter);
-                            emit(sub.slug, rule, outcome, AuditRule::Action::Never);
-                        }
-                    }
+                    // Narrows this subcategory's own rules (narrowedOutcomes); no never rule, which
+                    // would hide the user from every rule after it, ours or not.
+                    if (dropSuccess)
+                        exclusions_[index].success.insert(uid);
+                    if (dropFailure)
+                        exclusions_[index].failure.insert(uid);
                 }
             }
             for (const auto &rule : map.rules) {
@@ -377,6 +528,9 @@ class Builder {
         const auto &slug = catalog_.subcategories()[fsIndex].slug;
         const auto fsValue = resultant_.subcategories[fsIndex].value;
         for (const auto &sourced : resultant_.fileGlobalSacl) {
+            if (error_)
+                return;
+            currentSource_ = sourced.source.str();
             const auto &ace = sourced.ace;
             const bool success = ace.auditsSuccess() && hasSuccess(fsValue);
             const bool failure = ace.auditsFailure() && hasFailure(fsValue);
@@ -416,7 +570,8 @@ class Builder {
                     continue;
                 trustee.push_back(*filter);
             }
-            for (auto outcome : outcomes(ResultMode::Split, success, failure, {})) {
+            for (auto outcome :
+                 narrowedOutcomes(ResultMode::Split, success, failure, {}, exclusions_[fsIndex], trustee)) {
                 std::vector<FieldSpec> extra = trustee;
                 extra.insert(extra.end(), outcome.begin(), outcome.end());
                 if (options_.saclDirectories.empty()) {
@@ -499,53 +654,12 @@ class Builder {
         keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     }
 
-    // Merge rules with identical list, action, arch and fields into one syscall mask (each exit rule
-    // costs every syscall, mapping.md facts 1-2), then order: never rules first (fact 4), file watches,
+    // Rules with identical list, action, arch and fields were merged into one syscall mask by add()
+    // (each exit rule costs every syscall, mapping.md facts 1-2); order them: never rules first (fact 4), file watches,
     // directory rules, field-filtered syscall rules, plain syscall rules; user and exclude lists last.
     void optimise()
     {
-        // Which syscalls each subcategory brought to a rule, so that key propagation below adds a
-        // key only where that subcategory's own syscalls are concerned.
-        struct Entry {
-            AuditRule rule;
-            std::map<std::string, std::set<std::string>> syscallsBySlug;
-        };
-        using GroupKey = std::tuple<int, int, std::string, std::vector<FieldSpec>>;
-        std::map<GroupKey, std::size_t> groups; // the entry that still takes rules of this group
-        std::vector<Entry> entries;
-        for (auto &rule : out_.rules) {
-            GroupKey key{static_cast<int>(rule.list), static_cast<int>(rule.action), rule.arch, rule.fields};
-            auto it = groups.find(key);
-            if (it != groups.end()) {
-                auto merged = entries[it->second].rule.keys;
-                merged.insert(merged.end(), rule.keys.begin(), rule.keys.end());
-                sortKeys(merged);
-                // The kernel keeps 256 bytes of key: when the keys would not fit, open a second rule of
-                // the same filter rather than lose the subcategory names (ausearch -k must find them).
-                if (keyTextLength(merged) >= kMaxKeyLength)
-                    it = groups.end();
-            }
-            if (it == groups.end()) {
-                groups[key] = entries.size();
-                Entry entry{rule, {}};
-                for (const auto &slug : rule.keys)
-                    entry.syscallsBySlug[slug].insert(rule.syscalls.begin(), rule.syscalls.end());
-                entries.push_back(std::move(entry));
-                continue;
-            }
-            auto &target = entries[it->second];
-            for (const auto &slug : rule.keys)
-                target.syscallsBySlug[slug].insert(rule.syscalls.begin(), rule.syscalls.end());
-            target.rule.syscalls.insert(target.rule.syscalls.end(), rule.syscalls.begin(), rule.syscalls.end());
-            std::sort(target.rule.syscalls.begin(), target.rule.syscalls.end());
-            target.rule.syscalls.erase(std::unique(target.rule.syscalls.begin(), target.rule.syscalls.end()),
-                                       target.rule.syscalls.end());
-            target.rule.keys.insert(target.rule.keys.end(), rule.keys.begin(), rule.keys.end());
-            sortKeys(target.rule.keys);
-        }
-        for (auto &entry : entries)
-            sortKeys(entry.rule.keys);
-
+        auto &entries = entries_;
         auto rank = [](const AuditRule &rule) {
             if (rule.list != AuditRule::List::Exit)
                 return rule.list == AuditRule::List::User ? 6 : 7;
@@ -561,50 +675,120 @@ class Builder {
                                               [](const auto &f) { return f.name != "success" && f.name != "exit"; });
             return filtered ? 3 : 4;
         };
-        std::stable_sort(entries.begin(), entries.end(), [&](const Entry &ea, const Entry &eb) {
-            const auto &a = ea.rule;
-            const auto &b = eb.rule;
-            const auto ra = rank(a);
-            const auto rb = rank(b);
-            if (ra != rb)
-                return ra < rb;
-            if (a.fields.size() != b.fields.size())
-                return a.fields.size() > b.fields.size(); // more specific first
-            return a.render() < b.render();
+        // Sort keys computed once per rule (render() in the comparator would cost a string per comparison).
+        struct SortKey {
+            int rank;
+            std::size_t fields;
+            std::string text;
+        };
+        std::vector<SortKey> sortKeysOf;
+        std::vector<std::size_t> order;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            sortKeys(entries[i].rule.keys);
+            sortKeysOf.push_back({rank(entries[i].rule), entries[i].rule.fields.size(), entries[i].rule.render()});
+            order.push_back(i);
+        }
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) {
+            const auto &a = sortKeysOf[ia];
+            const auto &b = sortKeysOf[ib];
+            if (a.rank != b.rank)
+                return a.rank < b.rank;
+            if (a.fields != b.fields)
+                return a.fields > b.fields; // more specific first
+            return a.text < b.text;
         });
+        {
+            std::vector<Entry> sorted;
+            sorted.reserve(entries.size());
+            for (auto i : order)
+                sorted.push_back(std::move(entries[i]));
+            entries = std::move(sorted);
+        }
         // First match decides which key a record carries (fact 1). When a narrower rule stands before a
         // broader one whose match every match of its own implies (same arch, the broader rule's fields
         // a subset of its own), a record of the narrower rule also belongs to each subcategory of the
-        // broader rule whose syscalls it shares: it carries those keys too.
+        // broader rule whose syscalls it shares: it carries those keys too. Only syscall rules of the
+        // exit list take part.
+        std::vector<std::size_t> candidates;
         for (std::size_t i = 0; i < entries.size(); ++i) {
-            auto &narrow = entries[i].rule;
-            if (narrow.list != AuditRule::List::Exit || narrow.action != AuditRule::Action::Always ||
-                narrow.syscalls.empty())
-                continue;
-            for (std::size_t j = i + 1; j < entries.size(); ++j) {
-                const auto &broad = entries[j].rule;
-                if (broad.list != AuditRule::List::Exit || broad.action != AuditRule::Action::Always ||
-                    broad.arch != narrow.arch || broad.syscalls.empty())
-                    continue;
-                const bool fieldsSubset = std::all_of(broad.fields.begin(), broad.fields.end(), [&](const auto &f) {
-                    return std::find(narrow.fields.begin(), narrow.fields.end(), f) != narrow.fields.end();
-                });
-                if (!fieldsSubset)
-                    continue;
-                for (const auto &byslug : entries[j].syscallsBySlug) {
+            const auto &rule = entries[i].rule;
+            if (rule.list == AuditRule::List::Exit && rule.action == AuditRule::Action::Always &&
+                !rule.syscalls.empty())
+                candidates.push_back(i);
+        }
+        // The broader rules of a narrow one are found through an index of field sets (the narrow
+        // rule's subsets are looked up, or, for a rule with many fields, the distinct sets tested),
+        // not by testing every later rule: near-linear in the rules.
+        auto setKey = [](const std::string &arch, const std::vector<FieldSpec> &sortedFields) {
+            std::string key = arch;
+            for (const auto &f : sortedFields)
+                key += std::string("\x1e") + (f.compare ? 'C' : 'F') + f.name + '\x1f' + f.op + '\x1f' + f.value;
+            return key;
+        };
+        std::vector<std::vector<FieldSpec>> setOf(candidates.size());
+        std::unordered_map<std::string, std::vector<std::size_t>> bySet; // ordinals in candidates, ascending
+        std::vector<std::pair<std::size_t, std::string>> distinct;       // (an ordinal of the set, its key)
+        for (std::size_t a = 0; a < candidates.size(); ++a) {
+            auto fields = entries[candidates[a]].rule.fields;
+            std::sort(fields.begin(), fields.end());
+            fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+            setOf[a] = std::move(fields);
+            auto key = setKey(entries[candidates[a]].rule.arch, setOf[a]);
+            auto &list = bySet[key];
+            if (list.empty())
+                distinct.emplace_back(a, key);
+            list.push_back(a);
+        }
+        constexpr std::size_t kEnumerateUpTo = 6; // 64 subsets; beyond that test the distinct sets
+        for (std::size_t a = 0; a < candidates.size(); ++a) {
+            auto &narrow = entries[candidates[a]].rule;
+            const auto &mine = setOf[a];
+            std::vector<std::size_t> broader;
+            auto take = [&](const std::vector<std::size_t> &list) {
+                for (auto it = std::upper_bound(list.begin(), list.end(), a); it != list.end(); ++it)
+                    broader.push_back(*it);
+            };
+            if (mine.size() <= kEnumerateUpTo) {
+                std::vector<FieldSpec> subset;
+                for (std::size_t mask = 0; mask < (std::size_t{1} << mine.size()); ++mask) {
+                    subset.clear();
+                    for (std::size_t bit = 0; bit < mine.size(); ++bit)
+                        if ((mask & (std::size_t{1} << bit)) != 0)
+                            subset.push_back(mine[bit]);
+                    auto found = bySet.find(setKey(narrow.arch, subset));
+                    if (found != bySet.end())
+                        take(found->second);
+                }
+            } else {
+                for (const auto &[ordinal, key] : distinct) {
+                    const auto &theirs = setOf[ordinal];
+                    if (entries[candidates[ordinal]].rule.arch == narrow.arch &&
+                        std::includes(mine.begin(), mine.end(), theirs.begin(), theirs.end()))
+                        take(bySet[key]);
+                }
+            }
+            std::sort(broader.begin(), broader.end());
+            bool extendedAny = false;
+            for (auto b : broader) {
+                for (const auto &byslug : entries[candidates[b]].syscallsBySlug) {
                     const auto &slug = byslug.first;
                     const auto &syscalls = byslug.second;
+                    if (std::find(narrow.keys.begin(), narrow.keys.end(), slug) != narrow.keys.end())
+                        continue;
                     const bool shares = std::any_of(narrow.syscalls.begin(), narrow.syscalls.end(),
                                                     [&](const auto &name) { return syscalls.contains(name); });
-                    if (!shares || std::find(narrow.keys.begin(), narrow.keys.end(), slug) != narrow.keys.end())
+                    if (!shares)
                         continue;
                     auto extended = narrow.keys;
                     extended.push_back(slug);
-                    if (keyTextLength(extended) < kMaxKeyLength)
+                    if (keyTextLength(extended) < kMaxKeyLength) {
                         narrow.keys = std::move(extended);
+                        extendedAny = true;
+                    }
                 }
-                sortKeys(narrow.keys);
             }
+            if (extendedAny)
+                sortKeys(narrow.keys);
         }
         std::vector<AuditRule> rules;
         for (auto &entry : entries)
@@ -618,6 +802,20 @@ class Builder {
     const TranslateOptions &options_;
     const std::vector<Abi> &abis_;
     Translation out_;
+    // Which syscalls each subcategory brought to a rule, so that key propagation in optimise() adds a
+    // key only where that subcategory's own syscalls are concerned.
+    struct Entry {
+        AuditRule rule;
+        std::map<std::string, std::set<std::string>> syscallsBySlug;
+    };
+    using GroupKey = std::tuple<int, int, std::string, std::vector<FieldSpec>>;
+    std::map<GroupKey, std::size_t> groups_; // the entry that still takes rules of this group
+    std::vector<Entry> entries_;
+    std::optional<Error> error_;
+    std::string currentSource_;                        // the GPO that decides what is being emitted
+    std::map<std::string, std::size_t> rulesBySource_; // rules emitted (before merging) by GPO
+    std::vector<std::vector<const UserResult *>> usersBySubcategory_;
+    std::vector<Exclusions> exclusions_; // by catalog index
     std::set<std::string> skippedWatches_;
     std::set<std::string> unsafePaths_;
     std::map<std::string, std::optional<std::vector<std::string>>> expanded_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "catalog.hxx"
+#include "limits.hxx"
 #include "mapping.hxx"
 #include "merge.hxx"
 
@@ -51,6 +52,8 @@ struct TranslateOptions {
     std::vector<std::string> saclDirectories; // scope for FileGlobalSacl ACEs; empty = every file
     const SidResolver *resolver = nullptr;    // none: per-user rows and SID trustees are unresolved
     const HostProbe *probe = nullptr;         // none: every watch is emitted
+    // More rules than this (after merging) refuse the policy as a whole (max_rules, gpauditd.conf(5)).
+    std::size_t maxRules = PolicyLimits{}.maxRules;
 };
 
 struct AuditRule {
@@ -97,6 +100,9 @@ inline constexpr std::size_t kMaxKeyLength = 256; // AUDIT_MAX_KEY_LEN
 // kMaxExpandedWatches entries becomes file watches instead (the kernel's inode hash: no per-syscall
 // cost): one on the directory itself, which records every create, delete and rename in it, and one on
 // each entry. A file created afterwards is covered for in-place writes from the next apply.
+// Per-user exclusions (MS-GPAC 2.2.1.3.2) narrow only our own rules (-F auid!=UID). An error, and no
+// rules, when the policy needs more than options.maxRules rules or a rule more fields than the kernel
+// accepts (kMaxRuleFields); the work stops at that point.
 Result<Translation> translate(const Catalog &catalog, const Mapping &mapping, const Resultant &resultant,
                               const TranslateOptions &options);
 

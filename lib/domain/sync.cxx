@@ -401,9 +401,9 @@ KeptLdap &keptLdap()
     return kept;
 }
 
-Result<DomainPolicy> lastKnownGood(const core::Catalog &catalog, const std::string &stateDir, const std::string &why)
+Result<DomainPolicy> lastKnownGood(const core::Catalog &catalog, const core::Config &config, const std::string &why)
 {
-    auto previous = loadLastApplied(catalog, stateDir);
+    auto previous = loadLastApplied(catalog, config.stateDir, config.limits);
     if (!previous)
         return fail(why + "; and no last-known-good policy: " + previous.error().message);
     previous->lastKnownGood = true;
@@ -453,9 +453,10 @@ Result<Identity> resolveIdentity(const core::Config &config)
     return identity;
 }
 
-Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir)
+Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
+                                     const core::PolicyLimits &limits)
 {
-    auto last = host::loadLastApplied(catalog, stateDir);
+    auto last = host::loadLastApplied(catalog, stateDir, limits);
     if (!last)
         return tl::unexpected(last.error());
     DomainPolicy policy;
@@ -487,7 +488,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                                       config.stateDir + "/krb5cc", std::chrono::minutes(10));
     if (!ticket) {
         timer.end();
-        return lastKnownGood(catalog, config.stateDir, ticket.error().message);
+        return lastKnownGood(catalog, config, ticket.error().message);
     }
     ::setenv("KRB5CCNAME", ticket->ccache.c_str(), 1); // for libldap (GSSAPI) and libsmbclient (Heimdal)
     policy.newTicket = ticket->renewed;
@@ -506,7 +507,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
             locateDomainControllers(core::toLower(identity->realm), config.site.empty() ? cache.site : config.site);
         if (!located) {
             timer.end();
-            return lastKnownGood(catalog, config.stateDir, located.error().message);
+            return lastKnownGood(catalog, config, located.error().message);
         }
         dcs = *located;
     }
@@ -565,7 +566,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
     }
     if (!discovered) {
         timer.end();
-        return lastKnownGood(catalog, config.stateDir, errors);
+        return lastKnownGood(catalog, config, errors);
     }
     policy.dc = discovered->dc;
     policy.site = discovered->site;
@@ -578,7 +579,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
     auto list = core::buildGpoList(discovered->soms, discovered->containers, discovered->token);
     if (!list) {
         timer.end();
-        return lastKnownGood(catalog, config.stateDir, "GPO list: " + list.error().message);
+        return lastKnownGood(catalog, config, "GPO list: " + list.error().message);
     }
 
     // Fetch (MS-GPAC 3.2.5): each applied GPO's files, from the cache when its version was fetched before.
@@ -633,7 +634,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                     for (const auto &[listed, path, target] : wanted) {
                         if (!listed)
                             continue;
-                        auto content = smb->read(location->url(policy.dc, path), host::kMaxPolicyFileSize);
+                        auto content = smb->read(location->url(policy.dc, path), config.limits.maxFileSize);
                         if (!content)
                             return tl::unexpected(content.error());
                         *target = std::move(*content);
@@ -690,7 +691,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
             options.progress("fetch: the SMB session to " + policy.dc + " had been dropped; connected again");
     }
     timer.begin("parse", "parse: " + std::to_string(inputs.size()) + " GPOs");
-    policy.loaded = host::parseCachedPolicy(catalog, inputs);
+    policy.loaded = host::parseCachedPolicy(catalog, inputs, config.limits);
     timer.end();
     state.time = utcNow();
     return policy;

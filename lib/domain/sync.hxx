@@ -70,6 +70,7 @@ struct DomainPolicy {
 Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncOptions &options);
 
 // The last applied sync, from the state directory alone (for show and for gpauditd's start).
-Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir);
+Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
+                                     const core::PolicyLimits &limits = {});
 
 } // namespace gpaudit::domain

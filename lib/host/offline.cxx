@@ -4,6 +4,7 @@
 #include "files.hxx"
 
 #include <algorithm>
+#include <sys/stat.h>
 
 namespace gpaudit::host {
 
@@ -14,14 +15,25 @@ bool LoadedPolicy::anyRejected() const
 
 namespace {
 
-void readAuditCsv(const core::Catalog &catalog, const std::string &path, core::GpoInput &input, LoadedPolicy &out)
+// The size is checked before reading, so that the error names the limit (max_file_size).
+Result<std::string> readPolicyFile(const std::string &path, const core::PolicyLimits &limits)
 {
-    auto bytes = readFileBounded(path);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        if (auto ok = core::checkFileSize(static_cast<std::size_t>(st.st_size), path, limits); !ok)
+            return tl::unexpected(ok.error());
+    return readFileBounded(path, limits.maxFileSize);
+}
+
+void readAuditCsv(const core::Catalog &catalog, const std::string &path, core::GpoInput &input, LoadedPolicy &out,
+                  const core::PolicyLimits &limits)
+{
+    auto bytes = readPolicyFile(path, limits);
     if (!bytes) {
         out.problems.push_back({input.gpo, true, bytes.error().str()});
         return;
     }
-    auto parsed = core::parseAuditCsv(*bytes, path, catalog);
+    auto parsed = core::parseAuditCsv(*bytes, path, catalog, limits);
     if (!parsed) {
         out.problems.push_back(
             {input.gpo, true, parsed.error().str() + " (audit.csv ignored as a whole, MS-GPAC 3.2.5)"});
@@ -32,14 +44,15 @@ void readAuditCsv(const core::Catalog &catalog, const std::string &path, core::G
     input.auditCsv = std::move(*parsed);
 }
 
-void readSecurityTemplate(const std::string &path, core::GpoInput &input, LoadedPolicy &out)
+void readSecurityTemplate(const std::string &path, core::GpoInput &input, LoadedPolicy &out,
+                          const core::PolicyLimits &limits)
 {
-    auto bytes = readFileBounded(path);
+    auto bytes = readPolicyFile(path, limits);
     if (!bytes) {
         out.problems.push_back({input.gpo, true, bytes.error().str()});
         return;
     }
-    auto parsed = core::parseSecurityTemplate(*bytes, path);
+    auto parsed = core::parseSecurityTemplate(*bytes, path, limits);
     if (!parsed) {
         out.problems.push_back({input.gpo, true, parsed.error().str() + " (GptTmpl.inf ignored)"});
         return;
@@ -51,7 +64,8 @@ void readSecurityTemplate(const std::string &path, core::GpoInput &input, Loaded
 
 } // namespace
 
-Result<LoadedPolicy> loadPolicySources(const core::Catalog &catalog, const std::vector<PolicySource> &sources)
+Result<LoadedPolicy> loadPolicySources(const core::Catalog &catalog, const std::vector<PolicySource> &sources,
+                                       const core::PolicyLimits &limits)
 {
     LoadedPolicy out;
     for (const auto &source : sources) {
@@ -63,18 +77,18 @@ Result<LoadedPolicy> loadPolicySources(const core::Catalog &catalog, const std::
                 return tl::unexpected(folder.error());
             input.gpo = folder->gpo;
             if (folder->auditCsv)
-                readAuditCsv(catalog, *folder->auditCsv, input, out);
+                readAuditCsv(catalog, *folder->auditCsv, input, out, limits);
             if (folder->gptTmplInf)
-                readSecurityTemplate(*folder->gptTmplInf, input, out);
+                readSecurityTemplate(*folder->gptTmplInf, input, out, limits);
             break;
         }
         case PolicySource::Kind::AuditCsv:
             input.gpo = {"", source.path};
-            readAuditCsv(catalog, source.path, input, out);
+            readAuditCsv(catalog, source.path, input, out, limits);
             break;
         case PolicySource::Kind::GptTmplInf:
             input.gpo = {"", source.path};
-            readSecurityTemplate(source.path, input, out);
+            readSecurityTemplate(source.path, input, out, limits);
             break;
         }
         out.inputs.push_back(std::move(input));

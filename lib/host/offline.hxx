@@ -25,6 +25,8 @@ struct LoadedPolicy {
 
 // A file that does not parse is left out of its GPO and reported (MS-GPAC 3.2.5: the other GPOs
 // still apply). A source that is not a GPO folder at all is an error for the whole call.
-Result<LoadedPolicy> loadPolicySources(const core::Catalog &catalog, const std::vector<PolicySource> &sources);
+// A file over a limit (core::PolicyLimits) is rejected like a file that does not parse.
+Result<LoadedPolicy> loadPolicySources(const core::Catalog &catalog, const std::vector<PolicySource> &sources,
+                                       const core::PolicyLimits &limits = {});
 
 } // namespace gpaudit::host

@@ -189,7 +189,8 @@ std::optional<CachedGpo> readCachedGpo(const std::string &stateDir, const std::s
             ++entries;
             if (line == prefix + "absent")
                 return true;
-            auto content = readFileBounded(dir + "/" + name);
+            // The configured max_file_size decided when it was fetched; the parse checks it again.
+            auto content = readFileBounded(dir + "/" + name, core::kMaxFileSizeCeiling);
             // The cache is written without fsync: a file that does not match its manifest line (lost
             // or short after a crash) makes the version "not cached", and it is fetched again.
             if (!content || line != prefix + "present " + fingerprint(*content))
@@ -251,7 +252,8 @@ void pruneCache(const std::string &stateDir, const std::vector<SyncState::Applie
     }
 }
 
-LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs)
+LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs,
+                               const core::PolicyLimits &limits)
 {
     LoadedPolicy out;
     for (const auto &in : inputs) {
@@ -260,7 +262,7 @@ LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<C
         const std::string label = in.gpo.guid.empty() ? in.gpo.name : "{" + in.gpo.guid + "}";
         if (in.files.auditCsv) {
             const std::string file = label + "/Machine/Microsoft/Windows NT/Audit/audit.csv";
-            auto parsed = core::parseAuditCsv(*in.files.auditCsv, file, catalog);
+            auto parsed = core::parseAuditCsv(*in.files.auditCsv, file, catalog, limits);
             if (!parsed) {
                 out.problems.push_back(
                     {in.gpo, true, parsed.error().str() + " (audit.csv ignored as a whole, MS-GPAC 3.2.5)"});
@@ -272,7 +274,7 @@ LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<C
         }
         if (in.files.gptTmplInf) {
             const std::string file = label + "/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf";
-            auto parsed = core::parseSecurityTemplate(*in.files.gptTmplInf, file);
+            auto parsed = core::parseSecurityTemplate(*in.files.gptTmplInf, file, limits);
             if (!parsed) {
                 out.problems.push_back({in.gpo, true, parsed.error().str() + " (GptTmpl.inf ignored)"});
             } else {
@@ -286,7 +288,8 @@ LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<C
     return out;
 }
 
-Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir)
+Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
+                                    const core::PolicyLimits &limits)
 {
     auto state = readSyncState(stateDir);
     if (!state)
@@ -299,7 +302,7 @@ Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::str
                         std::to_string(applied.version) + " are missing from " + stateDir + "/gpo");
         inputs.push_back({{applied.guid, applied.name}, std::move(*files)});
     }
-    return LastApplied{std::move(*state), parseCachedPolicy(catalog, inputs)};
+    return LastApplied{std::move(*state), parseCachedPolicy(catalog, inputs, limits)};
 }
 
 std::optional<DiscoveryCache> readDiscoveryCache(const std::string &stateDir)

@@ -58,7 +58,8 @@ struct CachedInput {
     core::GpoRef gpo;
     CachedGpo files;
 };
-LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs);
+LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs,
+                               const core::PolicyLimits &limits = {});
 
 // The last applied sync and its policy, from the state directory alone (show, rules, the
 // last-known-good). An error when there was no sync or a cached file it needs is gone.
@@ -66,7 +67,8 @@ struct LastApplied {
     SyncState state;
     LoadedPolicy loaded;
 };
-Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir);
+Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
+                                    const core::PolicyLimits &limits = {});
 
 struct DiscoveryCache {
     std::string realm;

@@ -99,6 +99,8 @@ Result<void> prepareTranslation(const ViewSettings &settings, const core::Config
     t.uidMin = settings.uidMin ? *settings.uidMin : config != nullptr ? config->uidMin : 1000;
     t.saclDirectories = !settings.saclDirs.empty() || config == nullptr ? settings.saclDirs : config->saclDirs;
     t.probe = settings.hostCheck ? &prepared.probe : nullptr;
+    if (config != nullptr)
+        t.maxRules = config->limits.maxRules;
     prepared.legacy = settings.legacy ? *settings.legacy : config != nullptr ? config->legacy : core::LegacyMode::Auto;
     return {};
 }
@@ -127,7 +129,7 @@ void reportProblems(const std::vector<core::InputProblem> &problems, const Sink 
 int renderLastSync(std::string_view program, const RulesData &data, const core::Config &config,
                    const ViewSettings &settings, std::string_view command, bool json, const Sink &sink)
 {
-    auto last = loadLastApplied(data.catalog, config.stateDir);
+    auto last = loadLastApplied(data.catalog, config.stateDir, config.limits);
     if (!last) {
         sink.err(last.error().str());
         sink.err("or give policy sources: --gpo, --audit-csv, --inf");

@@ -101,7 +101,7 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
     Result<domain::DomainPolicy> policy;
     if (request.offline) {
         progress("cached: the last applied sync from " + config.stateDir);
-        policy = domain::loadLastApplied(data.catalog, config.stateDir);
+        policy = domain::loadLastApplied(data.catalog, config.stateDir, config.limits);
     } else {
         domain::SyncOptions syncOptions;
         syncOptions.config = config;

@@ -37,6 +37,8 @@ struct FakeResolver final : SidResolver {
     {
         if (sid.str() == "S-1-5-21-1-2-3-1001")
             return SidResolution{SidResolution::Kind::User, 1001};
+        if (sid.str() == "S-1-5-21-1-2-3-1002")
+            return SidResolution{SidResolution::Kind::User, 1002};
         if (sid.str() == "S-1-5-21-1-2-3-500")
             return SidResolution{SidResolution::Kind::User, 0};
         if (sid.str() == "S-1-5-21-1-2-3-2000")
@@ -235,13 +237,50 @@ TEST_CASE("per-user rows: include, exclude, root, groups, unresolved")
         // <6>: the user's other subcategories get Include Failure, merged into few rules
         CHECK(text.find("-F auid=1001 -F success=0") != std::string::npos);
     }
-    SUBCASE("exclude success where the system audits it: a never rule, first")
+    SUBCASE("exclude success where the system audits it: our success rule narrowed, no never rule")
     {
         auto t = test::translate(
             resultantOf(std::string(kHeader) + row("process-creation", 3) + row("process-creation", 2, user)), options);
-        REQUIRE_FALSE(t.rules.empty());
-        CHECK(t.rules[0].action == AuditRule::Action::Never);
-        CHECK(t.rules[0].render().find("-F auid=1001 -F success=1") != std::string::npos);
+        for (const auto &rule : t.rules)
+            CHECK(rule.action == AuditRule::Action::Always); // a never rule would hide the user from others' rules
+        const auto text = test::rulesText(t);
+        // Success split from failure: the exclusion concerns success only.
+        CHECK(text.find("-a always,exit -F arch=b64 -S execve,execveat -F success=1 -F auid!=1001 -k "
+                        "gpaudit-process-creation\n") != std::string::npos);
+        CHECK(text.find("-a always,exit -F arch=b64 -S execve,execveat -F success=0 -k gpaudit-process-creation\n") !=
+              std::string::npos);
+        // MS-GPAC 2.2.1.3.2: not honoured for Administrators: as root (euid 0) the user is still recorded.
+        CHECK(text.find("-S execve,execveat -F success=1 -F euid=0 -k gpaudit-process-creation") != std::string::npos);
+        CHECK(text.find("-F auid=1001 -F success=1") == std::string::npos);
+    }
+    SUBCASE("the same exclusion for two users: one rule carries both; failure exclusions narrow failure rules")
+    {
+        auto t = test::translate(resultantOf(std::string(kHeader) + row("process-creation", 3) + row("file-system", 2) +
+                                             row("process-creation", 0xA, user) +
+                                             row("process-creation", 0xA, "S-1-5-21-1-2-3-1002") +
+                                             row("file-system", 8, user)),
+                                 options);
+        const auto text = test::rulesText(t);
+        CHECK(text.find("-a always,exit -F arch=b64 -S execve,execveat -F auid!=1001 -F auid!=1002 -k "
+                        "gpaudit-process-creation\n") != std::string::npos);
+        CHECK(text.find("-a always,exit -F arch=b64 -S execve,execveat -F euid=0 -k gpaudit-process-creation\n") !=
+              std::string::npos);
+        CHECK(text.find("-F exit=-EACCES -F auid!=1001 -k gpaudit-file-system") != std::string::npos);
+        CHECK(text.find("-F exit=-EPERM -F auid!=1001 -k gpaudit-file-system") != std::string::npos);
+        CHECK(text.find("-F exit=-EACCES -F euid=0 -k gpaudit-file-system") != std::string::npos);
+    }
+    SUBCASE("File System exclusion narrows the FileGlobalSacl rules too, not a rule only root matches")
+    {
+        auto t =
+            test::translate(resultantOf(std::string(kHeader) + row("file-system", 1) + row("file-system", 2, user) +
+                                        "H,,FileGlobalSacl,,,,S:(AU;SA;FW;;;WD)(AU;SA;FR;;;BA)\r\n"),
+                            options);
+        const auto text = test::rulesText(t);
+        CHECK(text.find("-F perm=wa -F success=1 -F auid!=1001 -k gpaudit-file-system") != std::string::npos);
+        CHECK(text.find("-F perm=wa -F success=1 -F euid=0 -k gpaudit-file-system") != std::string::npos);
+        // BA (Administrators) is euid=0 already: not narrowed.
+        CHECK(text.find("-F perm=r -F euid=0 -F success=1 -k gpaudit-file-system") != std::string::npos);
+        CHECK(text.find("-F perm=r -F euid=0 -F success=1 -F auid!=") == std::string::npos);
     }
     SUBCASE("include beats exclude")
     {
