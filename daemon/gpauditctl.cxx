@@ -16,6 +16,7 @@
 
 #ifdef GPAUDIT_HAVE_LIBAUDIT
 #include "kernel/apply.hxx"
+#include "kernel/audit_netlink.hxx"
 #endif
 #ifdef GPAUDIT_HAVE_SERVICE
 #include "service/engine.hxx"
@@ -453,6 +454,33 @@ std::optional<int> askDaemon(const Options &options, const std::string &request)
     return *status;
 }
 
+// The kernel's audit state for status: text lines or a JSON member (", \"kernel\": {...}").
+std::string kernelStatus(bool json)
+{
+#ifdef GPAUDIT_HAVE_LIBAUDIT
+    auto netlink = kernel::AuditNetlink::open();
+    auto state = netlink ? netlink->status() : Result<kernel::KernelStatus>(tl::unexpected(netlink.error()));
+    std::size_t ours = 0;
+    if (state)
+        if (auto rules = netlink->listRules())
+            for (const auto &rule : *rules)
+                ours += rule.keyedOurs() ? 1 : 0;
+    if (state) {
+        const core::AuditState audit{state->enabled,      state->failure, state->pid,    state->rateLimit,
+                                     state->backlogLimit, state->lost,    state->backlog};
+        return json ? ", \"kernel\": " + core::renderAuditStateJson(audit, ours) +
+                          ", \"rulesInKernel\": " + std::to_string(ours)
+                    : "  rules:       " + std::to_string(ours) + " gpaudit rules in the kernel\n" +
+                          core::renderAuditStateText(audit, ours);
+    }
+    const std::string error = state.error().message;
+#else
+    const std::string error = "built without libaudit";
+#endif
+    return json ? ", \"kernel\": {\"error\": \"" + core::jsonEscape(error) + "\"}"
+                : "  kernel:      cannot read the audit status: " + error + "\n";
+}
+
 // status without gpauditd: what the state directory says of the last applied sync.
 int statusWithoutDaemon(const Options &options)
 {
@@ -472,10 +500,10 @@ int statusWithoutDaemon(const Options &options)
                    core::jsonEscape(state->dc) + "\", \"site\": \"" + core::jsonEscape(state->site) +
                    "\", \"gpos\": " + std::to_string(state->applied.size()) + "}";
         }
-        std::cout << out << "}\n";
+        std::cout << out << kernelStatus(true) << "}\n";
         return kExitOk;
     }
-    std::cout << "gpauditd: not running (nothing listens at " << socket << ")\n";
+    std::cout << "gpauditd: not running (nothing listens at " << socket << ")\n" << kernelStatus(false);
     if (!state) {
         std::cout << "last applied sync: none (" << state.error().str() << ")\n";
         return kExitOk;

@@ -3,6 +3,8 @@
 // One thread, one sd-event loop: the sync timer (refresh, backoff), the full reapply timer, the drift
 // timer and the kernel's CONFIG_CHANGE records, signals, and the control socket. A sync blocks the loop
 // while it runs (at most a few seconds, bounded by ldap_timeout); control clients wait in the backlog.
+// A control client's request is read without blocking (its own IO source, a bounded buffer, a deadline):
+// a client that sends nothing, or a byte at a time, costs the loop one wakeup per byte at most.
 #include "config.h"
 #include "core/config.hxx"
 #include "core/report.hxx"
@@ -12,6 +14,7 @@
 #include "host/rules_data.hxx"
 #include "host/state.hxx"
 #include "host/view.hxx"
+#include "kernel/audit_netlink.hxx"
 #include "kernel/config_watch.hxx"
 #include "service/engine.hxx"
 
@@ -25,6 +28,7 @@
 #include <deque>
 #include <fcntl.h>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <pwd.h>
 #include <random>
@@ -214,6 +218,8 @@ class Daemon {
     static int onDriftTimer(sd_event_source *, std::uint64_t, void *self);
     static int onConfigChange(sd_event_source *, int, std::uint32_t, void *self);
     static int onControl(sd_event_source *, int, std::uint32_t, void *self);
+    static int onClientData(sd_event_source *, int, std::uint32_t, void *client);
+    static int onClientDeadline(sd_event_source *, std::uint64_t, void *client);
 
     std::uint64_t now() const;
     void schedule(sd_event_source *source, std::uint64_t at);
@@ -224,7 +230,17 @@ class Daemon {
     void drainChanges();
     std::string whoChanged(std::uint64_t since) const;
     void notifyStatus() const;
-    void serve(int fd);
+    // A control connection until its request line is complete (then serve() answers it, blocking).
+    struct Client {
+        Daemon *daemon = nullptr;
+        int fd = -1;
+        host::control::Peer peer;
+        std::string buffer;
+        sd_event_source *io = nullptr;
+        sd_event_source *deadline = nullptr;
+    };
+    void dropClient(Client *client);
+    void serve(int fd, const host::control::Peer &peer, const std::string &line);
     std::string statusText() const;
     std::string statusJson() const;
 
@@ -242,6 +258,8 @@ class Daemon {
     sd_event_source *controlSource_ = nullptr;
     std::vector<sd_event_source *> signalSources_;
     int listenFd_ = -1;
+    std::vector<std::unique_ptr<Client>> clients_; // waiting for their request line
+    std::size_t clientsDropped_ = 0;               // closed at the deadline, oversized, or over the limit
     std::optional<kernel::ConfigWatch> watch_;
     std::string watchError_;
 
@@ -265,6 +283,8 @@ class Daemon {
 
 Daemon::~Daemon()
 {
+    while (!clients_.empty())
+        dropClient(clients_.back().get());
     for (auto *source : {syncTimer_, fullTimer_, driftTimer_, watchSource_, controlSource_})
         sd_event_source_unref(source);
     for (auto *source : signalSources_)
@@ -686,7 +706,13 @@ std::string Daemon::statusText() const
     out += "  policy:      " + std::to_string(inForce_.size()) + " rules in force";
     if (state)
         out += ", from the sync of " + state->time + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
-    out += "\n  last sync:   ";
+    out += "\n";
+    // The kernel's own state: rules loaded are no use when audit is off (issue 11).
+    if (auto kernelState = kernel::readAuditState())
+        out += core::renderAuditStateText(*kernelState, inForce_.size());
+    else
+        out += "  kernel:      cannot read the audit status: " + kernelState.error().message + "\n";
+    out += "  last sync:   ";
     if (syncs_ == 0 || !last_)
         out += "none yet\n";
     else
@@ -696,6 +722,8 @@ std::string Daemon::statusText() const
     out += "  full reapply: " + wall(nextFull_) + "\n";
     out += "  last error:  " + (lastError_.empty() ? std::string("none") : utcText(lastErrorTime_) + " " + lastError_) +
            "\n";
+    out += "  control:     " + std::to_string(clients_.size()) + " connections waiting for their request, " +
+           std::to_string(clientsDropped_) + " dropped (no request within 5 s, oversized, or too many)\n";
     out += "  drift:       " + std::to_string(driftCount_) + " restored" +
            (watch_ ? "; CONFIG_CHANGE records watched" : "; records not watched (" + watchError_ + ")") +
            ", check every " + std::to_string(config_.driftCheckInterval.count()) + "s\n";
@@ -727,6 +755,10 @@ std::string Daemon::statusJson() const
                "\", \"policyTime\": \"" + jsonEscape(state->time) + "\"";
     }
     out += ", \"rulesInForce\": " + std::to_string(inForce_.size());
+    if (auto kernelState = kernel::readAuditState())
+        out += ", \"kernel\": " + core::renderAuditStateJson(*kernelState, inForce_.size());
+    else
+        out += ", \"kernel\": {\"error\": \"" + jsonEscape(kernelState.error().message) + "\"}";
     out += ", \"syncs\": " + std::to_string(syncs_);
     if (last_)
         out += ", \"lastSync\": {\"time\": \"" + utcText(lastTime_) + "\", \"result\": \"" + last_->result +
@@ -736,6 +768,8 @@ std::string Daemon::statusJson() const
     out +=
         ", \"nextSyncInSeconds\": " + inSeconds(nextSync_) + ", \"nextFullReapplyInSeconds\": " + inSeconds(nextFull_);
     out += ", \"failuresInARow\": " + std::to_string(failures_);
+    out += ", \"control\": {\"waiting\": " + std::to_string(clients_.size()) +
+           ", \"dropped\": " + std::to_string(clientsDropped_) + "}";
     out += ", \"lastError\": " + (lastError_.empty() ? std::string("null")
                                                      : "{\"time\": \"" + utcText(lastErrorTime_) +
                                                            "\", \"message\": \"" + jsonEscape(lastError_) + "\"}");
@@ -761,45 +795,128 @@ std::string Daemon::statusJson() const
     return out;
 }
 
+// At most this many connections wait for their request at a time; each has this long to send it.
+constexpr std::size_t kMaxWaitingClients = 32;
+constexpr std::uint64_t kRequestDeadlineUsec = 5 * 1000000ULL;
+
 int Daemon::onControl(sd_event_source *, int fd, std::uint32_t, void *self)
 {
+    namespace control = host::control;
     auto &d = *static_cast<Daemon *>(self);
     for (;;) {
-        const int client = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+        const int client = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (client < 0)
             break;
-        d.serve(client);
-        ::close(client);
+        auto peer = control::peerOf(client);
+        if (!peer || peer->uid != 0) {
+            d.log_(LOG_WARNING,
+                   "control: refused a client that is not root" +
+                       (peer ? " (uid " + std::to_string(peer->uid) + ", pid " + std::to_string(peer->pid) + ")"
+                             : std::string()));
+            // Two small frames into an empty socket buffer: a non-blocking send does not wait.
+            control::sendFrame(client, 'e', "gpauditctl: gpauditd answers root only\n");
+            control::sendFrame(client, 'x', "1");
+            ::close(client);
+            continue;
+        }
+        if (d.clients_.size() >= kMaxWaitingClients) {
+            ++d.clientsDropped_;
+            d.log_(LOG_WARNING, "control: " + std::to_string(kMaxWaitingClients) +
+                                    " connections already wait for their request; closed the one of pid " +
+                                    std::to_string(peer->pid));
+            control::sendFrame(client, 'e', "gpauditctl: gpauditd is busy: too many pending control connections\n");
+            control::sendFrame(client, 'x', "1");
+            ::close(client);
+            continue;
+        }
+        auto waiting = std::make_unique<Client>();
+        waiting->daemon = &d;
+        waiting->fd = client;
+        waiting->peer = *peer;
+        if (sd_event_add_io(d.event_, &waiting->io, client, EPOLLIN, onClientData, waiting.get()) < 0 ||
+            sd_event_add_time(d.event_, &waiting->deadline, CLOCK_MONOTONIC, d.now() + kRequestDeadlineUsec, 0,
+                              onClientDeadline, waiting.get()) < 0) {
+            sd_event_source_unref(waiting->io);
+            ::close(client);
+            continue;
+        }
+        d.clients_.push_back(std::move(waiting));
     }
     return 0;
 }
 
-void Daemon::serve(int fd)
+void Daemon::dropClient(Client *client)
+{
+    sd_event_source_unref(client->io);
+    sd_event_source_unref(client->deadline);
+    ::close(client->fd);
+    std::erase_if(clients_, [client](const std::unique_ptr<Client> &c) { return c.get() == client; });
+}
+
+int Daemon::onClientDeadline(sd_event_source *, std::uint64_t, void *self)
+{
+    auto *client = static_cast<Client *>(self);
+    Daemon &d = *client->daemon;
+    ++d.clientsDropped_;
+    d.log_(LOG_WARNING, "control: closed the connection of pid " + std::to_string(client->peer.pid) +
+                            ": no complete request within " + std::to_string(kRequestDeadlineUsec / 1000000) + " s (" +
+                            std::to_string(client->buffer.size()) + " bytes received)");
+    d.dropClient(client);
+    return 0;
+}
+
+int Daemon::onClientData(sd_event_source *, int fd, std::uint32_t, void *self)
 {
     namespace control = host::control;
-    timeval timeout{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    timeout.tv_sec = 30;
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    auto peer = control::peerOf(fd);
-    if (!peer || peer->uid != 0) {
-        log_(LOG_WARNING, "control: refused a client that is not root" +
-                              (peer ? " (uid " + std::to_string(peer->uid) + ", pid " + std::to_string(peer->pid) + ")"
-                                    : std::string()));
-        control::sendFrame(fd, 'e', "gpauditctl: gpauditd answers root only\n");
-        control::sendFrame(fd, 'x', "1");
-        return;
-    }
-    std::string line;
-    char c = 0;
-    while (line.size() <= control::kMaxRequest) {
-        const ssize_t n = ::read(fd, &c, 1);
+    auto *client = static_cast<Client *>(self);
+    Daemon &d = *client->daemon;
+    char chunk[1024];
+    bool closed = false;
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0 || c == '\n')
+        if (n < 0)
+            break; // EAGAIN: all there is for now
+        if (n == 0) {
+            closed = true;
             break;
-        line.push_back(c);
+        }
+        client->buffer.append(chunk, static_cast<std::size_t>(n));
+        if (client->buffer.size() > control::kMaxRequest + 1 || client->buffer.find('\n') != std::string::npos)
+            break;
     }
+    const auto newline = client->buffer.find('\n');
+    if (newline == std::string::npos && client->buffer.size() > control::kMaxRequest) {
+        ++d.clientsDropped_;
+        control::sendFrame(fd, 'e',
+                           "gpauditctl: bad request: longer than " + std::to_string(control::kMaxRequest) + " bytes\n");
+        control::sendFrame(fd, 'x', std::to_string(kExitUsage));
+        d.dropClient(client);
+        return 0;
+    }
+    if (newline == std::string::npos && !closed)
+        return 0; // wait for more, until the deadline
+    if (newline == std::string::npos && client->buffer.empty()) {
+        d.dropClient(client); // connected and left
+        return 0;
+    }
+    // A complete request: answered now, as before (the answer's writes block, bounded by SO_SNDTIMEO).
+    const std::string line = client->buffer.substr(0, newline);
+    const control::Peer peer = client->peer;
+    sd_event_source_set_enabled(client->io, SD_EVENT_OFF);
+    sd_event_source_set_enabled(client->deadline, SD_EVENT_OFF);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    d.serve(fd, peer, line);
+    d.dropClient(client);
+    return 0;
+}
+
+void Daemon::serve(int fd, const host::control::Peer &peer, const std::string &line)
+{
+    namespace control = host::control;
+    timeval timeout{30, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
     auto words = control::parseRequest(line);
     auto reply = [&](const std::string &error, int status) {
         control::sendFrame(fd, 'e', "gpauditctl: " + error + "\n");
@@ -824,7 +941,7 @@ void Daemon::serve(int fd)
                     }};
     int status = kExitOk;
     if (command == "sync") {
-        log_(LOG_INFO, "control: sync requested (pid " + std::to_string(peer->pid) + ")");
+        log_(LOG_INFO, "control: sync requested (pid " + std::to_string(peer.pid) + ")");
         service::SyncRequest request;
         request.force = flags.contains("--force");
         request.dryRun = flags.contains("--dry-run");

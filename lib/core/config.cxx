@@ -15,6 +15,7 @@ const std::vector<std::string_view> &configKeys()
                                                        "machine",
                                                        "keytab",
                                                        "server",
+                                                       "dc_pin",
                                                        "site",
                                                        "state_dir",
                                                        "socket",
@@ -190,6 +191,44 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
             ok = scalar(config.server);
             if (ok && config.server.find_first_of(" /\\:@") != std::string::npos)
                 ok = yamlError(value, label, "\"server\" is a domain controller's host name like dc1.example.com");
+        } else if (key == "dc_pin") {
+            // A list, or host names separated by blanks: "dc_pin: dc1.example.com dc2.example.com".
+            std::vector<std::string> names;
+            if (value.IsSequence()) {
+                for (std::size_t i = 0; ok && i < value.size(); ++i) {
+                    if (!value[i].IsScalar())
+                        ok = yamlError(value[i], label, "\"dc_pin\" takes domain controllers' host names");
+                    else
+                        names.push_back(value[i].as<std::string>());
+                }
+            } else if (std::string text; (ok = scalar(text))) {
+                std::string word;
+                for (char c : text + " ") {
+                    if (c == ' ' || c == '\t' || c == ',') {
+                        if (!word.empty())
+                            names.push_back(std::move(word));
+                        word.clear();
+                    } else {
+                        word.push_back(c);
+                    }
+                }
+            }
+            for (std::size_t i = 0; ok && i < names.size(); ++i) {
+                const std::string &name = names[i];
+                const bool hostName = !name.empty() && name.size() <= 253 && name.front() != '.' &&
+                                      name.front() != '-' && std::all_of(name.begin(), name.end(), [](char c) {
+                                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                                 (c >= '0' && c <= '9') || c == '.' || c == '-';
+                                      });
+                if (!hostName)
+                    ok = yamlError(value, label,
+                                   "\"dc_pin\": entry " + std::to_string(i + 1) +
+                                       " is not a host name like dc1.example.com (letters, digits, '.' and '-')");
+                else if (config.dcPin.size() >= 64)
+                    ok = yamlError(value, label, "\"dc_pin\" lists more than 64 domain controllers");
+                else
+                    config.dcPin.push_back(toLower(name));
+            }
         } else if (key == "site") {
             ok = scalar(config.site);
         } else if (key == "state_dir") {

@@ -26,7 +26,10 @@ struct Config {
     std::string machine; // sAMAccountName, "LINUX1$"
     std::string keytab = "/etc/krb5.keytab";
     std::string server; // a DC's FQDN; empty = DNS SRV lookup (site first)
-    std::string site;   // empty = ask the DC (LDAP ping)
+    // dc_pin: the only DCs ever contacted (lower-case FQDNs); empty = any DC the locator finds that
+    // proves it is one.
+    std::vector<std::string> dcPin;
+    std::string site; // empty = ask the DC (LDAP ping)
     std::string stateDir = "/var/lib/gpauditd";
     std::string socket = "/run/gpauditd/control.sock";
     std::string rulesFile = "/etc/audit/rules.d/gpaudit.rules"; // empty = do not persist

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kerberos.hxx"
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <krb5.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <optional>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 namespace gpaudit::domain {
 
@@ -72,6 +79,301 @@ std::optional<std::chrono::system_clock::time_point> validTgt(const Context &k, 
 }
 
 } // namespace
+
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxKdcReply = 1 << 20; // an AS-REP with a PAC is a few KiB
+constexpr std::size_t kMaxAddresses = 8;
+
+// A file descriptor closed on scope exit.
+struct Fd {
+    int fd = -1;
+    explicit Fd(int f) : fd(f) {}
+    ~Fd()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+};
+
+int remainingMs(Steady::time_point deadline)
+{
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
+    return left > 0 ? static_cast<int>(left) : 0;
+}
+
+// Waits for `events` on fd until the deadline; false on timeout or error (errno set).
+bool waitFor(int fd, short events, Steady::time_point deadline)
+{
+    for (;;) {
+        pollfd p{fd, events, 0};
+        const int n = ::poll(&p, 1, remainingMs(deadline));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            errno = ETIMEDOUT;
+        return n > 0;
+    }
+}
+
+std::string addressText(const sockaddr *address)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    const void *raw = address->sa_family == AF_INET6
+                          ? static_cast<const void *>(&reinterpret_cast<const sockaddr_in6 *>(address)->sin6_addr)
+                          : static_cast<const void *>(&reinterpret_cast<const sockaddr_in *>(address)->sin_addr);
+    ::inet_ntop(address->sa_family, raw, text, sizeof text);
+    return text;
+}
+
+// One request, one reply over UDP (RFC 4120 7.2.1). A connected socket: an ICMP "port unreachable"
+// ends the wait at once (ECONNREFUSED), and a datagram from any other source is not delivered.
+Result<std::string> sendUdp(const sockaddr *address, socklen_t length, const krb5_data &request,
+                            Steady::time_point deadline)
+{
+    Fd s(::socket(address->sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (s.fd < 0 || ::connect(s.fd, address, length) != 0)
+        return fail(std::string("UDP: ") + std::strerror(errno));
+    if (::send(s.fd, request.data, request.length, MSG_NOSIGNAL) != static_cast<ssize_t>(request.length))
+        return fail(std::string("UDP: ") + std::strerror(errno));
+    std::string reply(65536, '\0');
+    for (;;) {
+        if (!waitFor(s.fd, POLLIN, deadline))
+            return fail(errno == ETIMEDOUT ? std::string("UDP: no answer")
+                                           : std::string("UDP: ") + std::strerror(errno));
+        const ssize_t n = ::recv(s.fd, reply.data(), reply.size(), 0);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0)
+            return fail(std::string("UDP: ") + (n == 0 ? "empty datagram" : std::strerror(errno)));
+        reply.resize(static_cast<std::size_t>(n));
+        return reply;
+    }
+}
+
+bool writeAllBy(int fd, const char *data, std::size_t size, Steady::time_point deadline)
+{
+    while (size > 0) {
+        if (!waitFor(fd, POLLOUT, deadline))
+            return false;
+        const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0)
+            return false;
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+bool readAllBy(int fd, char *data, std::size_t size, Steady::time_point deadline)
+{
+    while (size > 0) {
+        if (!waitFor(fd, POLLIN, deadline))
+            return false;
+        const ssize_t n = ::recv(fd, data, size, 0);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ECONNRESET;
+            return false;
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// RFC 4120 7.2.2: each message preceded by its length in 4 bytes, big-endian (high bit reserved, 0).
+Result<std::string> sendTcp(const sockaddr *address, socklen_t length, const krb5_data &request,
+                            Steady::time_point deadline)
+{
+    Fd s(::socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (s.fd < 0)
+        return fail(std::string("TCP: ") + std::strerror(errno));
+    if (::connect(s.fd, address, length) != 0) {
+        if (errno != EINPROGRESS)
+            return fail(std::string("TCP: ") + std::strerror(errno));
+        if (!waitFor(s.fd, POLLOUT, deadline))
+            return fail(errno == ETIMEDOUT ? std::string("TCP: no answer")
+                                           : std::string("TCP: ") + std::strerror(errno));
+        int error = 0;
+        socklen_t size = sizeof error;
+        ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &error, &size);
+        if (error != 0)
+            return fail(std::string("TCP: ") + std::strerror(error));
+    }
+    std::string message(4, '\0');
+    for (int i = 0; i < 4; ++i)
+        message[static_cast<std::size_t>(i)] = static_cast<char>((request.length >> (24 - 8 * i)) & 0xff);
+    message.append(request.data, request.length);
+    if (!writeAllBy(s.fd, message.data(), message.size(), deadline))
+        return fail(errno == ETIMEDOUT ? std::string("TCP: no answer") : std::string("TCP: ") + std::strerror(errno));
+    unsigned char header[4];
+    if (!readAllBy(s.fd, reinterpret_cast<char *>(header), sizeof header, deadline))
+        return fail(errno == ETIMEDOUT ? std::string("TCP: no answer") : std::string("TCP: ") + std::strerror(errno));
+    const std::uint32_t size = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
+                               (std::uint32_t{header[2]} << 8) | header[3];
+    if (size == 0 || size > kMaxKdcReply)
+        return fail("TCP: a reply of " + std::to_string(size) + " bytes is not a Kerberos message");
+    std::string reply(size, '\0');
+    if (!readAllBy(s.fd, reply.data(), size, deadline))
+        return fail(errno == ETIMEDOUT ? std::string("TCP: no answer in full")
+                                       : std::string("TCP: ") + std::strerror(errno));
+    return reply;
+}
+
+struct ProofState {
+    krb5_context context = nullptr;
+    krb5_principal client = nullptr;
+    krb5_keytab keytab = nullptr;
+    krb5_get_init_creds_opt *options = nullptr;
+    ~ProofState()
+    {
+        if (options != nullptr)
+            krb5_get_init_creds_opt_free(context, options);
+        if (keytab != nullptr)
+            krb5_kt_close(context, keytab);
+        if (client != nullptr)
+            krb5_free_principal(context, client);
+    }
+};
+
+// The AS exchange with one address. Returns the credentials (the caller frees them).
+Result<krb5_creds> asExchange(const Context &k, ProofState &p, const sockaddr *address, socklen_t length,
+                              Steady::time_point deadline, bool &usedTcp)
+{
+    krb5_init_creds_context icc = nullptr;
+    if (auto rc = krb5_init_creds_init(k.get(), p.client, nullptr, nullptr, 0, p.options, &icc))
+        return fail(k.message(rc));
+    struct Closer {
+        krb5_context c;
+        krb5_init_creds_context i;
+        ~Closer() { krb5_init_creds_free(c, i); }
+    } closer{k.get(), icc};
+    if (auto rc = krb5_init_creds_set_keytab(k.get(), icc, p.keytab))
+        return fail(k.message(rc));
+    krb5_data reply{};
+    std::string replyBytes;
+    bool tcp = false;
+    for (int round = 0; round < 8; ++round) { // AS-REQ, preauth required, AS-REQ with PA-ENC-TIMESTAMP: 2 rounds
+        krb5_data request{};
+        krb5_data realm{};
+        unsigned flags = 0;
+        krb5_error_code rc = krb5_init_creds_step(k.get(), icc, &reply, &request, &realm, &flags);
+        krb5_free_data_contents(k.get(), &realm);
+        if (rc == KRB5KRB_ERR_RESPONSE_TOO_BIG && !tcp) {
+            tcp = true; // the same request again, over TCP (RFC 4120 7.2.1)
+        } else if (rc != 0) {
+            krb5_free_data_contents(k.get(), &request);
+            return fail(k.message(rc));
+        } else if (!(flags & KRB5_INIT_CREDS_STEP_FLAG_CONTINUE)) {
+            krb5_free_data_contents(k.get(), &request);
+            krb5_creds creds{};
+            if (auto got = krb5_init_creds_get_creds(k.get(), icc, &creds))
+                return fail(k.message(got));
+            usedTcp = tcp;
+            return creds;
+        }
+        Result<std::string> answer = fail("");
+        if (!tcp) {
+            // UDP gets a third of what is left; silence there (a firewall) still leaves TCP its time.
+            const auto udpDeadline = Steady::now() + (deadline - Steady::now()) / 3;
+            answer = sendUdp(address, length, request, udpDeadline);
+            if (!answer) {
+                const std::string udpError = answer.error().message;
+                tcp = true;
+                answer = sendTcp(address, length, request, deadline);
+                if (!answer)
+                    answer = fail(udpError + ", " + answer.error().message);
+            }
+        } else {
+            answer = sendTcp(address, length, request, deadline);
+        }
+        krb5_free_data_contents(k.get(), &request);
+        if (!answer)
+            return tl::unexpected(answer.error());
+        replyBytes = std::move(*answer);
+        reply.magic = KV5M_DATA;
+        reply.data = replyBytes.data();
+        reply.length = static_cast<unsigned>(replyBytes.size());
+    }
+    return fail("the KDC kept asking for more (more than 8 rounds)");
+}
+
+} // namespace
+
+Result<DcProof> proveDomainController(const std::string &keytab, const std::string &principal, const std::string &host,
+                                      std::chrono::milliseconds timeout)
+{
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *found = nullptr;
+    if (int rc = ::getaddrinfo(host.c_str(), "88", &hints, &found); rc != 0)
+        return fail("cannot resolve " + host + ": " + ::gai_strerror(rc));
+    std::vector<std::pair<sockaddr_storage, socklen_t>> addresses;
+    for (addrinfo *a = found; a != nullptr && addresses.size() < kMaxAddresses; a = a->ai_next) {
+        if (a->ai_addrlen > sizeof(sockaddr_storage) || (a->ai_family != AF_INET && a->ai_family != AF_INET6))
+            continue;
+        sockaddr_storage storage{};
+        std::memcpy(&storage, a->ai_addr, a->ai_addrlen);
+        addresses.emplace_back(storage, a->ai_addrlen);
+    }
+    ::freeaddrinfo(found);
+    if (addresses.empty())
+        return fail("no IPv4 or IPv6 address for " + host);
+
+    auto k = std::make_shared<Context>();
+    if (k->failed())
+        return fail("cannot initialise libkrb5 (error " + std::to_string(k->failed()) + ")");
+    ProofState p;
+    p.context = k->get();
+    if (auto rc = krb5_parse_name(k->get(), principal.c_str(), &p.client))
+        return fail("bad principal \"" + principal + "\": " + k->message(rc));
+    if (auto rc = krb5_kt_resolve(k->get(), ("FILE:" + keytab).c_str(), &p.keytab))
+        return fail("cannot open keytab " + keytab + ": " + k->message(rc));
+    if (auto rc = krb5_get_init_creds_opt_alloc(k->get(), &p.options))
+        return fail(k->message(rc));
+    std::string errors;
+    for (const auto &[storage, length] : addresses) {
+        const auto *address = reinterpret_cast<const sockaddr *>(&storage);
+        const std::string text = addressText(address);
+        bool tcp = false;
+        auto creds = asExchange(*k, p, address, length, Steady::now() + timeout, tcp);
+        if (!creds) {
+            errors += (errors.empty() ? "" : "; ") + text + " port 88: " + creds.error().message;
+            continue;
+        }
+        krb5_ccache cc = nullptr;
+        krb5_error_code rc = krb5_cc_new_unique(k->get(), "MEMORY", nullptr, &cc);
+        if (rc == 0 && (rc = krb5_cc_initialize(k->get(), cc, p.client)) == 0)
+            rc = krb5_cc_store_cred(k->get(), cc, &*creds);
+        DcProof proof;
+        proof.host = host;
+        proof.address = text;
+        proof.tcp = tcp;
+        proof.expires = std::chrono::system_clock::from_time_t(static_cast<time_t>(creds->times.endtime));
+        krb5_free_cred_contents(k->get(), &*creds);
+        if (rc != 0) {
+            if (cc != nullptr)
+                krb5_cc_destroy(k->get(), cc);
+            return fail("cannot keep the ticket in a memory cache: " + k->message(rc));
+        }
+        proof.ccache = std::string("MEMORY:") + krb5_cc_get_name(k->get(), cc);
+        // The context and the cache live as long as the proof: a MEMORY cache is gone once destroyed.
+        proof.holder =
+            std::shared_ptr<void>(cc, [k](void *cache) { krb5_cc_destroy(k->get(), static_cast<krb5_ccache>(cache)); });
+        return proof;
+    }
+    return fail(errors);
+}
 
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
                                           const std::string &ccachePath, std::chrono::seconds margin)

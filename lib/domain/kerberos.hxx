@@ -6,6 +6,7 @@
 #include "core/result.hxx"
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 namespace gpaudit::domain {
@@ -22,5 +23,28 @@ struct MachineTicket {
 // The caller points KRB5CCNAME at ticket.ccache for libldap and libsmbclient.
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
                                           const std::string &ccachePath, std::chrono::seconds margin);
+
+// A domain controller proves it is one by answering an AS exchange (RFC 4120 3.1; MS-KILE 3.1.5) for the
+// machine account, sent to that host's address and nowhere else: the AS-REP's encrypted part is sealed
+// with the machine account's key, which only the domain's KDCs hold, and libkrb5 refuses a reply that
+// does not decrypt with the keytab's key or does not carry the request's nonce. A computer account some
+// user created (MachineAccountQuota), with an ldap/ SPN and a DNS record, cannot produce it. What it
+// does not rule out: a host that relays port 88 to a real KDC (README, "Is the DC a DC?"); the pin list
+// (dc_pin) and the directory check after the bind (LdapSession::connect) are for that.
+struct DcProof {
+    std::string host;    // the name given (the SPN host for LDAP and SMB)
+    std::string address; // the numeric address that answered; LDAP connects to it and to nothing else
+    std::string ccache;  // MEMORY:... holding the TGT this DC issued; destroyed with the last copy
+    std::chrono::system_clock::time_point expires;
+    bool tcp = false;             // the exchange went over TCP (the reply was too big for UDP, or UDP failed)
+    std::shared_ptr<void> holder; // destroys the MEMORY ccache
+};
+
+// Resolves `host` (at most 8 addresses, in getaddrinfo's order) and, for each address until one
+// succeeds, runs the AS exchange with the keytab's key over UDP, then TCP, port 88, within `timeout`
+// per address. The error says what each address did ("no answer within 10 s", "the reply does not
+// decrypt with the machine account's key: ...").
+Result<DcProof> proveDomainController(const std::string &keytab, const std::string &principal, const std::string &host,
+                                      std::chrono::milliseconds timeout);
 
 } // namespace gpaudit::domain

@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ldap.hxx"
 
+#include "core/directory.hxx"
+
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <gssapi/gssapi_krb5.h>
 #include <ldap.h>
+#include <netdb.h>
+#include <openldap.h> // ldap_init_fd
+#include <poll.h>
 #include <sasl/sasl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace gpaudit::domain {
 
@@ -44,6 +54,75 @@ std::string lower(std::string text)
     return text;
 }
 
+// A TCP connection to address:389 within the timeout; the descriptor is blocking again when returned.
+Result<int> connectTo(const std::string &address, std::chrono::seconds timeout)
+{
+    addrinfo hints{};
+    hints.ai_flags = AI_NUMERICHOST;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *found = nullptr;
+    if (int rc = ::getaddrinfo(address.c_str(), "389", &hints, &found); rc != 0)
+        return fail("LDAP: bad address " + address + ": " + ::gai_strerror(rc));
+    const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        ::freeaddrinfo(found);
+        return fail(std::string("LDAP: socket: ") + std::strerror(errno));
+    }
+    int rc = ::connect(fd, found->ai_addr, found->ai_addrlen);
+    ::freeaddrinfo(found);
+    int error = rc == 0 ? 0 : errno;
+    if (error == EINPROGRESS) {
+        pollfd p{fd, POLLOUT, 0};
+        do
+            rc = ::poll(&p, 1, static_cast<int>(timeout.count() * 1000));
+        while (rc < 0 && errno == EINTR);
+        socklen_t size = sizeof error;
+        error = rc == 0 ? ETIMEDOUT : 0;
+        if (rc > 0)
+            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
+    }
+    if (error != 0) {
+        ::close(fd);
+        return fail("LDAP: cannot connect to " + address + " port 389: " +
+                    (error == ETIMEDOUT ? "no answer within " + std::to_string(timeout.count()) + " s (ldap_timeout)"
+                                        : std::string(std::strerror(error))));
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+// Points GSSAPI's default ccache at `name` for this thread while alive (MIT: thread-specific), then back.
+class GssCcache {
+  public:
+    explicit GssCcache(const std::string &name)
+    {
+        if (name.empty())
+            return;
+        OM_uint32 minor = 0;
+        const char *old = nullptr;
+        if (gss_krb5_ccache_name(&minor, name.c_str(), &old) == GSS_S_COMPLETE) {
+            active_ = true;
+            hadOld_ = old != nullptr;
+            if (old != nullptr)
+                old_ = old;
+        }
+    }
+    ~GssCcache()
+    {
+        if (!active_)
+            return;
+        OM_uint32 minor = 0;
+        gss_krb5_ccache_name(&minor, hadOld_ ? old_.c_str() : nullptr, nullptr);
+    }
+    GssCcache(const GssCcache &) = delete;
+    GssCcache &operator=(const GssCcache &) = delete;
+
+  private:
+    bool active_ = false;
+    bool hadOld_ = false;
+    std::string old_;
+};
+
 } // namespace
 
 struct LdapSession::Handle {
@@ -67,14 +146,27 @@ LdapSession::LdapSession(LdapSession &&) noexcept = default;
 LdapSession &LdapSession::operator=(LdapSession &&) noexcept = default;
 LdapSession::~LdapSession() = default;
 
-Result<LdapSession> LdapSession::connect(const std::string &host, std::chrono::seconds timeout)
+Result<LdapSession> LdapSession::connect(const std::string &host, std::chrono::seconds timeout,
+                                         const std::string &address, const std::string &ccache)
 {
     LdapSession session;
     session.host_ = host;
+    session.address_ = address;
     session.timeout_ = timeout;
     session.handle_ = std::make_unique<Handle>();
     const std::string uri = "ldap://" + host;
-    int rc = ldap_initialize(&session.handle_->ld, uri.c_str());
+    int rc = LDAP_SUCCESS;
+    if (address.empty()) {
+        rc = ldap_initialize(&session.handle_->ld, uri.c_str());
+    } else {
+        // Our own connection to the proven address; the URI gives libldap (and SASL) the SPN host only.
+        auto fd = connectTo(address, timeout);
+        if (!fd)
+            return tl::unexpected(fd.error());
+        rc = ldap_init_fd(*fd, LDAP_PROTO_TCP, uri.c_str(), &session.handle_->ld);
+        if (rc != LDAP_SUCCESS)
+            ::close(*fd);
+    }
     if (rc != LDAP_SUCCESS)
         return fail("LDAP " + uri + ": " + ldap_err2string(rc));
     LDAP *ld = session.handle_->ld;
@@ -92,6 +184,7 @@ Result<LdapSession> LdapSession::connect(const std::string &host, std::chrono::s
     char secprops[] = "minssf=56";
     ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, secprops);
     const auto started = std::chrono::steady_clock::now();
+    GssCcache useCcache(ccache);
     rc = ldap_sasl_interactive_bind_s(ld, nullptr, "GSSAPI", nullptr, nullptr, LDAP_SASL_QUIET, interact, nullptr);
     if (rc != LDAP_SUCCESS) {
         // libldap says "Can't contact LDAP server" for a refused connection and for one that never
@@ -113,6 +206,32 @@ Result<LdapSession> LdapSession::connect(const std::string &host, std::chrono::s
         ldap_memfree(authzid);
     }
     return session;
+}
+
+Result<void> LdapSession::verifyDomainController(const std::string &baseDn)
+{
+    // 8192 = SERVER_TRUST_ACCOUNT, 67108864 = PARTIAL_SECRETS_ACCOUNT (MS-ADTS 2.2.16); 1.2.840.113556.1.4.803
+    // is the bitwise AND matching rule.
+    const std::string escaped = core::ldapFilterEscape(host_);
+    const LdapSearch search{baseDn,
+                            LdapSearch::Scope::Subtree,
+                            "(&(objectCategory=computer)(dNSHostName=" + escaped +
+                                ")(|(userAccountControl:1.2.840.113556.1.4.803:=8192)"
+                                "(userAccountControl:1.2.840.113556.1.4.803:=67108864)))",
+                            {"dNSHostName"},
+                            false};
+    const std::size_t searches = searches_;
+    const std::size_t roundTrips = roundTrips_;
+    auto found = searchBatch({search});
+    searches_ = searches;
+    roundTrips_ = roundTrips;
+    ++dcChecks_;
+    if (!found)
+        return fail("cannot ask the directory whether " + host_ + " is a domain controller: " + found.error().message);
+    if (found->front().empty())
+        return fail("the directory has no domain controller named " + host_ +
+                    " (its account is not a DC's: no SERVER_TRUST_ACCOUNT in userAccountControl)");
+    return {};
 }
 
 Result<std::vector<std::vector<LdapEntry>>> LdapSession::searchBatch(const std::vector<LdapSearch> &searches)

@@ -33,9 +33,21 @@ struct LdapSearch {
 
 class LdapSession {
   public:
-    // Binds to ldap://host (a DC's FQDN: the SPN is ldap/<host>, an IP fails in Kerberos). KRB5CCNAME must
-    // name the machine's ccache. Refuses a session whose security strength factor is below 56 (no sealing).
-    static Result<LdapSession> connect(const std::string &host, std::chrono::seconds timeout);
+    // Binds to ldap://host (a DC's FQDN: the SPN is ldap/<host>, an IP fails in Kerberos). Refuses a
+    // session whose security strength factor is below 56 (no sealing).
+    // address: when not empty, the TCP connection goes to this numeric address (the one that proved it
+    // is a DC, domain::proveDomainController) and host names only the SPN: no second name lookup.
+    // ccache: when not empty, the GSSAPI bind takes its TGT from this cache (gss_krb5_ccache_name, for
+    // the bind only); else from KRB5CCNAME.
+    static Result<LdapSession> connect(const std::string &host, std::chrono::seconds timeout,
+                                       const std::string &address = {}, const std::string &ccache = {});
+
+    // The directory says that the account holding this session's SPN host is a domain controller: a
+    // computer object with dNSHostName = host and SERVER_TRUST_ACCOUNT (a writable DC) or
+    // PARTIAL_SECRETS_ACCOUNT (an RODC) in userAccountControl (MS-ADTS 2.2.16; setting either takes
+    // domain-admin rights, a computer account made under MachineAccountQuota has neither). One search,
+    // counted in dcChecks(), not in searches().
+    Result<void> verifyDomainController(const std::string &baseDn);
 
     LdapSession(LdapSession &&) noexcept;
     LdapSession &operator=(LdapSession &&) noexcept;
@@ -50,6 +62,8 @@ class LdapSession {
     [[nodiscard]] const std::string &host() const { return host_; }
     [[nodiscard]] std::size_t searches() const { return searches_; }
     [[nodiscard]] std::size_t roundTrips() const { return roundTrips_; }
+    [[nodiscard]] std::size_t dcChecks() const { return dcChecks_; }
+    [[nodiscard]] const std::string &address() const { return address_; }
 
   private:
     LdapSession() = default;
@@ -61,6 +75,8 @@ class LdapSession {
     std::chrono::seconds timeout_{10};
     std::size_t searches_ = 0;
     std::size_t roundTrips_ = 0;
+    std::size_t dcChecks_ = 0;
+    std::string address_;
 };
 
 } // namespace gpaudit::domain

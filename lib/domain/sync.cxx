@@ -499,17 +499,47 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
     // DC locator and LDAP.
     auto cache = host::readDiscoveryCache(config.stateDir).value_or(host::DiscoveryCache{});
     std::vector<std::string> dcs;
+    // dc_pin: only these DCs are ever contacted (gpauditd.conf(5)); the DNS answers keep their order
+    // (site first) among them, and a pinned DC DNS does not name comes after.
+    const auto &pins = config.dcPin;
+    auto canonical = [](std::string host) {
+        host = core::toLower(host);
+        if (!host.empty() && host.back() == '.')
+            host.pop_back();
+        return host;
+    };
+    auto isPinned = [&](const std::string &host) {
+        return pins.empty() || std::find(pins.begin(), pins.end(), canonical(host)) != pins.end();
+    };
     if (!identity->server.empty()) {
+        if (!isPinned(identity->server))
+            return fail("the server " + identity->server + " is not in dc_pin (" + [&] {
+                std::string list;
+                for (const auto &pin : pins)
+                    list += (list.empty() ? "" : " ") + pin;
+                return list;
+            }() + "): refusing to contact it");
         dcs.push_back(identity->server);
     } else {
         timer.begin("locate", "locate: DNS SRV records of " + core::toLower(identity->realm));
         auto located =
             locateDomainControllers(core::toLower(identity->realm), config.site.empty() ? cache.site : config.site);
-        if (!located) {
+        if (!located && pins.empty()) {
             timer.end();
             return lastKnownGood(catalog, config, located.error().message);
         }
-        dcs = *located;
+        std::string passedOver;
+        for (const auto &host : located ? *located : std::vector<std::string>{}) {
+            if (isPinned(host))
+                dcs.push_back(canonical(host));
+            else
+                passedOver += (passedOver.empty() ? "" : ", ") + host;
+        }
+        for (const auto &pin : pins)
+            if (std::find(dcs.begin(), dcs.end(), pin) == dcs.end())
+                dcs.push_back(pin);
+        if (!passedOver.empty() && options.progress)
+            options.progress("locate: not in dc_pin, never contacted: " + passedOver);
     }
     timer.begin("ldap", "ldap: discovering the GPOs that apply (" + std::to_string(dcs.size()) +
                             (dcs.size() == 1 ? " domain controller)" : " domain controllers)"));
@@ -528,6 +558,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
             if (found) {
                 discovered = std::move(*found);
                 policy.ldapSessionKept = true;
+                policy.dcAddress = kept.session->address();
                 break;
             }
             policy.ldapSearches += kept.session->searches() - searches;
@@ -544,11 +575,49 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
             if (options.progress && &dc != &dcs.back())
                 options.progress("ldap: " + dc + " failed (" + error + "); trying the next domain controller");
         };
-        auto session = LdapSession::connect(dc, config.ldapTimeout);
+        // The DC proves it is one before anything is read from it (kerberos.hxx): an AS exchange sent
+        // to its address only, then LDAP to that same address, then the directory's word that the SPN's
+        // account is a DC's. A candidate that fails is passed over like one that does not answer.
+        auto refuse = [&](const std::string &why) {
+            // The reason may carry a KDC's error text: bytes a terminal or log line must not get raw.
+            std::string printable;
+            for (unsigned char c : why) {
+                if (c >= 0x20 && c < 0x7f && c != '\\') {
+                    printable += static_cast<char>(c);
+                } else {
+                    static const char hex[] = "0123456789abcdef";
+                    printable += std::string("\\x") + hex[c >> 4] + hex[c & 0xf];
+                }
+            }
+            const std::string line = dc + ": did not prove it is a domain controller: " + printable;
+            policy.dcRefused.push_back(line);
+            errors += (errors.empty() ? "" : "; ") + line;
+            if (options.progress)
+                options.progress("ldap: " + line + (&dc != &dcs.back() ? "; trying the next domain controller" : ""));
+        };
+        auto proof = proveDomainController(identity->keytab, principal, dc,
+                                           std::chrono::duration_cast<std::chrono::milliseconds>(config.ldapTimeout));
+        if (!proof) {
+            refuse("no AS exchange for " + principal + " with it (" + proof.error().message + ")");
+            continue;
+        }
+        auto session = LdapSession::connect(dc, config.ldapTimeout, proof->address, proof->ccache);
         if (!session) {
             next(session.error().message);
             continue;
         }
+        if (auto isDc = session->verifyDomainController(core::realmToBaseDn(identity->realm)); !isDc) {
+            policy.dcChecks += session->dcChecks();
+            refuse(isDc.error().message);
+            continue;
+        }
+        policy.dcChecks += session->dcChecks();
+        policy.dcAddress = proof->address;
+        policy.dcProved = true;
+        if (options.progress)
+            options.progress("ldap: " + dc + " (" + proof->address +
+                             ") proved it is a domain controller: AS exchange over " + (proof->tcp ? "TCP" : "UDP") +
+                             ", directory account with SERVER_TRUST_ACCOUNT");
         auto found = discover(*identity, config, *ticket, dc, cache, *session);
         if (!found) {
             next(found.error().message);

@@ -52,8 +52,14 @@ struct DomainPolicy {
     std::size_t ldapSearches = 0;
     std::size_t ldapRoundTrips = 0;
     bool ldapSessionKept = false; // the LDAP session of the previous sync was used (gpauditd)
-    bool newTicket = false;       // a TGT was obtained from the keytab (none cached, or under 10 minutes left)
-    std::string ticketExpires;    // the machine TGT's end time (UTC)
+    // The DC's proof (kerberos.hxx proveDomainController), made when an LDAP session is bound: the
+    // address that answered the AS exchange (LDAP went to it), and the DCs passed over and why.
+    std::string dcAddress;
+    bool dcProved = false; // this sync made the proof (false: a kept session, proved when it was bound)
+    std::size_t dcChecks = 0;
+    std::vector<std::string> dcRefused; // "dc9.gpa.test: did not prove it is a domain controller: ..."
+    bool newTicket = false;             // a TGT was obtained from the keytab (none cached, or under 10 minutes left)
+    std::string ticketExpires;          // the machine TGT's end time (UTC)
     std::size_t smbFiles = 0;
     std::size_t smbBytes = 0;
     std::size_t gposFetched = 0;

@@ -224,6 +224,18 @@ AuditNetlink::~AuditNetlink()
         audit_close(fd_);
 }
 
+Result<core::AuditState> readAuditState()
+{
+    auto netlink = AuditNetlink::open();
+    if (!netlink)
+        return tl::unexpected(netlink.error());
+    auto status = netlink->status();
+    if (!status)
+        return tl::unexpected(status.error());
+    return core::AuditState{status->enabled,      status->failure, status->pid,    status->rateLimit,
+                            status->backlogLimit, status->lost,    status->backlog};
+}
+
 Result<KernelStatus> AuditNetlink::status()
 {
     if (audit_request_status(fd_) < 0)

@@ -3,6 +3,7 @@
 // settings. The only place that includes libaudit.h.
 #pragma once
 
+#include "core/audit_state.hxx"
 #include "core/result.hxx"
 #include "core/translate.hxx"
 
@@ -29,6 +30,9 @@ struct KernelStatus {
     std::uint32_t lost = 0;
     std::uint32_t backlog = 0;
 };
+
+// The kernel's audit state for status (AUDIT_GET on a connection of its own).
+Result<core::AuditState> readAuditState();
 
 // A rule in the kernel's binary form, with a canonical identity: two rules are the same kernel rule
 // exactly when their identities are equal (the kernel refuses to add a rule equal to one it holds).

@@ -220,8 +220,16 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
             ", \"ldap\": {\"searches\": " + std::to_string(policy->ldapSearches) +
             ", \"roundTrips\": " + std::to_string(policy->ldapRoundTrips) +
             ", \"ssf\": " + std::to_string(policy->ssf) +
-            ", \"sessionKept\": " + (policy->ldapSessionKept ? "true" : "false") +
-            "}, \"smb\": {\"files\": " + std::to_string(policy->smbFiles) +
+            ", \"sessionKept\": " + (policy->ldapSessionKept ? "true" : "false") + ", \"address\": \"" +
+            core::jsonEscape(policy->dcAddress) + "\", \"dcProved\": " + (policy->dcProved ? "true" : "false") +
+            ", \"dcChecks\": " + std::to_string(policy->dcChecks) + ", \"dcRefused\": [" +
+            [&] {
+                std::string list;
+                for (const auto &r : policy->dcRefused)
+                    list += (list.empty() ? "\"" : ", \"") + core::jsonEscape(r) + "\"";
+                return list;
+            }() +
+            "]" + "}, \"smb\": {\"files\": " + std::to_string(policy->smbFiles) +
             ", \"bytes\": " + std::to_string(policy->smbBytes) +
             "}, \"rules\": {\"total\": " + std::to_string(outcome.rules) +
             ", \"added\": " + std::to_string(outcome.added) + ", \"removed\": " + std::to_string(outcome.removed) +
@@ -249,11 +257,15 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
                       ", unchanged " + std::to_string(outcome.unchanged) + ")\n";
     out += "  LDAP: " + std::to_string(policy->ldapSearches) + " searches in " +
            std::to_string(policy->ldapRoundTrips) + " round trips (SSF " + std::to_string(policy->ssf) +
-           (policy->ldapSessionKept ? ", session kept" : "") + "); SMB: " + std::to_string(policy->smbFiles) +
+           (policy->ldapSessionKept ? ", session kept" : "") +
+           (policy->dcAddress.empty() ? "" : ", DC address " + policy->dcAddress) +
+           (policy->dcProved ? ", proved by an AS exchange" : "") + "); SMB: " + std::to_string(policy->smbFiles) +
            " files, " + std::to_string(policy->smbBytes) + " bytes\n  time:";
     for (const auto &s : policy->stages)
         out += " " + s.name + " " + millis(s.elapsed) + ",";
     out += " total " + millis(outcome.total) + "\n";
+    for (const auto &r : policy->dcRefused)
+        out += "  passed over: " + r + "\n";
     out += core::renderGpoList(summary);
     sink.out(out);
     return outcome;

@@ -153,7 +153,7 @@ TEST_CASE("gpauditd.conf: defaults, every key, clear errors")
     CHECK(full->ldapTimeout == std::chrono::seconds(5));
     CHECK(full->idmap == IdmapSource::Winbind);
     CHECK(empty->idmap == IdmapSource::Auto);
-    CHECK(configKeys().size() == 23);
+    CHECK(configKeys().size() == 24);
 
     struct Bad {
         const char *text;
@@ -184,4 +184,30 @@ TEST_CASE("gpauditd.conf: defaults, every key, clear errors")
         CHECK(parsed.error().where.file == "/etc/gpauditd.conf");
         CHECK(parsed.error().where.line == b.line);
     }
+}
+
+TEST_CASE("gpauditd.conf: dc_pin, a list or blank-separated host names")
+{
+    auto words = parseConfig("dc_pin: DC1.gpa.test  dc2.gpa.test\n", "gpauditd.conf");
+    REQUIRE(words);
+    CHECK(words->dcPin == std::vector<std::string>{"dc1.gpa.test", "dc2.gpa.test"});
+    auto list = parseConfig("dc_pin: [dc1.gpa.test, dc2.gpa.test]\n", "gpauditd.conf");
+    REQUIRE(list);
+    CHECK(list->dcPin == words->dcPin);
+    auto none = parseConfig("realm: gpa.test\n", "gpauditd.conf");
+    REQUIRE(none);
+    CHECK(none->dcPin.empty());
+    for (const char *text :
+         {"dc_pin: \"dc1.gpa.test;x\"\n", "dc_pin: [\"dc1/x\"]\n", "dc_pin: [-dc1]\n", "dc_pin: [[a]]\n"}) {
+        auto bad = parseConfig(text, "/etc/gpauditd.conf");
+        REQUIRE_FALSE(bad);
+        CHECK(bad.error().message.find("dc_pin") != std::string::npos);
+        CHECK(bad.error().where.line == 1);
+    }
+    std::string many = "dc_pin:";
+    for (int i = 0; i < 65; ++i)
+        many += " dc" + std::to_string(i) + ".gpa.test";
+    auto tooMany = parseConfig(many + "\n", "gpauditd.conf");
+    REQUIRE_FALSE(tooMany);
+    CHECK(tooMany.error().message.find("more than 64") != std::string::npos);
 }
