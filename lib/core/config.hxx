@@ -3,6 +3,7 @@
 // gpauditd.conf(5) documents the same keys; tests/golden/cli.sh checks the page names every one.
 #pragma once
 
+#include "guardrails.hxx"
 #include "merge.hxx"
 #include "result.hxx"
 
@@ -42,6 +43,8 @@ struct Config {
     std::chrono::seconds retryMax{30 * 60};
     std::chrono::seconds driftCheckInterval{5};
     std::chrono::seconds ldapTimeout{10};
+    // What a GPO may do to this host: report_only, failure_mode_max, backlog_min, keep_record_types.
+    Guardrails guardrails;
 };
 
 // Every key of the file, in the order of gpauditd.conf(5).
