@@ -43,35 +43,46 @@ bool validRecordTypeName(std::string_view name)
                        [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
+namespace {
+
+// Drops the translation's notes that a guardrail made untrue (they start with `prefix`, as
+// translate.cxx words them), before the guardrail's own note is added.
+void dropNotes(Translation &translation, std::string_view prefix)
+{
+    std::erase_if(translation.notes, [&](const TranslationNote &note) { return note.message.starts_with(prefix); });
+}
+
+} // namespace
+
 std::vector<std::string> applyGuardrails(Translation &translation, const Guardrails &guardrails)
 {
-    const auto notesBefore = translation.notes.size();
-    auto changes = [&] {
-        std::vector<std::string> out;
-        for (auto i = notesBefore; i < translation.notes.size(); ++i)
-            out.push_back(translation.notes[i].message);
-        return out;
+    for (const auto &setting : translation.status)
+        if (setting.flag == 'f' && guardrails.failureModeMax && setting.value > *guardrails.failureModeMax &&
+            setting.value == 2)
+            dropNotes(translation, "CrashOnAuditFail is enabled: failure mode 2 panics");
+    std::vector<std::string> changes;
+    const auto say = [&](const std::string &subcategory, const std::string &message) {
+        translation.notes.push_back({subcategory, message});
+        changes.push_back(message);
     };
     for (auto &setting : translation.status) {
         if (setting.flag == 'f' && guardrails.failureModeMax && setting.value > *guardrails.failureModeMax) {
-            translation.notes.push_back({"", "failure_mode_max " + std::to_string(*guardrails.failureModeMax) +
-                                                 " (gpauditd.conf): the policy's failure mode " +
-                                                 std::to_string(setting.value) + " (" + setting.reason +
-                                                 ") is lowered to " + std::to_string(*guardrails.failureModeMax)});
+            say("", "failure_mode_max " + std::to_string(*guardrails.failureModeMax) +
+                        " (gpauditd.conf): the policy's failure mode " + std::to_string(setting.value) + " (" +
+                        setting.reason + ") is lowered to " + std::to_string(*guardrails.failureModeMax));
             setting.reason += "; lowered from " + std::to_string(setting.value) + " by failure_mode_max";
             setting.value = *guardrails.failureModeMax;
         }
         if (setting.flag == 'b' && guardrails.backlogMin && setting.value < *guardrails.backlogMin) {
-            translation.notes.push_back({"", "backlog_min " + std::to_string(*guardrails.backlogMin) +
-                                                 " (gpauditd.conf): the policy's backlog limit " +
-                                                 std::to_string(setting.value) + " is raised to " +
-                                                 std::to_string(*guardrails.backlogMin)});
+            say("", "backlog_min " + std::to_string(*guardrails.backlogMin) +
+                        " (gpauditd.conf): the policy's backlog limit " + std::to_string(setting.value) +
+                        " is raised to " + std::to_string(*guardrails.backlogMin));
             setting.reason += "; raised from " + std::to_string(setting.value) + " by backlog_min";
             setting.value = *guardrails.backlogMin;
         }
     }
     if (guardrails.keepRecordTypes.empty())
-        return changes();
+        return changes;
     const auto kept = [&](std::string_view type) {
         return std::binary_search(guardrails.keepRecordTypes.begin(), guardrails.keepRecordTypes.end(), type);
     };
@@ -82,25 +93,27 @@ std::vector<std::string> applyGuardrails(Translation &translation, const Guardra
         if (isRecordFilter(rule)) {
             const auto *type = fieldNamed(rule, "msgtype");
             if (type != nullptr && kept(type->value)) {
-                translation.notes.push_back({rule.keys.empty() ? "" : rule.keys.front(),
-                                             "keep_record_types (gpauditd.conf): records of type " + type->value +
-                                                 " stay on, although " + ownersOf(rule) + " would switch them off"});
+                for (const char *origin : {"kernel", "user-space"})
+                    dropNotes(translation,
+                              std::string(origin) + " records of type " + type->value + " are switched off");
+                say(rule.keys.empty() ? "" : rule.keys.front(), "keep_record_types (gpauditd.conf): records of type " +
+                                                                    type->value + " stay on, although " +
+                                                                    ownersOf(rule) + " would switch them off");
                 continue;
             }
         }
         if (keepSyscall && rule.list == AuditRule::List::Exit && rule.action == AuditRule::Action::Never) {
             // MS-GPAC 2.2.1.3.2 per-user exclusion: it suppresses the SYSCALL record (and the records
             // that accompany it) of that user's matching syscalls.
-            translation.notes.push_back({rule.keys.empty() ? "" : rule.keys.front(),
-                                         "keep_record_types (gpauditd.conf) keeps SYSCALL records: the per-user "
-                                         "exclusion " +
-                                             rule.render() + " is left out"});
+            say(rule.keys.empty() ? "" : rule.keys.front(),
+                "keep_record_types (gpauditd.conf) keeps SYSCALL records: the per-user exclusion " + rule.render() +
+                    " is left out");
             continue;
         }
         rules.push_back(std::move(rule));
     }
     translation.rules = std::move(rules);
-    return changes();
+    return changes;
 }
 
 std::vector<std::string> auditingOffViolations(const Translation &translation, const Mapping &mapping)
