@@ -646,8 +646,12 @@ void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
                                        {"GPAUDIT_MODE", std::string(core::modeName(outcome.mode))}};
     if (outcome.result == "cached") {
         log_(LOG_INFO,
-             "applied the cached policy of " + outcome.time + " (" + std::to_string(outcome.gposApplied) + " GPOs, " +
-                 std::to_string(outcome.inForce.size()) + " rules) before the first sync",
+             outcome.mode == core::ApplyMode::Apply
+                 ? "applied the cached policy of " + outcome.time + " (" + std::to_string(outcome.gposApplied) +
+                       " GPOs, " + std::to_string(outcome.inForce.size()) + " rules) before the first sync"
+                 : "the cached policy of " + outcome.time +
+                       " before the first sync: " + std::string(core::modeName(outcome.mode)) +
+                       ", nothing sent to the kernel (" + outcome.modeReason + ")",
              kIdSyncDone, fields);
         return; // the sync timer is already due
     }
