@@ -3,6 +3,7 @@
 // This is the program layer: the only place with argument parsing, output and exit codes.
 #include "config.h"
 #include "core/config.hxx"
+#include "core/guardrails.hxx"
 #include "core/report.hxx"
 #include "core/text.hxx"
 #include "core/translate.hxx"
@@ -63,8 +64,11 @@ Commands:
   config   --check: validate the configuration file and print the settings in force
   apply    make the rules the kernel's (root): add what is missing, then remove our
            stale rules; rules that are not gpaudit's are never touched; also writes
-           the rules file so augenrules loads the same policy at boot
-  revert   remove all of gpaudit's rules from the kernel and the rules file (root)
+           the rules file so augenrules loads the same policy at boot; on an immutable
+           kernel (-e 2) only the rules file: staged, takes effect at the next boot;
+           refused while gpauditd runs (it keeps the domain's policy: use sync)
+  revert   remove all of gpaudit's rules from the kernel and the rules file (root);
+           immutable kernel: the rules file only; refused while gpauditd runs
   mapping  print what each of the 59 subcategories becomes in Linux audit, or why
            nothing (--man: as the gpaudit-mapping(7) page)
   help     print this help
@@ -118,7 +122,7 @@ Options:
 Exit status:
   0  success
   1  failure: nothing was printed or changed (unreadable GPO folder, bad --sid-map, bad
-     rules data; apply/revert: not root, no audit in the kernel, immutable (-e 2), or the
+     rules data; apply/revert: not root, no audit in the kernel, gpauditd running, or the
      kernel refused a rule, in which case the previous policy stays in force)
   2  usage error
   3  partial: one or more policy files were rejected and left out, or a GPO could not be
@@ -288,7 +292,7 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
 #ifdef GPAUDIT_HAVE_LIBAUDIT
 Result<kernel::ApplyReport> applyToKernel(const Options &options, const core::Translation &translation,
                                           const std::vector<std::string> &header, const core::Mapping &mapping,
-                                          const std::string &machine, const std::string &rulesFile)
+                                          const std::string &machine, const std::string &rulesFile, bool reportOnly)
 {
     if (::geteuid() != 0)
         return fail(options.command + " changes the kernel's audit rules and must run as root");
@@ -300,6 +304,7 @@ Result<kernel::ApplyReport> applyToKernel(const Options &options, const core::Tr
     if (const auto *abis = mapping.platform(machine))
         applyOptions.abis = *abis;
     applyOptions.dryRun = options.dryRun;
+    applyOptions.reportOnly = reportOnly;
     applyOptions.rulesFile = rulesFile;
     applyOptions.headerComments = header;
     return kernel::apply(*netlink, translation, applyOptions);
@@ -308,7 +313,12 @@ Result<kernel::ApplyReport> applyToKernel(const Options &options, const core::Tr
 void printApplyReport(const Options &options, const kernel::ApplyReport &report, const std::string &rulesFile,
                       std::ostream &out, bool listRules = true)
 {
-    const char *would = options.dryRun ? "would " : "";
+    // Staged (immutable kernel) and report-only change nothing in the kernel: their lists say what
+    // would change (at the next boot, or if report_only were off).
+    const bool staging = report.mode == core::ApplyMode::Stage;
+    const bool would = options.dryRun || report.mode != core::ApplyMode::Apply;
+    if (report.mode != core::ApplyMode::Apply)
+        std::cerr << "gpauditctl: " << report.modeReason << "\n";
     for (const auto &rule : report.added)
         if (listRules)
             out << "+ " << rule << "\n";
@@ -318,13 +328,46 @@ void printApplyReport(const Options &options, const kernel::ApplyReport &report,
     for (const auto &rule : report.foreign)
         out << "  (already in the kernel as another's rule, left alone) " << rule << "\n";
     for (const auto &change : report.statusChanges)
-        out << "  " << would << "set " << change << "\n";
-    out << (options.dryRun ? "would add " : "added ") << report.added.size() << ", "
-        << (options.dryRun ? "would remove " : "removed ") << report.removed.size() << ", unchanged "
-        << report.unchanged << "; " << report.netlinkWrites << " netlink writes";
+        out << "  " << (staging ? "at the next boot: " : would ? "would " : "") << "set " << change << "\n";
+    if (report.mode == core::ApplyMode::ReportOnly)
+        out << "report-only: ";
+    else if (staging)
+        out << (options.dryRun ? "would stage" : "staged") << ", takes effect at the next boot: ";
+    out << (would ? "would add " : "added ") << report.added.size() << ", " << (would ? "would remove " : "removed ")
+        << report.removed.size() << ", unchanged " << report.unchanged << "; " << report.netlinkWrites
+        << " netlink writes";
     if (report.rulesFileWritten)
         out << "; " << (options.dryRun ? "would write " : "wrote ") << rulesFile;
     out << "; " << report.elapsed.count() / 1000.0 << " ms\n";
+}
+
+std::string socketPath(const Options &options);
+
+// apply and revert change the rules gpauditd keeps equal to the domain's policy: while it runs, its
+// drift check would undo them within seconds, so they are refused (a dry run changes nothing and is
+// allowed). nullopt: gpauditd does not answer at the configured socket.
+std::optional<int> refuseWhileDaemonRuns(const Options &options)
+{
+    if (options.dryRun)
+        return std::nullopt;
+    const auto path = socketPath(options);
+    bool notRunning = false;
+    auto fd = host::control::connectTo(path, notRunning);
+    if (!fd)
+        return std::nullopt; // nothing listens (or we may not ask it: the root check below says so)
+    ::close(*fd);
+    if (options.command == "apply")
+        std::cerr << "gpauditctl: apply refused: gpauditd is running (" << path
+                  << ") and keeps this host's audit rules equal to the domain's policy; it would undo this apply "
+                     "within seconds. Use 'gpauditctl sync' to apply the domain's policy now, or stop gpauditd "
+                     "first (systemctl stop gpauditd) to apply other GPOs; --dry-run shows the change without "
+                     "making it\n";
+    else
+        std::cerr << "gpauditctl: revert refused: gpauditd is running (" << path
+                  << ") and keeps this host's audit rules equal to the domain's policy; it would restore them "
+                     "within seconds. Stop it first (systemctl disable --now gpauditd), then run 'gpauditctl "
+                     "revert'; --dry-run shows what would be removed\n";
+    return kExitFailure;
 }
 
 int runRevert(const Options &options)
@@ -345,6 +388,8 @@ int runRevert(const Options &options)
         return kExitFailure;
     }
     const std::string &rulesFile = config->rulesFile;
+    if (auto refused = refuseWhileDaemonRuns(options))
+        return *refused;
     auto report = kernel::revert(*netlink, rulesFile, options.dryRun);
     if (!report) {
         std::cerr << "gpauditctl: revert: " << report.error().str() << "\n";
@@ -352,7 +397,13 @@ int runRevert(const Options &options)
     }
     for (const auto &rule : report->removed)
         std::cout << "- " << rule << "\n";
-    std::cout << (options.dryRun ? "would remove " : "removed ") << report->removed.size() << " rules";
+    if (report->staged) {
+        std::cerr << "gpauditctl: the kernel's audit configuration is immutable (-e 2): its rules stay until "
+                     "reboot; only the rules file is removed\n";
+        std::cout << (options.dryRun ? "would stage" : "staged") << ", takes effect at the next boot: ";
+    }
+    std::cout << (options.dryRun || report->staged ? "would remove " : "removed ") << report->removed.size()
+              << " rules";
     if (report->rulesFileRemoved)
         std::cout << "; " << (options.dryRun ? "would remove " : "removed ") << rulesFile;
     std::cout << "; " << report->netlinkWrites << " netlink writes\n";
@@ -412,6 +463,14 @@ int runConfigCheck(const Options &options)
               << "\nldap_timeout: " << durationText(c.ldapTimeout) << "\n";
     std::cout << "max_file_size: " << c.limits.maxFileSize << "\nmax_per_user_sids: " << c.limits.maxPerUserSids
               << "\nmax_sacl_aces: " << c.limits.maxSaclAces << "\nmax_rules: " << c.limits.maxRules << "\n";
+    const auto &g = c.guardrails;
+    std::cout << "report_only: " << (g.reportOnly ? "true" : "false")
+              << "\nfailure_mode_max: " << (g.failureModeMax ? std::to_string(*g.failureModeMax) : "(none)")
+              << "\nbacklog_min: " << (g.backlogMin ? std::to_string(*g.backlogMin) : "(none)")
+              << "\nkeep_record_types: [";
+    for (std::size_t i = 0; i < g.keepRecordTypes.size(); ++i)
+        std::cout << (i ? ", " : "") << g.keepRecordTypes[i];
+    std::cout << "]\n";
     return kExitOk;
 }
 
@@ -619,16 +678,28 @@ int run(const Options &options)
         std::cerr << "gpauditctl: " << translation.error().str() << "\n";
         return kExitFailure;
     }
+    // A configured host's limits on what a GPO may do (gpauditd.conf); the invariant that no policy
+    // turns auditing off holds everywhere.
+    const core::Guardrails guardrails = config ? config->guardrails : core::Guardrails{};
+    auto limited = core::enforceGuardrails(*translation, guardrails, data->mapping);
+    if (!limited) {
+        std::cerr << "gpauditctl: " << limited.error().str() << "\n";
+        return kExitFailure;
+    }
     const auto header = host::rulesHeader("gpauditctl", prepared.translate.machine, loaded->inputs, nullptr);
     if (options.command == "apply") {
         // The configured rules_file on a configured host, like gpauditd's; --rules-file/--no-rules-file win.
         const std::string rulesFile =
             config ? config->rulesFile : options.config.rulesFile.value_or(core::Config{}.rulesFile);
 #ifdef GPAUDIT_HAVE_LIBAUDIT
+        if (auto refused = refuseWhileDaemonRuns(options))
+            return *refused;
         if (loaded->inputs.empty() || loaded->anyRejected())
             std::cerr << "gpauditctl: applying the policy of the files that could be read\n";
-        auto report =
-            applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine, rulesFile);
+        for (const auto &change : *limited)
+            std::cerr << "gpauditctl: guardrail: " << change << "\n";
+        auto report = applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine, rulesFile,
+                                    guardrails.reportOnly);
         if (!report) {
             std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
             return kExitFailure;

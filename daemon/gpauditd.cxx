@@ -59,6 +59,7 @@ constexpr const char *kIdDriftRestored = "bc77a7e5255547d081b7f0d293398e55";
 constexpr const char *kIdPolicyChanged = "27fe11864c20434388ce2a1444ed83cf";
 constexpr const char *kIdStarted = "e2e15b15851c44d3a20eca735c903e1e";
 constexpr const char *kIdStopped = "6093b4936ffa41d58c91b6ab04acc123";
+constexpr const char *kIdPolicyStaged = "5f0c3d7e8b2a4e61a9d47c1e20b6f318";
 
 constexpr const char *kUsage = R"(Usage: gpauditd [OPTIONS]
 
@@ -279,6 +280,12 @@ class Daemon {
     std::size_t driftCount_ = 0;
     std::deque<SeenChange> changes_;
     std::uint64_t lastDriftCheck_ = 0;
+    // How the last sync reached the kernel: applied, staged (immutable kernel), report-only.
+    core::ApplyMode mode_ = core::ApplyMode::Apply;
+    std::string modeReason_;
+    std::vector<std::string> guardrailNotes_;
+    bool immutableDriftLogged_ = false;
+    std::string modeLine() const;
 };
 
 Daemon::~Daemon()
@@ -533,8 +540,22 @@ void Daemon::checkDrift()
         log_(LOG_WARNING, "drift check: " + drift.error);
         return;
     }
-    if (drift.missing.empty())
+    if (drift.missing.empty()) {
+        immutableDriftLogged_ = false;
         return;
+    }
+    if (drift.immutable) {
+        // Nothing can be restored until reboot: say so once, do not fight the kernel every check.
+        if (!immutableDriftLogged_)
+            log_(LOG_WARNING,
+                 "drift: " + std::to_string(drift.missing.size()) + " of " + std::to_string(inForce_.size()) +
+                     " gpaudit rules are missing and the kernel's audit configuration is immutable "
+                     "(-e 2): they cannot be restored until reboot; " +
+                     (config_.rulesFile.empty() ? std::string("no rules file is configured")
+                                                : config_.rulesFile + " has the policy for the next boot"));
+        immutableDriftLogged_ = true;
+        return;
+    }
     DriftEvent event;
     event.time = std::time(nullptr);
     event.missing = drift.missing.size();
@@ -619,17 +640,38 @@ void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
         inForce_ = outcome.inForce;
         inForceTime_ = outcome.time;
     }
+    if (outcome.exitCode != service::kExitFailure) {
+        mode_ = outcome.mode;
+        modeReason_ = outcome.modeReason;
+        guardrailNotes_ = outcome.guardrails;
+    }
+    if (outcome.staged && outcome.rulesFileWritten)
+        log_(LOG_NOTICE,
+             "policy staged in " + config_.rulesFile + ", takes effect at the next boot: " + outcome.modeReason +
+                 " (at the next boot: add " + std::to_string(outcome.added) + ", remove " +
+                 std::to_string(outcome.removed) + ")",
+             kIdPolicyStaged,
+             {{"GPAUDIT_MODE", "staged"},
+              {"GPAUDIT_RULES_FILE", config_.rulesFile},
+              {"GPAUDIT_RULES", std::to_string(outcome.rules)},
+              {"GPAUDIT_RULES_ADDED", std::to_string(outcome.added)},
+              {"GPAUDIT_RULES_REMOVED", std::to_string(outcome.removed)}});
     std::uint64_t delay = 0;
     const std::vector<Field> fields = {{"GPAUDIT_RESULT", outcome.result},
                                        {"GPAUDIT_DC", outcome.dc},
                                        {"GPAUDIT_GPOS_APPLIED", std::to_string(outcome.gposApplied)},
                                        {"GPAUDIT_RULES", std::to_string(outcome.inForce.size())},
                                        {"GPAUDIT_RULES_ADDED", std::to_string(outcome.added)},
-                                       {"GPAUDIT_RULES_REMOVED", std::to_string(outcome.removed)}};
+                                       {"GPAUDIT_RULES_REMOVED", std::to_string(outcome.removed)},
+                                       {"GPAUDIT_MODE", std::string(core::modeName(outcome.mode))}};
     if (outcome.result == "cached") {
         log_(LOG_INFO,
-             "applied the cached policy of " + outcome.time + " (" + std::to_string(outcome.gposApplied) + " GPOs, " +
-                 std::to_string(outcome.inForce.size()) + " rules) before the first sync",
+             outcome.mode == core::ApplyMode::Apply
+                 ? "applied the cached policy of " + outcome.time + " (" + std::to_string(outcome.gposApplied) +
+                       " GPOs, " + std::to_string(outcome.inForce.size()) + " rules) before the first sync"
+                 : "the cached policy of " + outcome.time +
+                       " before the first sync: " + std::string(core::modeName(outcome.mode)) +
+                       ", nothing sent to the kernel (" + outcome.modeReason + ")",
              kIdSyncDone, fields);
         return; // the sync timer is already due
     }
@@ -639,11 +681,17 @@ void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
         const auto spread = static_cast<std::uint64_t>(config_.refreshRandomDelay.count());
         delay = toUsec(config_.refreshInterval) +
                 (spread ? std::uniform_int_distribution<std::uint64_t>(0, spread * 1000000u)(random_) : 0);
+        const std::string effect =
+            outcome.mode == core::ApplyMode::Apply
+                ? std::to_string(outcome.inForce.size()) + " rules in the kernel (added " +
+                      std::to_string(outcome.added) + ", removed " + std::to_string(outcome.removed) + ")"
+                : std::string(core::modeName(outcome.mode)) + ": " + std::to_string(outcome.rules) +
+                      " rules, nothing sent to the kernel (would add " + std::to_string(outcome.added) + ", remove " +
+                      std::to_string(outcome.removed) + "; " + outcome.modeReason + ")";
         log_(outcome.exitCode == service::kExitOk ? LOG_INFO : LOG_WARNING,
              "sync " + outcome.result + ": DC " + outcome.dc + ", " + std::to_string(outcome.gposApplied) + " of " +
-                 std::to_string(outcome.gpos.size()) + " GPOs applied, " + std::to_string(outcome.inForce.size()) +
-                 " rules in the kernel (added " + std::to_string(outcome.added) + ", removed " +
-                 std::to_string(outcome.removed) + ") in " + msText(outcome.total) + " ms; next in " + spanText(delay),
+                 std::to_string(outcome.gpos.size()) + " GPOs applied, " + effect + " in " + msText(outcome.total) +
+                 " ms; next in " + spanText(delay),
              kIdSyncDone, fields);
         if (outcome.exitCode == service::kExitPartial) {
             lastError_ = outcome.notes.empty() ? "partial" : outcome.notes.front();
@@ -684,7 +732,11 @@ void Daemon::notifyStatus() const
     } else {
         const auto until = nextSync_ > now() ? nextSync_ - now() : 0;
         status = "Last sync " + utcText(lastTime_) + " " + (failures_ ? "failed" : "ok") + ": " +
-                 std::to_string(inForce_.size()) + " rules in force; next sync in " + spanText(until);
+                 std::to_string(inForce_.size()) + " rules in force" +
+                 (config_.guardrails.reportOnly     ? "; report-only"
+                  : mode_ == core::ApplyMode::Stage ? "; new policy staged, takes effect at the next boot"
+                                                    : "") +
+                 "; next sync in " + spanText(until);
     }
     sd_notify(0, ("STATUS=" + status).c_str());
 }
@@ -703,6 +755,9 @@ std::string Daemon::statusText() const
     if (state)
         out += "  domain:      " + state->realm + ", computer " + state->machine + ", DC " + state->dc + ", site " +
                (state->site.empty() ? "-" : state->site) + "\n";
+    out += "  mode:        " + modeLine() + "\n";
+    for (const auto &note : guardrailNotes_)
+        out += "  guardrail:   " + note + "\n";
     out += "  policy:      " + std::to_string(inForce_.size()) + " rules in force";
     if (state)
         out += ", from the sync of " + state->time + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
@@ -738,6 +793,22 @@ std::string Daemon::statusText() const
     return out;
 }
 
+std::string Daemon::modeLine() const
+{
+    if (config_.guardrails.reportOnly)
+        return "report-only (report_only in gpauditd.conf): the policy is computed and shown, nothing is changed";
+    if (mode_ == core::ApplyMode::Stage) {
+        const auto state = host::readSyncState(config_.stateDir);
+        return "staged, takes effect at the next boot: " + modeReason_ +
+               (state ? "; the policy of " + state->time + " is in " + config_.rulesFile +
+                            (state->kernelTime.empty() ? std::string()
+                                                       : ", the kernel holds the one of " + state->kernelTime)
+                      : std::string());
+    }
+    return "applied (the kernel has the policy; " +
+           (config_.rulesFile.empty() ? std::string("no rules file") : config_.rulesFile + " keeps it for boot") + ")";
+}
+
 std::string Daemon::statusJson() const
 {
     using core::jsonEscape;
@@ -754,6 +825,12 @@ std::string Daemon::statusJson() const
                "\", \"dc\": \"" + jsonEscape(state->dc) + "\", \"site\": \"" + jsonEscape(state->site) +
                "\", \"policyTime\": \"" + jsonEscape(state->time) + "\"";
     }
+    out += ", \"mode\": \"" +
+           std::string(core::modeName(config_.guardrails.reportOnly ? core::ApplyMode::ReportOnly : mode_)) +
+           "\", \"modeText\": \"" + jsonEscape(modeLine()) + "\", \"guardrails\": [";
+    for (std::size_t i = 0; i < guardrailNotes_.size(); ++i)
+        out += std::string(i ? ", " : "") + "\"" + jsonEscape(guardrailNotes_[i]) + "\"";
+    out += "]";
     out += ", \"rulesInForce\": " + std::to_string(inForce_.size());
     if (auto kernelState = kernel::readAuditState())
         out += ", \"kernel\": " + core::renderAuditStateJson(*kernelState, inForce_.size());

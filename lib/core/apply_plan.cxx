@@ -33,6 +33,56 @@ ApplyPlan planApply(std::span<const DesiredRule> desired, std::span<const Curren
     return plan;
 }
 
+ApplyDecision decideApply(const AuditStatus &status, const std::vector<StatusSetting> &wanted, bool kernelHoldsRules,
+                          bool reportOnly, bool dryRun)
+{
+    ApplyDecision decision;
+    const bool immutable = status.enabled == 2;
+    const std::map<char, std::uint32_t> now = {
+        {'f', status.failure}, {'b', status.backlogLimit}, {'r', status.rateLimit}};
+    for (const auto &setting : wanted) {
+        const auto current = now.find(setting.flag);
+        if (current != now.end() && current->second == setting.value)
+            continue;
+        decision.statusToSet.push_back(setting);
+        decision.statusChanges.push_back(
+            std::string("-") + setting.flag + " " + std::to_string(setting.value) + " (was " +
+            (current == now.end() ? std::string("?") : std::to_string(current->second)) + "; " + setting.reason + ")");
+    }
+    const bool inForce = kernelHoldsRules && decision.statusToSet.empty();
+    if (reportOnly) {
+        decision.mode = ApplyMode::ReportOnly;
+        decision.reason = "report_only in gpauditd.conf: nothing was changed";
+        if (immutable)
+            decision.reason += " (and the kernel's audit configuration is immutable, -e 2: an apply would only "
+                               "stage the policy for the next boot)";
+    } else if (immutable && inForce) {
+        decision.reason = "the kernel's audit configuration is immutable (-e 2) and already holds this policy";
+    } else if (immutable) {
+        decision.mode = ApplyMode::Stage;
+        decision.reason = "the kernel's audit configuration is immutable (-e 2): no rule or setting can change "
+                          "until reboot; the policy goes to the rules file only";
+    }
+    decision.kernelWrites = decision.mode == ApplyMode::Apply && !dryRun;
+    decision.rulesFileWrite = decision.mode != ApplyMode::ReportOnly && !dryRun;
+    if (!decision.kernelWrites)
+        decision.statusToSet.clear();
+    return decision;
+}
+
+std::string_view modeName(ApplyMode mode)
+{
+    switch (mode) {
+    case ApplyMode::Apply:
+        return "applied";
+    case ApplyMode::Stage:
+        return "staged, takes effect at the next boot";
+    case ApplyMode::ReportOnly:
+        return "report-only";
+    }
+    return "applied";
+}
+
 namespace {
 std::vector<std::string_view> words(std::string_view line)
 {

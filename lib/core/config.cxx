@@ -34,7 +34,11 @@ const std::vector<std::string_view> &configKeys()
                                                        "max_file_size",
                                                        "max_per_user_sids",
                                                        "max_sacl_aces",
-                                                       "max_rules"};
+                                                       "max_rules",
+                                                       "report_only",
+                                                       "failure_mode_max",
+                                                       "backlog_min",
+                                                       "keep_record_types"};
     return keys;
 }
 
@@ -300,6 +304,36 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
         } else if (key == "max_file_size" || key == "max_per_user_sids" || key == "max_sacl_aces" ||
                    key == "max_rules") {
             ok = limit(key, config.limits);
+        } else if (key == "report_only") {
+            std::string flag;
+            ok = scalar(flag);
+            if (ok && flag != "true" && flag != "false" && flag != "yes" && flag != "no")
+                ok = yamlError(value, label, "\"report_only\" takes true or false");
+            config.guardrails.reportOnly = flag == "true" || flag == "yes";
+        } else if (key == "failure_mode_max" || key == "backlog_min") {
+            std::string number;
+            std::uint32_t parsed = 0;
+            const bool failure = key == "failure_mode_max";
+            const std::uint32_t limit = failure ? kMaxFailureMode : kMaxBacklog;
+            ok = scalar(number);
+            if (ok && (!parseDecimal(number, parsed) || parsed > limit))
+                ok = yamlError(value, label, "\"" + key + "\" takes a number from 0 to " + std::to_string(limit));
+            (failure ? config.guardrails.failureModeMax : config.guardrails.backlogMin) = parsed;
+        } else if (key == "keep_record_types") {
+            if (!value.IsSequence() || value.size() > 256)
+                ok = yamlError(value, label,
+                               "\"keep_record_types\" takes a list of at most 256 record type names like USER_LOGIN");
+            auto &types = config.guardrails.keepRecordTypes;
+            for (std::size_t i = 0; ok && i < value.size(); ++i) {
+                const auto name = value[i].IsScalar() ? toUpper(value[i].as<std::string>()) : std::string();
+                if (!validRecordTypeName(name))
+                    ok = yamlError(value[i], label,
+                                   "\"keep_record_types\" takes record type names like USER_LOGIN or SYSCALL");
+                else
+                    types.push_back(name);
+            }
+            std::sort(types.begin(), types.end());
+            types.erase(std::unique(types.begin(), types.end()), types.end());
         }
         if (!ok)
             return tl::unexpected(ok.error());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "limits.hxx"
+#include "guardrails.hxx"
 #include "merge.hxx"
 #include "result.hxx"
 
@@ -48,6 +49,8 @@ struct Config {
     std::chrono::seconds ldapTimeout{10};
     // Bounds on one policy's work (max_file_size, max_per_user_sids, max_sacl_aces, max_rules).
     PolicyLimits limits;
+    // What a GPO may do to this host: report_only, failure_mode_max, backlog_min, keep_record_types.
+    Guardrails guardrails;
 };
 
 // Every key of the file, in the order of gpauditd.conf(5).

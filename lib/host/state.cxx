@@ -104,6 +104,10 @@ Result<SyncState> readSyncState(const std::string &stateDir)
         state.dc = get<std::string>(*root, "dc", "");
         state.site = get<std::string>(*root, "site", "");
         state.computerDn = get<std::string>(*root, "computer_dn", "");
+        state.mode = get<std::string>(*root, "mode", "applied");
+        if (state.mode != "applied" && state.mode != "staged")
+            return fail("unknown mode \"" + state.mode + "\" (applied or staged)", {path, 0, 0});
+        state.kernelTime = get<std::string>(*root, "kernel_time", state.mode == "applied" ? state.time : "");
         for (const auto &g : (*root)["gpos"]) {
             GpoRecord r;
             r.guid = get<std::string>(g, "guid", "");
@@ -142,6 +146,8 @@ Result<void> writeSyncState(const std::string &stateDir, const SyncState &state)
     out << YAML::Key << "dc" << YAML::Value << state.dc;
     out << YAML::Key << "site" << YAML::Value << state.site;
     out << YAML::Key << "computer_dn" << YAML::Value << state.computerDn;
+    out << YAML::Key << "mode" << YAML::Value << state.mode;
+    out << YAML::Key << "kernel_time" << YAML::Value << state.kernelTime;
     out << YAML::Key << "gpos" << YAML::Value << YAML::BeginSeq;
     for (const auto &r : state.gpos) {
         out << YAML::BeginMap;

@@ -35,6 +35,13 @@ struct SyncState {
         std::uint32_t version = 0;
     };
     std::vector<Applied> applied; // lowest precedence first
+    // How the policy reached this host. "applied": the kernel got it (netlink) and the rules file
+    // keeps it. "staged": the kernel's audit configuration was immutable (-e 2); only the rules file
+    // has it, in force from the next boot (augenrules). Either way it is the last-known-good.
+    std::string mode = "applied";
+    // The sync whose policy the kernel was last given (= time when applied; when staged, the time of
+    // the policy still in force until reboot, empty when unknown).
+    std::string kernelTime;
 };
 
 Result<SyncState> readSyncState(const std::string &stateDir);

@@ -2,6 +2,7 @@
 #include "view.hxx"
 
 #include "config.h"
+#include "core/guardrails.hxx"
 #include "core/report.hxx"
 #include "state.hxx"
 
@@ -148,6 +149,10 @@ int renderLastSync(std::string_view program, const RulesData &data, const core::
     auto translation = core::translate(data.catalog, data.mapping, resultant, prepared.translate);
     if (!translation) {
         sink.err(translation.error().str());
+        return 1;
+    }
+    if (auto limited = core::enforceGuardrails(*translation, config.guardrails, data.mapping); !limited) {
+        sink.err(limited.error().str());
         return 1;
     }
     if (command == "rules") {

@@ -2,6 +2,7 @@
 #include "apply.hxx"
 
 #include "core/apply_plan.hxx"
+#include "core/guardrails.hxx"
 #include "core/text.hxx"
 #include "fast_path.hxx"
 #include "host/files.hxx"
@@ -66,15 +67,9 @@ std::string describeKernelRule(const KernelRule &rule, const Previous &previous)
     return "rule keyed " + keys;
 }
 
-Result<KernelStatus> mutableStatus(AuditNetlink &netlink)
+core::AuditStatus coreStatus(const KernelStatus &status)
 {
-    auto status = netlink.status();
-    if (!status)
-        return tl::unexpected(status.error());
-    if (status->enabled == 2)
-        return fail("the kernel's audit configuration is immutable (auditctl -e 2): no rule can change until "
-                    "reboot; nothing was changed");
-    return status;
+    return {status.enabled, status.failure, status.backlogLimit, status.rateLimit};
 }
 
 } // namespace
@@ -93,7 +88,7 @@ Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy
 {
     const auto started = std::chrono::steady_clock::now();
     ApplyReport report;
-    auto status = mutableStatus(netlink);
+    auto status = netlink.status();
     if (!status)
         return tl::unexpected(status.error());
     auto previous = readPrevious(options.rulesFile);
@@ -119,6 +114,13 @@ Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy
     for (const auto &rule : *current)
         currentIds.push_back({rule.identity, rule.keyedOurs() || previous->ownedFilters.contains(rule.identity)});
     const auto plan = core::planApply(desiredIds, currentIds);
+    const auto decision =
+        core::decideApply(coreStatus(*status), policy.status, plan.empty(), options.reportOnly, options.dryRun);
+    report.mode = decision.mode;
+    report.modeReason = decision.reason;
+    if (decision.mode == core::ApplyMode::Stage && options.rulesFile.empty())
+        return fail(decision.reason + ", and no rules file is configured (rules_file, --no-rules-file): nothing "
+                                      "was changed or staged");
 
     for (auto index : plan.add)
         report.added.push_back(translation.rules[index].render());
@@ -127,28 +129,30 @@ Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy
     for (auto index : plan.foreign)
         report.foreign.push_back(translation.rules[index].render());
     report.unchanged = plan.keep.size();
-    const std::map<char, std::uint32_t> now = {
-        {'f', status->failure}, {'b', status->backlogLimit}, {'r', status->rateLimit}};
-    std::vector<core::StatusSetting> statusToSet;
-    for (const auto &setting : translation.status) {
-        if (now.at(setting.flag) == setting.value)
-            continue;
-        statusToSet.push_back(setting);
-        report.statusChanges.push_back(std::string("-") + setting.flag + " " + std::to_string(setting.value) +
-                                       " (was " + std::to_string(now.at(setting.flag)) + "; " + setting.reason + ")");
-    }
+    report.statusChanges = decision.statusChanges;
     const auto fileContent = core::renderRulesFile(translation, options.headerComments);
+    // The last line of defence: a rules file is loaded at boot by augenrules without us.
+    if (const auto wrong = core::rulesFileViolations(fileContent); !wrong.empty())
+        return fail("refusing to write a rules file with " + wrong.front());
     bool fileCurrent = false;
     if (!options.rulesFile.empty()) {
         auto existing = host::readFileBounded(options.rulesFile);
         fileCurrent = existing && *existing == fileContent;
     }
-    if (options.dryRun) {
-        report.rulesFileWritten = !options.rulesFile.empty() && !fileCurrent;
+    const bool fileDue = !options.rulesFile.empty() && !fileCurrent && decision.mode != core::ApplyMode::ReportOnly;
+    if (!decision.kernelWrites) {
+        // Dry run, report-only, or an immutable kernel: no netlink write at all. Staging writes the rules
+        // file only, so the policy arrives with the next boot.
+        if (decision.rulesFileWrite && fileDue)
+            if (auto written = host::writeFileAtomic(options.rulesFile, fileContent); !written)
+                return fail(written.error().str() + "; nothing was staged");
+        report.rulesFileWritten = fileDue;
+        report.netlinkWrites = netlink.writes();
         report.elapsed =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
         return report;
     }
+    const auto &statusToSet = decision.statusToSet;
 
     // 1. Add what is missing. On a refusal, take back what this apply added: the previous policy
     //    stays in force exactly.
@@ -190,8 +194,11 @@ Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy
 Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile, bool dryRun)
 {
     RevertReport report;
-    if (auto status = mutableStatus(netlink); !status)
+    auto status = netlink.status();
+    if (!status)
         return tl::unexpected(status.error());
+    // An immutable kernel keeps its rules until reboot: remove only the rules file (staged).
+    report.staged = status->enabled == 2;
     auto previous = readPrevious(rulesFile);
     if (!previous)
         return tl::unexpected(previous.error());
@@ -202,7 +209,7 @@ Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile,
         if (!rule.keyedOurs() && !previous->ownedFilters.contains(rule.identity))
             continue;
         report.removed.push_back(describeKernelRule(rule, *previous));
-        if (dryRun)
+        if (dryRun || report.staged)
             continue;
         if (auto removed = netlink.deleteRule(rule); !removed)
             return fail(removed.error().message + ": " + describeKernelRule(rule, *previous));

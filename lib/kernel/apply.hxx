@@ -4,6 +4,7 @@
 #pragma once
 
 #include "audit_netlink.hxx"
+#include "core/apply_plan.hxx"
 #include "core/translate.hxx"
 
 #include <chrono>
@@ -16,6 +17,7 @@ inline constexpr const char *kDefaultRulesFile = "/etc/audit/rules.d/gpaudit.rul
 
 struct ApplyOptions {
     bool dryRun = false;
+    bool reportOnly = false; // gpauditd.conf report_only: compute and report, write nothing
     // The fast-path rule (fast_path.hxx): needs the mapping (perm classes, the hot syscalls) and the ABIs.
     const core::Mapping *mapping = nullptr;
     std::vector<core::Abi> abis;
@@ -24,6 +26,10 @@ struct ApplyOptions {
 };
 
 struct ApplyReport {
+    // Apply: the kernel has the policy. Stage (immutable kernel): only the rules file was written, the
+    // lists below say what the next boot changes against the kernel's rules now. ReportOnly: nothing.
+    core::ApplyMode mode = core::ApplyMode::Apply;
+    std::string modeReason;
     std::vector<std::string> added;   // rules as text
     std::vector<std::string> removed; // rules as text (from the previous rules file when known)
     std::size_t unchanged = 0;
@@ -40,7 +46,8 @@ struct ApplyReport {
 std::vector<core::AuditRule> plannedRules(const core::Translation &translation, const ApplyOptions &options,
                                           const std::vector<KernelRule> &current);
 
-// Refuses (changing nothing) when the kernel is immutable. On a failure while adding, the rules
+// On an immutable kernel (-e 2) the policy is staged: the rules file is written (atomically) and
+// nothing is sent to the kernel (core::decideApply). On a failure while adding, the rules
 // added so far are deleted again, so the previous policy stays in force, and the error names the rule.
 Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &translation, const ApplyOptions &options);
 
@@ -48,9 +55,11 @@ struct RevertReport {
     std::vector<std::string> removed;
     std::size_t netlinkWrites = 0;
     bool rulesFileRemoved = false;
+    bool staged = false; // immutable kernel: only the rules file was removed; the rules go at the next boot
 };
 
 // Removes every rule keyed gpaudit-*, the record filters the rules file lists, and the rules file.
+// On an immutable kernel only the rules file (staged: the rules are gone from the next boot on).
 Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile, bool dryRun);
 
 } // namespace gpaudit::kernel

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine.hxx"
 
+#include "core/guardrails.hxx"
 #include "core/text.hxx"
 #include "domain/sync.hxx"
 #include "host/state.hxx"
@@ -134,6 +135,13 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
     auto translation = core::translate(data.catalog, data.mapping, resultant, prepared.translate);
     if (!translation)
         return failed(std::move(outcome), translation.error().str(), sink);
+    // gpauditd.conf's limits on what a GPO may do here, and the invariant that none can turn auditing off.
+    auto limited = core::enforceGuardrails(*translation, config.guardrails, data.mapping);
+    if (!limited)
+        return failed(std::move(outcome), limited.error().str(), sink);
+    for (const auto &change : *limited)
+        sink.err("guardrail: " + change);
+    outcome.guardrails = std::move(*limited);
     policy->stages.push_back({"translate", since(translateStart)});
 
     outcome.rules = translation->rules.size();
@@ -149,6 +157,7 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
         if (const auto *abis = data.mapping.platform(prepared.translate.machine))
             applyOptions.abis = *abis;
         applyOptions.dryRun = request.dryRun;
+        applyOptions.reportOnly = config.guardrails.reportOnly;
         applyOptions.rulesFile = config.rulesFile;
         applyOptions.headerComments =
             host::rulesHeader(request.program, prepared.translate.machine, policy->loaded.inputs, &summary);
@@ -156,30 +165,50 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
         if (!report)
             return failed(std::move(outcome), "apply: " + report.error().str(), sink);
         policy->stages.push_back({"apply", since(applyStart)});
-        const char *would = request.dryRun ? "would " : "";
-        std::string line =
-            std::string(request.dryRun ? "would add " : "added ") + std::to_string(report->added.size()) + ", " +
-            (request.dryRun ? "would remove " : "removed ") + std::to_string(report->removed.size()) + ", unchanged " +
-            std::to_string(report->unchanged) + "; " + std::to_string(report->netlinkWrites) + " netlink writes";
+        outcome.mode = report->mode;
+        outcome.modeReason = report->modeReason;
+        const bool staging = report->mode == core::ApplyMode::Stage;
+        // Stage and report-only change nothing in the kernel: their lists say what would change.
+        const bool would = request.dryRun || report->mode != core::ApplyMode::Apply;
+        std::string line;
+        if (report->mode == core::ApplyMode::ReportOnly)
+            line = "report-only: ";
+        else if (staging)
+            line = std::string(request.dryRun ? "would stage" : "staged") + ", takes effect at the next boot: ";
+        line += std::string(would ? "would add " : "added ") + std::to_string(report->added.size()) + ", " +
+                (would ? "would remove " : "removed ") + std::to_string(report->removed.size()) + ", unchanged " +
+                std::to_string(report->unchanged) + "; " + std::to_string(report->netlinkWrites) + " netlink writes";
         if (report->rulesFileWritten)
             line += std::string("; ") + (request.dryRun ? "would write " : "wrote ") + config.rulesFile;
+        if (report->mode != core::ApplyMode::Apply)
+            sink.err(report->modeReason);
         for (const auto &rule : report->foreign)
             sink.err("(already in the kernel as another's rule, left alone) " + rule);
         for (const auto &change : report->statusChanges)
-            sink.err(std::string(would) + "set " + change);
+            sink.err(std::string(staging ? "at the next boot: " : would ? "would " : "") + "set " + change);
         if (!request.json)
             sink.err(line + "; " + millis(report->elapsed));
         outcome.rules = report->identities.size(); // the translation's rules and the fast-path exclusions
         outcome.added = report->added.size();
         outcome.removed = report->removed.size();
         outcome.unchanged = report->unchanged;
-        outcome.applied = !request.dryRun;
-        outcome.inForce = std::move(report->identities);
-        // Record what is now in force: the next show reads it, and it is the last-known-good.
-        if (outcome.applied && !policy->lastKnownGood && !request.offline) {
-            if (auto ok = host::writeSyncState(config.stateDir, policy->state); !ok)
+        outcome.applied = !request.dryRun && report->mode == core::ApplyMode::Apply;
+        outcome.staged = !request.dryRun && staging;
+        outcome.rulesFileWritten = !request.dryRun && report->rulesFileWritten;
+        if (outcome.applied)
+            outcome.inForce = std::move(report->identities);
+        // Record what is now in force or staged: the next show reads it, and it is the last-known-good
+        // (the rules file has it either way). A cached reapply records only a change of mode (the
+        // staged policy found in force after the reboot).
+        auto state = policy->state;
+        state.mode = outcome.staged ? "staged" : "applied";
+        state.kernelTime = outcome.applied ? state.time : previous ? previous->kernelTime : std::string();
+        const bool modeChanged = previous && previous->mode != state.mode;
+        if ((outcome.applied || outcome.staged) && !policy->lastKnownGood && (!request.offline || modeChanged)) {
+            if (auto ok = host::writeSyncState(config.stateDir, state); !ok)
                 return failed(std::move(outcome), ok.error().str(), sink);
-            host::pruneCache(config.stateDir, policy->state.applied);
+            if (!request.offline)
+                host::pruneCache(config.stateDir, policy->state.applied);
         }
     }
     outcome.total = since(started);
@@ -210,7 +239,9 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
     if (request.json) {
         std::string out =
             "{\"result\": \"" + outcome.result + "\", \"dryRun\": " + (request.dryRun ? "true" : "false") +
-            ", \"dc\": \"" + core::jsonEscape(outcome.dc) + "\", \"site\": \"" + core::jsonEscape(outcome.site) +
+            ", \"mode\": \"" + std::string(core::modeName(outcome.mode)) + "\", \"modeReason\": \"" +
+            core::jsonEscape(outcome.modeReason) + "\"" + ", \"dc\": \"" + core::jsonEscape(outcome.dc) +
+            "\", \"site\": \"" + core::jsonEscape(outcome.site) +
             "\", \"gposConsidered\": " + std::to_string(summary.gpos.size()) +
             ", \"gposApplied\": " + std::to_string(outcome.gposApplied) +
             ", \"gposFetched\": " + std::to_string(policy->gposFetched) +
@@ -239,6 +270,9 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
         out += "}, \"totalMs\": " + millis(outcome.total, "%.3f") + ", \"notes\": [";
         for (std::size_t i = 0; i < policy->notes.size(); ++i)
             out += (i ? ", \"" : "\"") + core::jsonEscape(policy->notes[i]) + "\"";
+        out += "], \"guardrails\": [";
+        for (std::size_t i = 0; i < outcome.guardrails.size(); ++i)
+            out += (i ? ", \"" : "\"") + core::jsonEscape(outcome.guardrails[i]) + "\"";
         out += "],\n\"policy\": ";
         const core::ReportInput report{data.catalog, data.mapping, resultant, *translation, policy->loaded.problems,
                                        &summary};
@@ -247,14 +281,17 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
         sink.out(out);
         return outcome;
     }
+    const bool would = request.dryRun || outcome.mode != core::ApplyMode::Apply;
+    const std::string modePrefix =
+        outcome.mode == core::ApplyMode::Apply ? std::string() : std::string(core::modeName(outcome.mode)) + ": ";
     std::string out = "sync " + outcome.result + (request.dryRun ? " (dry run)" : "") + ": DC " + outcome.dc +
                       ", site " + (outcome.site.empty() ? "-" : outcome.site) + "; " +
                       std::to_string(outcome.gposApplied) + " of " + std::to_string(summary.gpos.size()) +
                       " GPOs applied (" + std::to_string(policy->gposFetched) + " fetched, " +
                       std::to_string(policy->gposCached) + " from cache); " + std::to_string(outcome.rules) +
-                      " rules (" + (request.dryRun ? "would add " : "added ") + std::to_string(outcome.added) + ", " +
-                      (request.dryRun ? "would remove " : "removed ") + std::to_string(outcome.removed) +
-                      ", unchanged " + std::to_string(outcome.unchanged) + ")\n";
+                      " rules (" + modePrefix + (would ? "would add " : "added ") + std::to_string(outcome.added) +
+                      ", " + (would ? "would remove " : "removed ") + std::to_string(outcome.removed) + ", unchanged " +
+                      std::to_string(outcome.unchanged) + ")\n";
     out += "  LDAP: " + std::to_string(policy->ldapSearches) + " searches in " +
            std::to_string(policy->ldapRoundTrips) + " round trips (SSF " + std::to_string(policy->ssf) +
            (policy->ldapSessionKept ? ", session kept" : "") +
@@ -284,6 +321,8 @@ Drift checkDrift(const std::vector<std::string> &inForce)
         drift.error = rules.error().str();
         return drift;
     }
+    auto status = netlink->status();
+    drift.immutable = status && status->enabled == 2;
     std::multiset<std::string> present;
     for (const auto &rule : *rules)
         present.insert(rule.identity);

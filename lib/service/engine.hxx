@@ -4,6 +4,7 @@
 // between syncs. Output goes to a host::Sink so the same text reaches a terminal or a control client.
 #pragma once
 
+#include "core/apply_plan.hxx"
 #include "core/config.hxx"
 #include "core/report.hxx"
 #include "host/rules_data.hxx"
@@ -45,7 +46,14 @@ struct SyncOutcome {
     std::size_t added = 0;
     std::size_t removed = 0;
     std::size_t unchanged = 0;
-    bool applied = false;                   // the kernel was changed or confirmed (not a dry run, root)
+    bool applied = false; // the kernel was changed or confirmed (not a dry run, root)
+    // Applied; Stage: the kernel is immutable (-e 2), the policy went to the rules file only and takes
+    // effect at the next boot; ReportOnly: report_only in gpauditd.conf, nothing was written.
+    core::ApplyMode mode = core::ApplyMode::Apply;
+    std::string modeReason;
+    bool staged = false;                    // mode Stage and not a dry run: the rules file holds the policy
+    bool rulesFileWritten = false;          // (not a dry run) the rules file changed
+    std::vector<std::string> guardrails;    // what gpauditd.conf's limits changed in the policy
     std::vector<std::string> inForce;       // kernel identities of the rules this sync made the kernel's
     std::vector<std::string> notes;         // warnings: fetch errors, rejected files, unresolved SIDs
     std::vector<std::string> policyChanges; // GPOs whose version differs from the previous sync
@@ -56,11 +64,12 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
                     const host::ViewSettings &settings, const host::Sink &sink);
 
 // The rules a sync put in force that the kernel no longer holds. Empty when none is missing (or the
-// kernel cannot be read, which `error` says).
+// kernel cannot be read, which `error` says). `immutable`: restoring is impossible until reboot.
 struct Drift {
     std::vector<std::string> missing;
     std::size_t present = 0;
     std::string error;
+    bool immutable = false; // -e 2: nothing can be restored until reboot
 };
 Drift checkDrift(const std::vector<std::string> &inForce);
 

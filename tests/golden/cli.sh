@@ -79,4 +79,10 @@ expect 2 'sync takes no policy sources' -- "$ctl" sync --gpo x
 expect 2 '\-\-force goes with sync' -- "$ctl" show --force
 expect 2 '\-\-machine needs a value' -- "$ctl" sync --machine
 expect 1 'no policy has been applied from the domain yet' -- "$ctl" show --state-dir "$tmp/nostate"
+# Guardrails (gpauditd.conf): shown by config --check, bad values named with file and line.
+printf 'report_only: true\nfailure_mode_max: 1\nbacklog_min: 16384\nkeep_record_types: [user_login]\n' > "$tmp/guard.conf"
+expect 0 '^keep_record_types: \[USER_LOGIN\]$' -- "$ctl" config --check --config "$tmp/guard.conf"
+expect 0 '^report_only: true$' -- "$ctl" config --check --config "$tmp/guard.conf"
+printf 'failure_mode_max: 2\nbacklog_min: -1\n' > "$tmp/guard-bad.conf"
+expect 1 "$tmp/guard-bad.conf:2:14: \"backlog_min\" takes a number" -- "$ctl" config --check --config "$tmp/guard-bad.conf"
 exit $failed
