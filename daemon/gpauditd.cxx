@@ -80,7 +80,7 @@ Options:
   --site NAME        the AD site (default: asked of the DC)
   --state-dir DIR    cache and last-known-good (default /var/lib/gpauditd)
   --socket PATH      the control socket (default /run/gpauditd/control.sock)
-  --rules-file FILE  the persisted rules (default /etc/audit/rules.d/gpaudit.rules)
+  --rules-file FILE  the persisted rules (default /etc/audit/rules.d/30-gpaudit.rules)
   --no-rules-file    change the kernel only, write no rules file
   --verbose          log every sync stage too
   -h, --help         print this help
