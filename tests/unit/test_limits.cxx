@@ -176,6 +176,26 @@ TEST_CASE("warnings are bounded: the first kMaxWarnings and one that counts the 
     CHECK(parsed->warnings.back().message == "400 more warnings not shown");
 }
 
+TEST_CASE("at most 64 columns per row; SDDL notes bounded like warnings")
+{
+    const std::string header(kHeader);
+    const std::string wide = header.substr(0, header.size() - 2) + std::string(57, ',') + "\r\n";
+    CHECK(parseAuditCsv(wide, "audit.csv", test::data().catalog)); // 7 + 57 = 64 columns
+    const std::string wider = header.substr(0, header.size() - 2) + std::string(58, ',') + "\r\n";
+    auto refused = parseAuditCsv(wider, "audit.csv", test::data().catalog);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("more than 64 fields") != std::string::npos);
+    CHECK(refused.error().where.line == 1);
+
+    std::string sddl = "S:";
+    for (int i = 0; i < 300; ++i)
+        sddl += "(ML;;NW;;;S-1-16-" + std::to_string(i) + ")"; // not audit ACEs: a note each
+    auto sacl = parseSacl(sddl, {"x", 1, 1});
+    REQUIRE(sacl);
+    REQUIRE(sacl->notes.size() == 101);
+    CHECK(sacl->notes.back().message == "SDDL: 200 more notes like these");
+}
+
 TEST_CASE("merge: the SACL union across GPOs keeps each ACE once (hash set), the highest GPO's")
 {
     std::vector<GpoInput> inputs = {
