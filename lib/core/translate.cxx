@@ -109,6 +109,8 @@ class Builder {
     void emit(const std::string &slug, const RuleTemplate &rule, const std::vector<FieldSpec> &extra,
               AuditRule::Action action)
     {
+        if (error_)
+            return; // a limit was exceeded: the policy is refused, emit nothing more
         std::vector<FieldSpec> fields;
         if (!rule.path.empty()) {
             if (options_.probe != nullptr && !options_.probe->directoryExists(parentOf(rule.path))) {
