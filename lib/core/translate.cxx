@@ -110,6 +110,8 @@ class Builder {
     void emit(const std::string &slug, const RuleTemplate &rule, const std::vector<FieldSpec> &extra,
               AuditRule::Action action)
     {
+        if (error_)
+            return; // a limit was exceeded: the policy is refused, emit nothing more
         std::vector<FieldSpec> fields;
         if (!rule.path.empty()) {
             if (!safePath(slug, rule.path))
@@ -297,7 +299,8 @@ class Builder {
         for (const auto &[source, count] : rulesBySource_)
             if (!source.empty())
                 bySource.emplace_back(count, source);
-        std::sort(bySource.begin(), bySource.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        std::stable_sort(bySource.begin(), bySource.end(),
+                         [](const auto &a, const auto &b) { return a.first > b.first; });
         std::string sources;
         for (std::size_t i = 0; i < bySource.size() && i < 3; ++i)
             sources += (i == 0 ? "" : ", ") + bySource[i].second + " (" + std::to_string(bySource[i].first) + ")";

@@ -234,7 +234,7 @@ Result<std::optional<std::string>> SmbReader::readOnce(const std::string &url, s
         if (content.size() + static_cast<std::size_t>(n) > maxSize) {
             smb.getClose(ctx)(ctx, file);
             return fail("SMB: " + url + " is larger than " + std::to_string(maxSize) +
-                        " bytes; refused (a policy file is a few KiB)");
+                        " bytes (max_file_size, gpauditd.conf(5)); refused (a policy file is a few KiB)");
         }
         content.append(buffer, static_cast<std::size_t>(n));
     }

@@ -71,6 +71,39 @@ PY
 added_rules | grep -q -- 'key=gpaudit-process-creation' || fail "rules of the other GPOs gone after a malformed file"
 restore_gpo
 sync1 > /dev/null 2>&1 || fail "sync after restoring the GPO"
+
+# Limits (gpauditd.conf(5)). A GPO's audit.csv over max_per_user_sids is rejected like a malformed one:
+# exit 3, the error names GPO, file, line and limit, the other GPOs apply.
+sid_row() { printf ',S-1-5-21-1004336348-1177238915-682003330-%s,Logon,{0CCE9215-69AE-11D9-BED3-505054503030},x,x,1\n' "$1"; }
+{ printf '%s\n' ',System,Logon,{0CCE9215-69AE-11D9-BED3-505054503030},Success,,1'; sid_row 1201; sid_row 1202; sid_row 1203; } > "$dtmp/sids.csv"
+gpo_set "$lnx" $((lnx_version + 20)) "$CSE_AUD" "$dtmp/sids.csv"
+printf 'max_per_user_sids: 2\n' > "$dtmp/sids.conf"
+sync1 --config "$dtmp/sids.conf" --json > "$dtmp/8.json" 2> "$dtmp/8.err"
+rc=$?
+[ $rc = 3 ] || { cat "$dtmp/8.err"; fail "audit.csv over max_per_user_sids: exit $rc, expected 3"; }
+grep -q "error: GPA Linux Audit {${lnx//[\{\}]/}}: {${lnx//[\{\}]/}}/Machine/Microsoft/Windows NT/Audit/audit.csv:5:2: per-user settings for more than 2 distinct SIDs (limit max_per_user_sids" "$dtmp/8.err" ||
+    fail "max_per_user_sids: the error does not name GPO, file, line and limit: $(cat "$dtmp/8.err")"
+python3 - "$dtmp/8.json" <<'PY' || fail "max_per_user_sids: the other GPOs must still apply"
+import json, sys
+d = json.load(open(sys.argv[1]))
+sub = {s["name"]: s for s in d["policy"]["subcategories"]}
+assert d["result"] == "partial", d["result"]
+assert sub["Process Creation"]["value"] == 1 and sub["Logon"]["value"] == 3, (sub["Process Creation"], sub["Logon"])
+print("max_per_user_sids: that GPO's audit.csv rejected (partial), the other GPOs applied")
+PY
+added_rules | grep -q -- 'key=gpaudit-process-creation' || fail "rules of the other GPOs gone after a file over a limit"
+restore_gpo
+sync1 > /dev/null 2>&1 || fail "sync after restoring the GPO (limits)"
+# A policy over max_rules is refused as a whole: exit 1 naming the limit, the kernel keeps the policy in force.
+rules_in_force=$(added_rules | sort)
+printf 'max_rules: 5\n' > "$dtmp/rules.conf"
+sync1 --force --config "$dtmp/rules.conf" > "$dtmp/9.out" 2> "$dtmp/9.err"
+rc=$?
+[ $rc = 1 ] || { cat "$dtmp/9.err"; fail "policy over max_rules: exit $rc, expected 1"; }
+grep -q "the policy needs more than 5 audit rules (limit max_rules, gpauditd.conf(5)); .*refused as a whole" "$dtmp/9.err" ||
+    fail "max_rules: $(cat "$dtmp/9.err")"
+[ "$(added_rules | sort)" = "$rules_in_force" ] || fail "max_rules: the kernel's rules changed"
+echo "max_rules: the policy refused (exit 1), the $(grep -c . <<<"$rules_in_force") rules in force unchanged"
 rules_before_outage=$(added_rules | sort)
 
 # One GPO's new version cannot be read (its audit.csv denied to the machine: smbd answers ACCESS_DENIED):

@@ -53,7 +53,8 @@ log="$work/log/audit.log"
 
 # Markers: copies of programs under unique names, so a record is ours beyond doubt.
 mkdir -p "$work/bin" "$work/sacl/locked" "$work/mnt"
-for name in pc-marker pt-marker pt-marker-2 pc-marker-2 sentinel-1 sentinel-2; do cp /bin/true "$work/bin/$name"; done
+for name in pc-marker pt-marker pt-marker-2 pc-marker-2 sentinel-1 sentinel-2 sentinel-3 excl-marker excl-root-marker \
+    excl-foreign-marker; do cp /bin/true "$work/bin/$name"; done
 for name in actor actor-nouser actor-2; do cp "$actor_built" "$work/bin/$name"; done
 actor="$work/bin/actor"
 printf '#!/bin/sh\n' > "$work/noexec" && chmod 644 "$work/noexec"
@@ -97,7 +98,11 @@ policy() { # policy FILE ROWS...: an audit.csv; each row is "GUID-code,value"
     } > "$file"
 }
 user_sid=S-1-5-21-1004336348-1177238915-682003330-4242
-echo "$user_sid user 4242" > "$work/sidmap"
+excluded_sid=S-1-5-21-1004336348-1177238915-682003330-4343
+printf '%s user 4242\n%s user 4343\n' "$user_sid" "$excluded_sid" > "$work/sidmap"
+# as_login UID COMMAND...: COMMAND with login uid UID (set as root), then as uid 65534 (not an administrator)
+as_login() { local uid=$1; shift; sh -c 'echo "$0" > /proc/self/loginuid && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"' "$uid" "$@"; }
+as_login_root() { local uid=$1; shift; sh -c 'echo "$0" > /proc/self/loginuid && exec "$@"' "$uid" "$@"; }
 throwaway_user=gpatest$$
 throwaway_group=gpatestg$$
 cleanup_accounts() {
@@ -112,8 +117,9 @@ trap 'cleanup_accounts; restore_kernel' EXIT
 # 2B Process Creation S+F, 2C Process Termination S, 1D File System S+F, 2F Audit Policy Change S,
 # 10 Security State Change S+F, 35 User Account Mgmt S, 37 Security Group Mgmt S, 30 Authentication
 # Policy Change S, 28 Sensitive Privilege Use S+F, 11 Security System Extension F, 27 Other Object
-# Access S, 45 Removable Storage S+F, 1F Kernel Object S+F; per user: 2D DPAPI Activity include success.
-policy "$work/p1.csv" 2B,3 2C,1 1D,3 2F,1 10,3 35,1 37,1 30,1 28,3 11,2 27,1 45,3 1F,3 "$user_sid:2D,1" \
+# Access S, 45 Removable Storage S+F, 1F Kernel Object S+F; per user: 2D DPAPI Activity include success,
+# and auid 4343 excluded from Process Creation success (MS-GPAC 2.2.1.3.2 Exclude Success).
+policy "$work/p1.csv" 2B,3 2C,1 1D,3 2F,1 10,3 35,1 37,1 30,1 28,3 11,2 27,1 45,3 1F,3 "$user_sid:2D,1" "$excluded_sid:2B,2" \
     'FileGlobalSacl,,,,S:(AU;SAFA;FW;;;WD)'
 "$ctl" apply --rules-file "$work/gpaudit.rules" --sacl-dir "$work/sacl" --sid-map "$work/sidmap" \
     --audit-csv "$work/p1.csv" > "$work/apply1.out" 2>&1 || { cat "$work/apply1.out"; fail "apply of phase 1 failed"; }
@@ -177,6 +183,25 @@ sh -c 'echo 4242 > /proc/self/loginuid && exec "$0" keyctl' "$actor" || flunk "a
 expect_record "per-user include (SID -> auid 4242): DPAPI Activity" -k gpaudit-dpapi-activity -sc keyctl -ul 4242
 "$work/bin/actor-nouser" keyctl || flunk "actor keyctl"
 expect_no_record "per-user include does not record other users" "$work/bin/sentinel-1" -k gpaudit-dpapi-activity -x "$work/bin/actor-nouser"
+
+# Exclusions narrow only our rules (-F auid!=4343), never hide the user from anyone else's.
+as_login 4343 "$work/bin/excl-marker" || flunk "excl-marker as auid 4343"
+expect_no_record "per-user exclusion: our Process Creation rule does not record auid 4343's exec" "$work/bin/sentinel-3" \
+    -k gpaudit-process-creation -x "$work/bin/excl-marker"
+as_login_root 4343 "$work/bin/excl-root-marker" || flunk "excl-root-marker as auid 4343, euid 0"
+expect_record "per-user exclusion is not honoured for administrators: auid 4343 acting as root is recorded (MS-GPAC 2.2.1.3.2)" \
+    -k gpaudit-process-creation -x "$work/bin/excl-root-marker" -ul 4343
+# An administrator's own rule (a STIG-like execve rule), added after ours: it still records the excluded
+# user. (A prepended "-a never,exit -F auid=4343" rule, as gpaudit made before, would silence it too.)
+foreign=(-a always,exit -F arch=b64 -S execve -F auid=4343 -k stig-exec-test)
+auditctl "${foreign[@]}" >/dev/null || flunk "cannot add the foreign rule"
+as_login 4343 "$work/bin/excl-foreign-marker" || flunk "excl-foreign-marker as auid 4343"
+expect_record "per-user exclusion leaves a foreign rule alone: it records the excluded user" -k stig-exec-test \
+    -x "$work/bin/excl-foreign-marker" -ul 4343
+auditctl -d "${foreign[@]:1}" >/dev/null || flunk "cannot delete the foreign rule"
+grep -q -- "-F auid!=4343" "$work/gpaudit.rules" && pass "the rules file narrows our Process Creation rule with -F auid!=4343" ||
+    flunk "no -F auid!=4343 in the rules file"
+if grep -E -- "^-a never,exit.*auid=4343" "$work/gpaudit.rules"; then flunk "a never rule for the excluded user"; else pass "no never rule for the excluded user"; fi
 
 # --- phase 2: Process Creation Success only, Process Termination No Auditing
 policy "$work/p2.csv" 2B,1 2C,4

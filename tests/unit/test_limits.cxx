@@ -142,6 +142,29 @@ TEST_CASE("max_sacl_aces: distinct ACEs of one SACL, within a row and over rows"
     CHECK(parseSacl("S:(AU;SA;FW;;;WD)(AU;SA;FW;;;S-1-1-0)", {"x", 1, 1}, 1));
 }
 
+TEST_CASE("aceIdentity: equal exactly when the ACEs compare equal (the hash sets' key)")
+{
+    std::vector<Ace> aces;
+    for (const char *trustee : {"WD", "S-1-1-0", "AU", "DA", "DU", "S-1-5-21-1-2-3-512", "S-1-5-32-544", "BA"})
+        for (const char *flags : {"SA", "FA", "SAFA", "CISA"})
+            for (const char *rights : {"FA", "FW", "0x2"}) {
+                auto sacl = parseSacl(std::string("S:(AU;") + flags + ";" + rights + ";;;" + trustee + ")", {});
+                REQUIRE(sacl);
+                REQUIRE(sacl->aces.size() == 1);
+                aces.push_back(sacl->aces[0]);
+            }
+    auto object = parseSacl("S:(OU;SA;FW;bf967aba-0de6-11d0-a285-00aa003049e2;;WD)(OU;SA;FW;;;WD)", {});
+    REQUIRE(object);
+    aces.insert(aces.end(), object->aces.begin(), object->aces.end());
+    std::size_t equalPairs = 0;
+    for (const auto &a : aces)
+        for (const auto &b : aces) {
+            CHECK((a == b) == (aceIdentity(a) == aceIdentity(b)));
+            equalPairs += a == b ? 1 : 0;
+        }
+    CHECK(equalPairs > aces.size()); // WD = S-1-1-0 and BA = S-1-5-32-544 give equal pairs beyond a == a
+}
+
 TEST_CASE("warnings are bounded: the first kMaxWarnings and one that counts the rest")
 {
     std::string text = kHeader;
@@ -151,6 +174,26 @@ TEST_CASE("warnings are bounded: the first kMaxWarnings and one that counts the 
     REQUIRE(parsed);
     REQUIRE(parsed->warnings.size() == kMaxWarnings + 1);
     CHECK(parsed->warnings.back().message == "400 more warnings not shown");
+}
+
+TEST_CASE("at most 64 columns per row; SDDL notes bounded like warnings")
+{
+    const std::string header(kHeader);
+    const std::string wide = header.substr(0, header.size() - 2) + std::string(57, ',') + "\r\n";
+    CHECK(parseAuditCsv(wide, "audit.csv", test::data().catalog)); // 7 + 57 = 64 columns
+    const std::string wider = header.substr(0, header.size() - 2) + std::string(58, ',') + "\r\n";
+    auto refused = parseAuditCsv(wider, "audit.csv", test::data().catalog);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("more than 64 fields") != std::string::npos);
+    CHECK(refused.error().where.line == 1);
+
+    std::string sddl = "S:";
+    for (int i = 0; i < 300; ++i)
+        sddl += "(ML;;NW;;;S-1-16-" + std::to_string(i) + ")"; // not audit ACEs: a note each
+    auto sacl = parseSacl(sddl, {"x", 1, 1});
+    REQUIRE(sacl);
+    REQUIRE(sacl->notes.size() == 101);
+    CHECK(sacl->notes.back().message == "SDDL: 200 more notes like these");
 }
 
 TEST_CASE("merge: the SACL union across GPOs keeps each ACE once (hash set), the highest GPO's")
