@@ -557,7 +557,9 @@ int statusWithoutDaemon(const Options &options)
                                         state->time,  state->gpos,    false,     {}};
             out += ", \"lastApplied\": {\"time\": \"" + core::jsonEscape(state->time) + "\", \"dc\": \"" +
                    core::jsonEscape(state->dc) + "\", \"site\": \"" + core::jsonEscape(state->site) +
-                   "\", \"gpos\": " + std::to_string(state->applied.size()) + "}";
+                   "\", \"gpos\": " + std::to_string(state->applied.size()) + ", \"mode\": \"" +
+                   core::jsonEscape(state->mode) + "\", \"kernelTime\": \"" + core::jsonEscape(state->kernelTime) +
+                   "\"}";
         }
         std::cout << out << kernelStatus(true) << "}\n";
         return kExitOk;
@@ -569,6 +571,11 @@ int statusWithoutDaemon(const Options &options)
     }
     std::cout << "last applied sync: " << state->time << ", DC " << state->dc << ", site "
               << (state->site.empty() ? "-" : state->site) << ", " << state->applied.size() << " GPOs applied\n";
+    if (state->mode == "staged")
+        std::cout << "mode: staged, takes effect at the next boot (the kernel's audit configuration was immutable, "
+                     "-e 2; the policy is in "
+                  << config->rulesFile << "; the kernel held the policy of "
+                  << (state->kernelTime.empty() ? std::string("an unknown sync") : state->kernelTime) << ")\n";
     core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
                                 state->time,  state->gpos,    false,     {}};
     std::cout << core::renderGpoList(summary);

@@ -663,7 +663,7 @@ void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
                                        {"GPAUDIT_RULES", std::to_string(outcome.inForce.size())},
                                        {"GPAUDIT_RULES_ADDED", std::to_string(outcome.added)},
                                        {"GPAUDIT_RULES_REMOVED", std::to_string(outcome.removed)},
-                                       {"GPAUDIT_MODE", std::string(core::modeName(outcome.mode))}};
+                                       {"GPAUDIT_MODE", std::string(core::modeKey(outcome.mode))}};
     if (outcome.result == "cached") {
         log_(LOG_INFO,
              outcome.mode == core::ApplyMode::Apply
@@ -826,7 +826,7 @@ std::string Daemon::statusJson() const
                "\", \"policyTime\": \"" + jsonEscape(state->time) + "\"";
     }
     out += ", \"mode\": \"" +
-           std::string(core::modeName(config_.guardrails.reportOnly ? core::ApplyMode::ReportOnly : mode_)) +
+           std::string(core::modeKey(config_.guardrails.reportOnly ? core::ApplyMode::ReportOnly : mode_)) +
            "\", \"modeText\": \"" + jsonEscape(modeLine()) + "\", \"guardrails\": [";
     for (std::size_t i = 0; i < guardrailNotes_.size(); ++i)
         out += std::string(i ? ", " : "") + "\"" + jsonEscape(guardrailNotes_[i]) + "\"";

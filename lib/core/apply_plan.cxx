@@ -83,6 +83,11 @@ std::string_view modeName(ApplyMode mode)
     return "applied";
 }
 
+std::string_view modeKey(ApplyMode mode)
+{
+    return mode == ApplyMode::Stage ? "staged" : modeName(mode);
+}
+
 namespace {
 std::vector<std::string_view> words(std::string_view line)
 {

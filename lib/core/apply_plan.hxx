@@ -72,6 +72,8 @@ ApplyDecision decideApply(const AuditStatus &status, const std::vector<StatusSet
 // The words sync, apply and status print for a mode (stable: scripts and tests match them):
 // "applied", "staged, takes effect at the next boot", "report-only".
 std::string_view modeName(ApplyMode mode);
+// The same as one word for JSON and the journal's GPAUDIT_MODE: applied, staged, report-only.
+std::string_view modeKey(ApplyMode mode);
 
 // Parses one rule line in the syntax renderRulesFile writes (-a action,list -F ... -S ... -C ... -k ...).
 Result<AuditRule> parseRuleLine(std::string_view line);

@@ -67,6 +67,20 @@ std::string describeKernelRule(const KernelRule &rule, const Previous &previous)
     return "rule keyed " + keys;
 }
 
+class NetlinkKernel final : public KernelAudit {
+  public:
+    explicit NetlinkKernel(AuditNetlink &netlink) : netlink_(netlink) {}
+    Result<KernelStatus> status() override { return netlink_.status(); }
+    Result<std::vector<KernelRule>> listRules() override { return netlink_.listRules(); }
+    Result<void> addRule(const KernelRule &rule, bool prepend) override { return netlink_.addRule(rule, prepend); }
+    Result<void> deleteRule(const KernelRule &rule) override { return netlink_.deleteRule(rule); }
+    Result<void> setStatus(char flag, std::uint32_t value) override { return netlink_.setStatus(flag, value); }
+    [[nodiscard]] std::size_t writes() const override { return netlink_.writes(); }
+
+  private:
+    AuditNetlink &netlink_;
+};
+
 core::AuditStatus coreStatus(const KernelStatus &status)
 {
     return {status.enabled, status.failure, status.backlogLimit, status.rateLimit};
@@ -85,6 +99,18 @@ std::vector<core::AuditRule> plannedRules(const core::Translation &translation, 
 }
 
 Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy, const ApplyOptions &options)
+{
+    NetlinkKernel kernel(netlink);
+    return apply(kernel, policy, options);
+}
+
+Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile, bool dryRun)
+{
+    NetlinkKernel kernel(netlink);
+    return revert(kernel, rulesFile, dryRun);
+}
+
+Result<ApplyReport> apply(KernelAudit &netlink, const core::Translation &policy, const ApplyOptions &options)
 {
     const auto started = std::chrono::steady_clock::now();
     ApplyReport report;
@@ -191,7 +217,7 @@ Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy
     return report;
 }
 
-Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile, bool dryRun)
+Result<RevertReport> revert(KernelAudit &netlink, const std::string &rulesFile, bool dryRun)
 {
     RevertReport report;
     auto status = netlink.status();

@@ -15,6 +15,19 @@ namespace gpaudit::kernel {
 
 inline constexpr const char *kDefaultRulesFile = "/etc/audit/rules.d/30-gpaudit.rules";
 
+// What apply and revert need of the kernel: AuditNetlink in production (the overloads below wrap it),
+// a double in tests (tests/unit/test_kernel_apply.cxx: an immutable kernel without locking the real one).
+class KernelAudit {
+  public:
+    virtual ~KernelAudit() = default;
+    virtual Result<KernelStatus> status() = 0;
+    virtual Result<std::vector<KernelRule>> listRules() = 0;
+    virtual Result<void> addRule(const KernelRule &rule, bool prepend) = 0;
+    virtual Result<void> deleteRule(const KernelRule &rule) = 0;
+    virtual Result<void> setStatus(char flag, std::uint32_t value) = 0;
+    [[nodiscard]] virtual std::size_t writes() const = 0; // requests that changed kernel state
+};
+
 struct ApplyOptions {
     bool dryRun = false;
     bool reportOnly = false; // gpauditd.conf report_only: compute and report, write nothing
@@ -49,6 +62,7 @@ std::vector<core::AuditRule> plannedRules(const core::Translation &translation, 
 // On an immutable kernel (-e 2) the policy is staged: the rules file is written (atomically) and
 // nothing is sent to the kernel (core::decideApply). On a failure while adding, the rules
 // added so far are deleted again, so the previous policy stays in force, and the error names the rule.
+Result<ApplyReport> apply(KernelAudit &kernel, const core::Translation &translation, const ApplyOptions &options);
 Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &translation, const ApplyOptions &options);
 
 struct RevertReport {
@@ -60,6 +74,7 @@ struct RevertReport {
 
 // Removes every rule keyed gpaudit-*, the record filters the rules file lists, and the rules file.
 // On an immutable kernel only the rules file (staged: the rules are gone from the next boot on).
+Result<RevertReport> revert(KernelAudit &kernel, const std::string &rulesFile, bool dryRun);
 Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile, bool dryRun);
 
 } // namespace gpaudit::kernel

@@ -239,7 +239,7 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
     if (request.json) {
         std::string out =
             "{\"result\": \"" + outcome.result + "\", \"dryRun\": " + (request.dryRun ? "true" : "false") +
-            ", \"mode\": \"" + std::string(core::modeName(outcome.mode)) + "\", \"modeReason\": \"" +
+            ", \"mode\": \"" + std::string(core::modeKey(outcome.mode)) + "\", \"modeReason\": \"" +
             core::jsonEscape(outcome.modeReason) + "\"" + ", \"dc\": \"" + core::jsonEscape(outcome.dc) +
             "\", \"site\": \"" + core::jsonEscape(outcome.site) +
             "\", \"gposConsidered\": " + std::to_string(summary.gpos.size()) +

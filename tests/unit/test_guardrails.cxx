@@ -97,6 +97,7 @@ TEST_CASE("apply decision: an immutable kernel (-e 2) is staged: rules file only
     CHECK(d.statusChanges.size() == 2); // ...but the next boot's changes are reported
     CHECK(d.reason.find("immutable (-e 2)") != std::string::npos);
     CHECK(modeName(d.mode) == "staged, takes effect at the next boot");
+    CHECK(modeKey(d.mode) == "staged");
 
     SUBCASE("a dry run stages nothing either")
     {

@@ -75,6 +75,21 @@ TEST_CASE("the last applied sync: recorded, reloaded, and an error when its file
     auto last = host::loadLastApplied(data->catalog, dir.path);
     REQUIRE(last);
     CHECK(last->state.machine == "LINUX1$");
+    CHECK(last->state.mode == "applied");
+    CHECK(last->state.kernelTime == "");
+
+    // A policy staged for the next boot (immutable kernel): recorded as such, with the sync whose policy
+    // the kernel still holds.
+    state.mode = "staged";
+    state.kernelTime = "2026-11-21T06:00:00Z";
+    REQUIRE(host::writeSyncState(dir.path, state));
+    auto staged = host::readSyncState(dir.path);
+    REQUIRE(staged);
+    CHECK(staged->mode == "staged");
+    CHECK(staged->kernelTime == "2026-11-21T06:00:00Z");
+    state.mode = "applied";
+    state.kernelTime = state.time;
+    REQUIRE(host::writeSyncState(dir.path, state));
     REQUIRE(last->state.gpos.size() == 1);
     CHECK(last->state.gpos[0].status == "fetched");
     REQUIRE(last->loaded.inputs.size() == 1);
