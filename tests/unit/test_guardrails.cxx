@@ -204,23 +204,24 @@ TEST_CASE("keep_record_types: a GPO cannot switch the kept record types off")
     CHECK(hasNote(t, "keep_record_types (gpauditd.conf): records of type USER_LOGIN stay on"));
 }
 
-TEST_CASE("keep_record_types SYSCALL leaves the per-user exclusions out")
+TEST_CASE("keep_record_types SYSCALL: per-user exclusions never suppress SYSCALL records of other rules")
 {
+    // An exclusion narrows only gpaudit's own rules of that subcategory (-F auid!=UID, MS-GPAC
+    // 2.2.1.3.2): there is no never rule that could hide a SYSCALL record of another rule, so the
+    // guardrail has nothing to take out and the exclusion stays.
     UidResolver resolver;
     TranslateOptions options;
     options.resolver = &resolver;
     auto t = test::translate(resultantOf(std::string(kHeader) + row("process-creation", 3) +
                                          row("process-creation", 2, "S-1-5-21-1-2-3-1001")),
                              options);
-    const auto never = std::count_if(t.rules.begin(), t.rules.end(),
-                                     [](const auto &r) { return r.action == AuditRule::Action::Never; });
-    REQUIRE(never > 0);
+    const auto never = [](const auto &r) { return r.action == AuditRule::Action::Never; };
+    CHECK(std::none_of(t.rules.begin(), t.rules.end(), never));
     Guardrails g;
     g.keepRecordTypes = {"SYSCALL"};
     applyGuardrails(t, g);
-    CHECK(std::none_of(t.rules.begin(), t.rules.end(),
-                       [](const auto &r) { return r.action == AuditRule::Action::Never; }));
-    CHECK(hasNote(t, "keeps SYSCALL records: the per-user exclusion -a never,exit"));
+    CHECK(std::none_of(t.rules.begin(), t.rules.end(), never));
+    CHECK(renderRulesFile(t, {}).find("-F auid!=1001") != std::string::npos);
 }
 
 TEST_CASE("gpauditd.conf guardrail keys: parsed, normalised and checked")
@@ -352,7 +353,12 @@ TEST_CASE("the most hostile policy: every subcategory No Auditing, every per-use
     CHECK(rulesFileViolations(renderRulesFile(t, {})).empty());
     // CONFIG_CHANGE (who changed the audit rules) is never switched off.
     CHECK(renderRulesFile(t, {}).find("msgtype=CONFIG_CHANGE") == std::string::npos);
-    CHECK(std::any_of(t.rules.begin(), t.rules.end(), [](const auto &r) {
+    // The exclusions of uid 1001 narrow our rules (MS-GPAC 2.2.1.3.2); the administrator's are not
+    // honoured, and no rule is a never rule that could silence another.
+    const auto text = renderRulesFile(t, {});
+    CHECK(text.find("-F auid!=1001") != std::string::npos);
+    CHECK(text.find("-F auid!=0") == std::string::npos);
+    CHECK(std::none_of(t.rules.begin(), t.rules.end(), [](const auto &r) {
         return r.action == AuditRule::Action::Never && r.list == AuditRule::List::Exit;
-    })); // the exclusions of uid 1001 are there (MS-GPAC 2.2.1.3.2), the administrator's are not
+    }));
 }
