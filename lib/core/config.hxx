@@ -3,8 +3,8 @@
 // gpauditd.conf(5) documents the same keys; tests/golden/cli.sh checks the page names every one.
 #pragma once
 
-#include "limits.hxx"
 #include "guardrails.hxx"
+#include "limits.hxx"
 #include "merge.hxx"
 #include "result.hxx"
 
