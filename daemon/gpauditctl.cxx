@@ -465,8 +465,8 @@ int runConfigCheck(const Options &options)
               << "\nmax_sacl_aces: " << c.limits.maxSaclAces << "\nmax_rules: " << c.limits.maxRules << "\n";
     const auto &g = c.guardrails;
     std::cout << "report_only: " << (g.reportOnly ? "true" : "false")
-              << "\nfailure_mode_max: " << (g.failureModeMax ? std::to_string(*g.failureModeMax) : "(none)")
-              << "\nbacklog_min: " << (g.backlogMin ? std::to_string(*g.backlogMin) : "(none)")
+              << "\nfailure_mode_max: " << (g.failureModeMax ? std::to_string(*g.failureModeMax) : "\"\"")
+              << "\nbacklog_min: " << (g.backlogMin ? std::to_string(*g.backlogMin) : "\"\"")
               << "\nkeep_record_types: [";
     for (std::size_t i = 0; i < g.keepRecordTypes.size(); ++i)
         std::cout << (i ? ", " : "") << g.keepRecordTypes[i];

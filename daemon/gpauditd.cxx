@@ -9,6 +9,7 @@
 #include "core/config.hxx"
 #include "core/report.hxx"
 #include "core/text.hxx"
+#include "domain/sync.hxx"
 #include "host/control.hxx"
 #include "host/files.hxx"
 #include "host/rules_data.hxx"
@@ -60,6 +61,7 @@ constexpr const char *kIdPolicyChanged = "27fe11864c20434388ce2a1444ed83cf";
 constexpr const char *kIdStarted = "e2e15b15851c44d3a20eca735c903e1e";
 constexpr const char *kIdStopped = "6093b4936ffa41d58c91b6ab04acc123";
 constexpr const char *kIdPolicyStaged = "5f0c3d7e8b2a4e61a9d47c1e20b6f318";
+constexpr const char *kIdNotJoined = "89315c0b72934e13807309778cfd0f2f";
 
 constexpr const char *kUsage = R"(Usage: gpauditd [OPTIONS]
 
@@ -176,6 +178,33 @@ std::string msText(std::chrono::microseconds us)
     return buffer;
 }
 
+// Text from files we do not own (smb.conf, sssd.conf) on its way to the journal, sd_notify and a
+// terminal: control characters shown as '?', at most 400 bytes.
+std::string printable(std::string_view text)
+{
+    std::string out(text.substr(0, 400));
+    for (auto &c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    return out;
+}
+
+// Why this host is not joined to a domain, or empty: no realm (configuration, sssd.conf, smb.conf,
+// krb5.conf) or no machine keytab. Reads only local files: cheap enough for every sync.
+std::string notJoinedReason(const core::Config &config)
+{
+    auto identity = domain::resolveIdentity(config);
+    if (!identity)
+        return printable(identity.error().message);
+    struct stat st {};
+    if (::stat(identity->keytab.c_str(), &st) != 0)
+        return printable("no machine keytab at " + identity->keytab + " (" + std::strerror(errno) +
+                         "); join with `realm join` or `net ads join`, or set \"keytab\" in gpauditd.conf");
+    if (!S_ISREG(st.st_mode) || st.st_size == 0)
+        return printable("the machine keytab " + identity->keytab + " is empty or not a file");
+    return {};
+}
+
 std::uint64_t toUsec(std::chrono::seconds s)
 {
     return static_cast<std::uint64_t>(s.count()) * 1000000u;
@@ -242,6 +271,7 @@ class Daemon {
     };
     void dropClient(Client *client);
     void serve(int fd, const host::control::Peer &peer, const std::string &line);
+    bool idleUnlessJoined(bool background, const host::Sink *clientSink);
     std::string statusText() const;
     std::string statusJson() const;
 
@@ -286,6 +316,7 @@ class Daemon {
     std::vector<std::string> guardrailNotes_;
     bool immutableDriftLogged_ = false;
     std::string modeLine() const;
+    std::string notJoined_; // why this host is not joined to a domain (gpauditd idles); empty = joined
 };
 
 Daemon::~Daemon()
@@ -459,7 +490,8 @@ int Daemon::onSyncTimer(sd_event_source *, std::uint64_t, void *self)
 int Daemon::onFullTimer(sd_event_source *, std::uint64_t, void *self)
 {
     auto &d = *static_cast<Daemon *>(self);
-    d.log_(LOG_INFO, "full reapply: every GPO's files fetched again and the policy applied again");
+    if (d.notJoined_.empty())
+        d.log_(LOG_INFO, "full reapply: every GPO's files fetched again and the policy applied again");
     d.sync(true, nullptr, nullptr);
     d.nextFull_ = d.now() + toUsec(d.config_.fullReapplyInterval);
     d.schedule(d.fullTimer_, d.nextFull_);
@@ -623,12 +655,47 @@ service::SyncOutcome Daemon::sync(bool force, const service::SyncRequest *client
                     clientSink->err(message);
                     logSink.err(message);
                 }};
+    if (!cachedStart && idleUnlessJoined(background, clientSink)) {
+        service::SyncOutcome outcome;
+        outcome.result = "not joined";
+        outcome.error = "not joined to a domain: " + notJoined_;
+        return outcome;
+    }
     sd_notify(0, cachedStart ? "STATUS=Applying the cached policy" : "STATUS=Syncing with the domain");
     auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, sink);
     drainChanges();
     if (!request.dryRun)
         afterSync(outcome, background);
     return outcome;
+}
+
+// A host that is not joined to a domain (no realm, no machine keytab: a fresh install of the package)
+// is not an error: gpauditd stays up and idle, says why in its status, and looks again every
+// retry_max, at SIGHUP (systemctl reload) and at `gpauditctl sync`. No backoff, no failed syncs, no
+// restart by systemd. A cached policy, if any, stays in force.
+bool Daemon::idleUnlessJoined(bool background, const host::Sink *clientSink)
+{
+    const auto why = notJoinedReason(config_);
+    if (why.empty()) {
+        if (!notJoined_.empty())
+            log_(LOG_INFO, "joined to a domain now: syncing");
+        notJoined_.clear();
+        return false;
+    }
+    if (why != notJoined_)
+        log_(LOG_NOTICE,
+             "not joined to a domain: " + why + "; idle, checking again every " + spanText(toUsec(config_.retryMax)) +
+                 " and at systemctl reload",
+             kIdNotJoined, {{"GPAUDIT_NOT_JOINED", why}});
+    notJoined_ = why;
+    if (clientSink != nullptr)
+        clientSink->err("not joined to a domain: " + why);
+    if (background) {
+        nextSync_ = now() + toUsec(config_.retryMax);
+        schedule(syncTimer_, nextSync_);
+    }
+    notifyStatus();
+    return true;
 }
 
 void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
@@ -727,7 +794,10 @@ void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
 void Daemon::notifyStatus() const
 {
     std::string status;
-    if (!last_ && syncs_ == 0) {
+    if (!notJoined_.empty()) {
+        status =
+            "Idle, not joined to a domain: " + notJoined_ + "; " + std::to_string(inForce_.size()) + " rules in force";
+    } else if (!last_ && syncs_ == 0) {
         status = "Starting";
     } else {
         const auto until = nextSync_ > now() ? nextSync_ - now() : 0;
@@ -752,6 +822,9 @@ std::string Daemon::statusText() const
     std::string out = "gpauditd " + std::string(GPAUDIT_VERSION) + ": running, pid " + std::to_string(::getpid()) +
                       ", since " + utcText(started_) + "\n";
     const auto state = host::readSyncState(config_.stateDir);
+    if (!notJoined_.empty())
+        out += "  not joined to a domain: " + notJoined_ + "\n  idle: checking again every " +
+               spanText(toUsec(config_.retryMax)) + " and at systemctl reload\n";
     if (state)
         out += "  domain:      " + state->realm + ", computer " + state->machine + ", DC " + state->dc + ", site " +
                (state->site.empty() ? "-" : state->site) + "\n";
@@ -831,6 +904,8 @@ std::string Daemon::statusJson() const
     for (std::size_t i = 0; i < guardrailNotes_.size(); ++i)
         out += std::string(i ? ", " : "") + "\"" + jsonEscape(guardrailNotes_[i]) + "\"";
     out += "]";
+    out += ", \"joined\": " + std::string(notJoined_.empty() ? "true" : "false") +
+           ", \"notJoined\": " + (notJoined_.empty() ? std::string("null") : "\"" + jsonEscape(notJoined_) + "\"");
     out += ", \"rulesInForce\": " + std::to_string(inForce_.size());
     if (auto kernelState = kernel::readAuditState())
         out += ", \"kernel\": " + core::renderAuditStateJson(*kernelState, inForce_.size());

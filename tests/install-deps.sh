@@ -20,6 +20,7 @@ packages=(
     libref-array1 libsemanage2 libdbus-1-3 libpcre2-8-0
     auditd                                              # auditctl for the kernel integration test
     clang libclang-rt-14-dev clang-format               # sanitizer build, fuzzers, format check
+    build-essential debhelper dpkg-dev lintian bash-completion  # the Debian package (tests/package/deb.sh)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -316,9 +316,14 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
             const bool failure = key == "failure_mode_max";
             const std::uint32_t limit = failure ? kMaxFailureMode : kMaxBacklog;
             ok = scalar(number);
-            if (ok && (!parseDecimal(number, parsed) || parsed > limit))
-                ok = yamlError(value, label, "\"" + key + "\" takes a number from 0 to " + std::to_string(limit));
-            (failure ? config.guardrails.failureModeMax : config.guardrails.backlogMin) = parsed;
+            if (ok && !number.empty() && (!parseDecimal(number, parsed) || parsed > limit))
+                ok = yamlError(value, label,
+                               "\"" + key + "\" takes a number from 0 to " + std::to_string(limit) + " or \"\" (none)");
+            auto &target = failure ? config.guardrails.failureModeMax : config.guardrails.backlogMin;
+            if (number.empty())
+                target.reset(); // "" = no guardrail, as in the shipped gpauditd.conf
+            else
+                target = parsed;
         } else if (key == "keep_record_types") {
             if (!value.IsSequence() || value.size() > 256)
                 ok = yamlError(value, label,
