@@ -9,6 +9,7 @@
 #include "host/files.hxx"
 #include "host/offline.hxx"
 #include "host/rules_data.hxx"
+#include "safe_console.hxx"
 
 #include "host/control.hxx"
 #include "host/state.hxx"
@@ -626,6 +627,7 @@ int run(const Options &options)
 
 int main(int argc, char **argv)
 {
+    const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;

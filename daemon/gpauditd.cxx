@@ -13,6 +13,7 @@
 #include "host/state.hxx"
 #include "host/view.hxx"
 #include "kernel/config_watch.hxx"
+#include "safe_console.hxx"
 #include "service/engine.hxx"
 
 #include <algorithm>
@@ -108,11 +109,18 @@ class Log {
     LogTarget target = LogTarget::Stderr;
     bool verbose = false;
 
-    void operator()(int priority, const std::string &message, const char *messageId = nullptr,
-                    const std::vector<Field> &fields = {}) const
+    // Messages and fields carry GPO names, paths and error texts from the domain: each is escaped to
+    // one line of visible characters (core::displayText) before it reaches the journal, syslog or
+    // standard error (issue 11).
+    void operator()(int priority, const std::string &rawMessage, const char *messageId = nullptr,
+                    const std::vector<Field> &rawFields = {}) const
     {
         if (priority == LOG_DEBUG && !verbose)
             return;
+        const std::string message = core::displayText(rawMessage);
+        std::vector<Field> fields;
+        for (const auto &field : rawFields)
+            fields.push_back({field.name, core::displayText(field.value)});
         switch (target) {
         case LogTarget::Journal: {
             std::vector<std::string> items = {"MESSAGE=" + message, "PRIORITY=" + std::to_string(priority),
@@ -921,6 +929,7 @@ int detach(int &readyFd)
 
 int main(int argc, char **argv)
 {
+    const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;
