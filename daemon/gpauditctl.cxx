@@ -474,13 +474,14 @@ int statusWithoutDaemon(const Options &options)
         std::cout << out << "}\n";
         return kExitOk;
     }
-    std::cout << "gpauditd: not running (nothing listens at " << socket << ")\n";
+    std::cout << "gpauditd: not running (nothing listens at " << core::displayText(socket) << ")\n";
     if (!state) {
         std::cout << "last applied sync: none (" << state.error().str() << ")\n";
         return kExitOk;
     }
-    std::cout << "last applied sync: " << state->time << ", DC " << state->dc << ", site "
-              << (state->site.empty() ? "-" : state->site) << ", " << state->applied.size() << " GPOs applied\n";
+    std::cout << "last applied sync: " << core::displayText(state->time) << ", DC " << core::displayText(state->dc)
+              << ", site " << (state->site.empty() ? "-" : core::displayText(state->site)) << ", "
+              << state->applied.size() << " GPOs applied\n";
     core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
                                 state->time,  state->gpos,    false,     {}};
     std::cout << core::renderGpoList(summary);

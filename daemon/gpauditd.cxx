@@ -688,28 +688,31 @@ std::string Daemon::statusText() const
     std::string out = "gpauditd " + std::string(GPAUDIT_VERSION) + ": running, pid " + std::to_string(::getpid()) +
                       ", since " + utcText(started_) + "\n";
     const auto state = host::readSyncState(config_.stateDir);
+    // Names and texts from the domain and the state directory: one escaped line each (issue 11).
+    const auto show = [](const std::string &text) { return core::displayText(text); };
     if (state)
-        out += "  domain:      " + state->realm + ", computer " + state->machine + ", DC " + state->dc + ", site " +
-               (state->site.empty() ? "-" : state->site) + "\n";
+        out += "  domain:      " + show(state->realm) + ", computer " + show(state->machine) + ", DC " +
+               show(state->dc) + ", site " + (state->site.empty() ? "-" : show(state->site)) + "\n";
     out += "  policy:      " + std::to_string(inForce_.size()) + " rules in force";
     if (state)
-        out += ", from the sync of " + state->time + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
+        out +=
+            ", from the sync of " + show(state->time) + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
     out += "\n  last sync:   ";
     if (syncs_ == 0 || !last_)
         out += "none yet\n";
     else
-        out += utcText(lastTime_) + ", " + last_->result + (last_->dc.empty() ? "" : ", DC " + last_->dc) + ", " +
-               msText(last_->total) + " ms\n";
+        out += utcText(lastTime_) + ", " + show(last_->result) + (last_->dc.empty() ? "" : ", DC " + show(last_->dc)) +
+               ", " + msText(last_->total) + " ms\n";
     out += "  next sync:   " + wall(nextSync_) + (failures_ ? ", retry " + std::to_string(failures_) : "") + "\n";
     out += "  full reapply: " + wall(nextFull_) + "\n";
-    out += "  last error:  " + (lastError_.empty() ? std::string("none") : utcText(lastErrorTime_) + " " + lastError_) +
-           "\n";
+    out += "  last error:  " +
+           (lastError_.empty() ? std::string("none") : utcText(lastErrorTime_) + " " + show(lastError_)) + "\n";
     out += "  drift:       " + std::to_string(driftCount_) + " restored" +
-           (watch_ ? "; CONFIG_CHANGE records watched" : "; records not watched (" + watchError_ + ")") +
+           (watch_ ? "; CONFIG_CHANGE records watched" : "; records not watched (" + show(watchError_) + ")") +
            ", check every " + std::to_string(config_.driftCheckInterval.count()) + "s\n";
     for (const auto &d : drifts_)
         out += "    " + utcText(d.time) + ": " + std::to_string(d.missing) + " of " + std::to_string(d.expected) +
-               " rules removed by " + d.by + "; " + d.result + " in " + msText(d.took) + " ms\n";
+               " rules removed by " + show(d.by) + "; " + show(d.result) + " in " + msText(d.took) + " ms\n";
     if (state) {
         core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
                                     state->time,  state->gpos,    false,     {}};
@@ -737,7 +740,7 @@ std::string Daemon::statusJson() const
     out += ", \"rulesInForce\": " + std::to_string(inForce_.size());
     out += ", \"syncs\": " + std::to_string(syncs_);
     if (last_)
-        out += ", \"lastSync\": {\"time\": \"" + utcText(lastTime_) + "\", \"result\": \"" + last_->result +
+        out += ", \"lastSync\": {\"time\": \"" + utcText(lastTime_) + "\", \"result\": \"" + jsonEscape(last_->result) +
                "\", \"exitCode\": " + std::to_string(last_->exitCode) + ", \"dc\": \"" + jsonEscape(last_->dc) +
                "\", \"gposApplied\": " + std::to_string(last_->gposApplied) +
                ", \"rules\": " + std::to_string(last_->rules) + ", \"totalMs\": " + msText(last_->total) + "}";
