@@ -28,6 +28,20 @@ check() { # description, command...
 }
 enabled_now() { auditctl -s | awk '$1 == "enabled" {print $2}'; }
 
+# 0. The test's model of auditctl (tests/fuzz/auditctl_reader.hxx, used by the fuzz target) against
+# the real one: "\ " is an escaped space, and a line longer than LINE_SIZE - 1 (6143 bytes) is read in
+# pieces, the rest of a long comment becoming a command.
+mkdir -p "$work/x y"
+printf -- '-w %s/x\\ y/f -p wa -k inject-test-escape\n' "$work" > "$work/model.rules"
+printf '# %s-a always,exit -F arch=b64 -S uname -k inject-test-linesize\n' "$(head -c 6141 /dev/zero | tr '\0' x)" \
+    >> "$work/model.rules"
+auditctl -R "$work/model.rules" >/dev/null 2>&1
+check "model: auditctl reads '\\ ' as a space" bash -c 'auditctl -l | grep -qxF -- "-w $1/x y/f -p wa -k inject-test-escape"' _ "$work"
+check "model: the rest of a line over 6143 bytes is a command" bash -c 'auditctl -l | grep -q inject-test-linesize'
+auditctl -D -k inject-test-escape >/dev/null # lib.sh's removal splits a listed rule at spaces
+auditctl -D -k inject-test-linesize >/dev/null
+check "model: its rules are removed again" bash -c '! auditctl -l | grep -q inject-test-'
+
 sacl=$work/sacl
 safe=$work/safe
 mkdir -p "$sacl" "$safe"
