@@ -207,3 +207,27 @@ TEST_CASE("gpauditd.conf: control characters in any value and unsafe sacl_dirs a
     CHECK(space.error().message.find("space") != std::string::npos);
     CHECK(parseConfig("sacl_dirs: [/srv/ok, /srv/x#y]\n", "/etc/gpauditd.conf"));
 }
+
+TEST_CASE("status: the GPO list shows names, DNs and reasons from the domain escaped, one line each")
+{
+    DomainSummary domain;
+    domain.realm = "GPA.TEST";
+    domain.machine = "LINUX1$";
+    domain.dc = "dc1\x1b]0;x\x07";
+    domain.gpos.push_back({"31B2F340-016D-11D2-945F-00C04FB984F9", "Baseline\n-e 0\x1b[2J", "OU=\xe2\x80\xaeX", false,
+                           true, "why\r\n", 3, true, false, "fetched"});
+    const auto text = renderGpoList(domain);
+    CHECK(text.find('\x1b') == std::string::npos);
+    CHECK(text.find('\r') == std::string::npos);
+    CHECK(text.find("applied  Baseline\\x0a-e 0\\x1b[2J {31B2F340") != std::string::npos);
+    CHECK(text.find("linked at OU=\\u{202e}X") != std::string::npos);
+    CHECK(text.find("Domain controller dc1\\x1b]0;x\\x07") != std::string::npos);
+    for (std::size_t at = 0; at < text.size(); at = text.find('\n', at) + 1)
+        CHECK(text.compare(at, 2, "-e") != 0);
+}
+
+TEST_CASE("errors name files and quote inputs escaped")
+{
+    const gpaudit::Error error{{"/srv/gpo\n/audit.csv", 3, 1}, "bad value \"\x1b[2J\""};
+    CHECK(error.str() == "/srv/gpo\\x0a/audit.csv:3:1: bad value \"\\x1b[2J\"");
+}
