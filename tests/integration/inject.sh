@@ -27,6 +27,8 @@ check() { # description, command...
     if "$@"; then echo "ok $what"; else echo "FAIL $what"; failed=1; fi
 }
 enabled_now() { auditctl -s | awk '$1 == "enabled" {print $2}'; }
+# Enabled, so that an injected "-e 0" would show (lib.sh restores the flag as it was).
+auditctl -e 1 >/dev/null || fail "cannot enable audit"
 
 # 0. The test's model of auditctl (tests/fuzz/auditctl_reader.hxx, used by the fuzz target) against
 # the real one: "\ " is an escaped space, and a line longer than LINE_SIZE - 1 (6143 bytes) is read in
