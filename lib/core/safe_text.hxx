@@ -64,7 +64,8 @@ inline constexpr std::size_t kRuleNameMax = 255;  // NAME_MAX, one path componen
 // exactly these bytes; nullopt when it can. The reason is our own text (no byte of the path).
 std::optional<std::string> rulePathProblem(std::string_view path);
 
-// A path that passed rulePathProblem(): the only way a path reaches a -F path= / -F dir= value.
+// A path that passed rulePathProblem(), for code that keeps one. (The translation checks every path
+// with rulePathProblem() before it becomes a -F path= / -F dir= value; RulesFileWriter checks again.)
 class SafeRulePath {
   public:
     static Result<SafeRulePath> make(std::string_view path);
