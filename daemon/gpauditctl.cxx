@@ -10,6 +10,7 @@
 #include "host/files.hxx"
 #include "host/offline.hxx"
 #include "host/rules_data.hxx"
+#include "safe_console.hxx"
 
 #include "host/control.hxx"
 #include "host/state.hxx"
@@ -564,18 +565,21 @@ int statusWithoutDaemon(const Options &options)
         std::cout << out << kernelStatus(true) << "}\n";
         return kExitOk;
     }
-    std::cout << "gpauditd: not running (nothing listens at " << socket << ")\n" << kernelStatus(false);
+    std::cout << "gpauditd: not running (nothing listens at " << core::displayText(socket) << ")\n"
+              << kernelStatus(false);
     if (!state) {
         std::cout << "last applied sync: none (" << state.error().str() << ")\n";
         return kExitOk;
     }
-    std::cout << "last applied sync: " << state->time << ", DC " << state->dc << ", site "
-              << (state->site.empty() ? "-" : state->site) << ", " << state->applied.size() << " GPOs applied\n";
+    std::cout << "last applied sync: " << core::displayText(state->time) << ", DC " << core::displayText(state->dc)
+              << ", site " << (state->site.empty() ? "-" : core::displayText(state->site)) << ", "
+              << state->applied.size() << " GPOs applied\n";
     if (state->mode == "staged")
         std::cout << "mode: staged, takes effect at the next boot (the kernel's audit configuration was immutable, "
                      "-e 2; the policy is in "
-                  << config->rulesFile << "; the kernel held the policy of "
-                  << (state->kernelTime.empty() ? std::string("an unknown sync") : state->kernelTime) << ")\n";
+                  << core::displayText(config->rulesFile) << "; the kernel held the policy of "
+                  << (state->kernelTime.empty() ? std::string("an unknown sync") : core::displayText(state->kernelTime))
+                  << ")\n";
     core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
                                 state->time,  state->gpos,    false,     {}};
     std::cout << core::renderGpoList(summary);
@@ -735,6 +739,7 @@ int run(const Options &options)
 
 int main(int argc, char **argv)
 {
+    const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;

@@ -17,6 +17,7 @@
 #include "host/view.hxx"
 #include "kernel/audit_netlink.hxx"
 #include "kernel/config_watch.hxx"
+#include "safe_console.hxx"
 #include "service/engine.hxx"
 
 #include <algorithm>
@@ -115,11 +116,18 @@ class Log {
     LogTarget target = LogTarget::Stderr;
     bool verbose = false;
 
-    void operator()(int priority, const std::string &message, const char *messageId = nullptr,
-                    const std::vector<Field> &fields = {}) const
+    // Messages and fields carry GPO names, paths and error texts from the domain: each is escaped to
+    // one line of visible characters (core::displayText) before it reaches the journal, syslog or
+    // standard error (issue 11).
+    void operator()(int priority, const std::string &rawMessage, const char *messageId = nullptr,
+                    const std::vector<Field> &rawFields = {}) const
     {
         if (priority == LOG_DEBUG && !verbose)
             return;
+        const std::string message = core::displayText(rawMessage);
+        std::vector<Field> fields;
+        for (const auto &field : rawFields)
+            fields.push_back({field.name, core::displayText(field.value)});
         switch (target) {
         case LogTarget::Journal: {
             std::vector<std::string> items = {"MESSAGE=" + message, "PRIORITY=" + std::to_string(priority),
@@ -822,42 +830,45 @@ std::string Daemon::statusText() const
     std::string out = "gpauditd " + std::string(GPAUDIT_VERSION) + ": running, pid " + std::to_string(::getpid()) +
                       ", since " + utcText(started_) + "\n";
     const auto state = host::readSyncState(config_.stateDir);
+    // Names and texts from the domain and the state directory: one escaped line each (issue 11).
+    const auto show = [](const std::string &text) { return core::displayText(text); };
     if (!notJoined_.empty())
-        out += "  not joined to a domain: " + notJoined_ + "\n  idle: checking again every " +
+        out += "  not joined to a domain: " + show(notJoined_) + "\n  idle: checking again every " +
                spanText(toUsec(config_.retryMax)) + " and at systemctl reload\n";
     if (state)
-        out += "  domain:      " + state->realm + ", computer " + state->machine + ", DC " + state->dc + ", site " +
-               (state->site.empty() ? "-" : state->site) + "\n";
-    out += "  mode:        " + modeLine() + "\n";
+        out += "  domain:      " + show(state->realm) + ", computer " + show(state->machine) + ", DC " +
+               show(state->dc) + ", site " + (state->site.empty() ? "-" : show(state->site)) + "\n";
+    out += "  mode:        " + show(modeLine()) + "\n";
     for (const auto &note : guardrailNotes_)
-        out += "  guardrail:   " + note + "\n";
+        out += "  guardrail:   " + show(note) + "\n";
     out += "  policy:      " + std::to_string(inForce_.size()) + " rules in force";
     if (state)
-        out += ", from the sync of " + state->time + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
+        out +=
+            ", from the sync of " + show(state->time) + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
     out += "\n";
     // The kernel's own state: rules loaded are no use when audit is off (issue 11).
     if (auto kernelState = kernel::readAuditState())
         out += core::renderAuditStateText(*kernelState, inForce_.size());
     else
-        out += "  kernel:      cannot read the audit status: " + kernelState.error().message + "\n";
+        out += "  kernel:      cannot read the audit status: " + show(kernelState.error().message) + "\n";
     out += "  last sync:   ";
     if (syncs_ == 0 || !last_)
         out += "none yet\n";
     else
-        out += utcText(lastTime_) + ", " + last_->result + (last_->dc.empty() ? "" : ", DC " + last_->dc) + ", " +
-               msText(last_->total) + " ms\n";
+        out += utcText(lastTime_) + ", " + show(last_->result) + (last_->dc.empty() ? "" : ", DC " + show(last_->dc)) +
+               ", " + msText(last_->total) + " ms\n";
     out += "  next sync:   " + wall(nextSync_) + (failures_ ? ", retry " + std::to_string(failures_) : "") + "\n";
     out += "  full reapply: " + wall(nextFull_) + "\n";
-    out += "  last error:  " + (lastError_.empty() ? std::string("none") : utcText(lastErrorTime_) + " " + lastError_) +
-           "\n";
+    out += "  last error:  " +
+           (lastError_.empty() ? std::string("none") : utcText(lastErrorTime_) + " " + show(lastError_)) + "\n";
     out += "  control:     " + std::to_string(clients_.size()) + " connections waiting for their request, " +
            std::to_string(clientsDropped_) + " dropped (no request within 5 s, oversized, or too many)\n";
     out += "  drift:       " + std::to_string(driftCount_) + " restored" +
-           (watch_ ? "; CONFIG_CHANGE records watched" : "; records not watched (" + watchError_ + ")") +
+           (watch_ ? "; CONFIG_CHANGE records watched" : "; records not watched (" + show(watchError_) + ")") +
            ", check every " + std::to_string(config_.driftCheckInterval.count()) + "s\n";
     for (const auto &d : drifts_)
         out += "    " + utcText(d.time) + ": " + std::to_string(d.missing) + " of " + std::to_string(d.expected) +
-               " rules removed by " + d.by + "; " + d.result + " in " + msText(d.took) + " ms\n";
+               " rules removed by " + show(d.by) + "; " + show(d.result) + " in " + msText(d.took) + " ms\n";
     if (state) {
         core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
                                     state->time,  state->gpos,    false,     {}};
@@ -913,7 +924,7 @@ std::string Daemon::statusJson() const
         out += ", \"kernel\": {\"error\": \"" + jsonEscape(kernelState.error().message) + "\"}";
     out += ", \"syncs\": " + std::to_string(syncs_);
     if (last_)
-        out += ", \"lastSync\": {\"time\": \"" + utcText(lastTime_) + "\", \"result\": \"" + last_->result +
+        out += ", \"lastSync\": {\"time\": \"" + utcText(lastTime_) + "\", \"result\": \"" + jsonEscape(last_->result) +
                "\", \"exitCode\": " + std::to_string(last_->exitCode) + ", \"dc\": \"" + jsonEscape(last_->dc) +
                "\", \"gposApplied\": " + std::to_string(last_->gposApplied) +
                ", \"rules\": " + std::to_string(last_->rules) + ", \"totalMs\": " + msText(last_->total) + "}";
@@ -1190,6 +1201,7 @@ int detach(int &readyFd)
 
 int main(int argc, char **argv)
 {
+    const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;

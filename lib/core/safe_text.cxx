@@ -173,7 +173,7 @@ std::optional<std::string> textTokenProblem(std::string_view text)
         if (cp == ' ')
             return "it contains a space (auditctl splits rule lines at spaces)";
         if (cp == '\\')
-            return "it contains a backslash (auditctl 3.1 and later read \\\\ and \"\\ \" as escapes)";
+            return "it contains a backslash (auditctl reads \\\\ and \"\\ \" as escapes, older versions do not)";
         at += static_cast<std::size_t>(length);
     }
     return std::nullopt;

@@ -39,13 +39,14 @@ class DisplayFilter {
 bool isValidUtf8(std::string_view text);
 
 // --- auditctl's rules file -------------------------------------------------------------------------
-// How auditctl -R reads a file (audit-userspace src/auditctl.c, 3.0.x to 4.x):
+// How auditctl -R reads a file (audit-userspace src/auditctl.c; 3.0.9, Debian 12's, and 4.x):
 //  - get_line(): fgets() into a buffer of LINE_SIZE (6144) bytes, then the first '\n' is cut off.
 //    A longer line is read in pieces, each piece parsed as a line of its own.
 //  - fileopt(): a line of only spaces is skipped; audit_strsplit() (lib/strsplit.c) splits at ' '
 //    only (runs of spaces collapse; tab is an ordinary byte); a line whose first token starts with
 //    '#' is a comment; everything else is argv for getopt_long(), so a line is a command.
-//  - from 3.1, preprocess()/postprocess() turn "\ " into a space and "\\" into a backslash.
+//  - preprocess()/postprocess() turn "\ " into a space and "\\" into a backslash (3.0.9 does,
+//    tests/integration/inject.sh checks it; older versions keep both bytes).
 //  - audit_rule_fieldpair_data() (lib/libaudit.c) splits "name<op>value" at the FIRST of "!=",
 //    ">=", "<=", "&=", then "=", ">", "<", "&" found anywhere in the token; a value longer than
 //    PATH_MAX is refused.
@@ -63,7 +64,8 @@ inline constexpr std::size_t kRuleNameMax = 255;  // NAME_MAX, one path componen
 // exactly these bytes; nullopt when it can. The reason is our own text (no byte of the path).
 std::optional<std::string> rulePathProblem(std::string_view path);
 
-// A path that passed rulePathProblem(): the only way a path reaches a -F path= / -F dir= value.
+// A path that passed rulePathProblem(), for code that keeps one. (The translation checks every path
+// with rulePathProblem() before it becomes a -F path= / -F dir= value; RulesFileWriter checks again.)
 class SafeRulePath {
   public:
     static Result<SafeRulePath> make(std::string_view path);

@@ -199,10 +199,23 @@ class Builder {
         auto cached = expanded_.find(dir);
         if (cached == expanded_.end()) {
             auto entries = options_.probe->listTree(dir, kMaxExpandedWatches);
+            // An entry whose name cannot be written to a rule (safe_text.hxx) is not left unwatched:
+            // the directory stays one tree rule, which covers every name.
+            std::optional<std::string> unsafe;
+            if (entries)
+                for (const auto &entry : *entries)
+                    if (auto problem = rulePathProblem(entry); problem && !unsafe)
+                        unsafe = "watch on " + displayText(dir) + ": the name of " + displayText(entry) +
+                                 " cannot be written to an audit rule (" + *problem +
+                                 "), so the directory is kept as a directory tree rule (it costs every syscall)";
+            if (unsafe)
+                entries.reset();
             if (entries)
                 entries->insert(entries->begin(), dir);
             cached = expanded_.emplace(dir, std::move(entries)).first;
-            if (cached->second)
+            if (unsafe)
+                note(slug, std::move(*unsafe));
+            else if (cached->second)
                 note(slug, "watch on " + displayText(dir) + ": the directory and its " +
                                std::to_string(cached->second->size() - 1) +
                                " entries are watched one by one (no per-syscall cost); a file created in it later is "

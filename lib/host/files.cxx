@@ -210,8 +210,8 @@ std::optional<std::vector<std::string>> LocalHostProbe::listTree(const std::stri
             if (name == "." || name == "..")
                 continue;
             const std::string path = current + "/" + std::string(name);
-            if (name.find_first_of(" \t\n\"") != std::string_view::npos)
-                return std::nullopt; // not expressible in a rules file line: keep the tree rule
+            // Every name is listed: whether it can be written to a rule is the translation's decision
+            // (core/safe_text.hxx), which keeps a tree rule for the directory when one cannot.
             struct stat st {};
             if (::lstat(path.c_str(), &st) != 0)
                 continue;

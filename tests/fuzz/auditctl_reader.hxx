@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // A re-implementation, for tests only, of how auditctl reads a rules file and how libaudit splits a
 // -F field, written from audit-userspace's source (linux-audit/audit-userspace; the same in 3.0.9,
-// Debian 12's version, and 4.x except where noted):
+// Debian 12's version, and 4.x; "escapes" off models versions before the escape handling). The
+// integration test inject checks the escape handling and the line buffer against the real auditctl:
 //   src/auditctl.c  LINE_SIZE 6144; get_line(): fgets_unlocked(buf, LINE_SIZE, f), then the first
 //                   0x0a is replaced by NUL; fileopt(): "Weed out blank lines" (only ' ' skipped),
-//                   preprocess(buf) (3.1+), ptr = audit_strsplit(buf), "allow comments" when
+//                   preprocess(buf), ptr = audit_strsplit(buf), "allow comments" when
 //                   ptr[0] == '#', otherwise fields[] = {"auditctl", ptr, then each further
-//                   audit_strsplit(NULL) token, postprocess()ed (3.1+)} while i < nf - 1 with
+//                   audit_strsplit(NULL) token, postprocess()ed} while i < nf - 1 with
 //                   nf = strlen(buf) / 3 + 3, and setopt() runs it as a command.
 //   src/auditctl.c  preprocess(): "\ " -> 0x07 0x07 and "\\" -> 0x04 0x04; postprocess() turns
 //                   each pair back into ' ' and '\'.
@@ -115,7 +116,7 @@ inline std::vector<std::string> strsplit(const std::string &buf)
 
 } // namespace detail
 
-// escapes: auditctl 3.1 and later (preprocess/postprocess); false: 3.0.x.
+// escapes: with preprocess/postprocess (3.0.9 and later); false: older versions.
 inline ReadResult read(std::string_view text, bool escapes)
 {
     ReadResult out;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The property every rules file we write must have, checked with the auditctl re-implementation of
-// auditctl_reader.hxx: read back as auditctl 3.0 and as 3.1+ read it, the file's commands are exactly
+// auditctl_reader.hxx: read back with and without auditctl's escape handling, the file's commands are exactly
 // the translation's status settings and rules, in order, token for token; every -F field splits (as
 // libaudit splits it) into the field the translation holds; nothing else in the file is a command; no
 // line is cut by auditctl's line buffer; no line is one augenrules would treat as a control command.
@@ -58,7 +58,7 @@ inline std::optional<std::string> check(const gpaudit::core::Translation &transl
     for (bool escapes : {false, true}) {
         const auto read = auditctl_reader::read(file, escapes);
         if (read.commands.size() != expected.size())
-            return "auditctl" + std::string(escapes ? " 3.1+" : " 3.0") + " reads " +
+            return "auditctl" + std::string(escapes ? " (escapes)" : " (no escapes)") + " reads " +
                    std::to_string(read.commands.size()) + " commands, the translation has " +
                    std::to_string(expected.size());
         for (std::size_t i = 0; i < expected.size(); ++i) {

@@ -110,7 +110,7 @@ TEST_CASE("auditctl reader: the re-implementation behaves as auditctl.c does")
     r = auditctl_reader::read(longComment, false);
     REQUIRE(r.commands.size() == 1);
     CHECK(r.commands[0].args == std::vector<std::string>{"-e", "0"});
-    // 3.1+: "\ " and "\\" are escapes; 3.0 keeps them.
+    // With escape handling (3.0.9) "\ " and "\\" are escapes; without, both bytes stay.
     CHECK(auditctl_reader::read("-w /a\\ b\n", true).commands[0].args[1] == "/a b");
     CHECK(auditctl_reader::read("-w /a\\ b\n", false).commands[0].args[1] == "/a\\");
     // libaudit's field split: the first two-character operator anywhere.
@@ -126,8 +126,12 @@ struct HostileProbe final : HostProbe {
     std::optional<std::vector<std::string>> listTree(const std::string &dir, std::size_t) const override
     {
         std::vector<std::string> out;
-        for (std::string name : {"report\\", "a b", "x#y", "new\nline", "tab\tx", "\x1b[2J", "a!=b", "ok", "-e 0"})
-            out.push_back(dir + "/" + name);
+        if (dir == "/srv/sacl")
+            for (std::string name : {"report\\", "a b", "x#y", "new\nline", "tab\tx", "\x1b[2J", "a!=b", "-e 0"})
+                out.push_back(dir + "/" + name);
+        else
+            for (std::string name : {"x#y", "ok", "caf\xc3\xa9"})
+                out.push_back(dir + "/" + name);
         return out;
     }
 };
@@ -152,16 +156,15 @@ TEST_CASE("issue 11: hostile GPO names and file names cannot inject into the rul
     CHECK(file.find("\n-e") == std::string::npos);
     CHECK(file.find("\n-a never,task") == std::string::npos);
     CHECK(file.find("#   Baseline\\x0a-e 0\\x0a-a never,task\\x0a# {GUID-") != std::string::npos);
-    // The safe names are watched, the others left out with a note that names them escaped.
-    CHECK(file.find("-F path=/srv/sacl/x#y -F perm=wa") != std::string::npos);
-    CHECK(file.find("-F path=/srv/sacl/ok -F perm=wa") != std::string::npos);
+    // A directory whose names are all safe is watched file by file; one with a name that cannot be
+    // written stays a tree rule (which covers every name) with a note that names the file, escaped.
+    CHECK(file.find("-F path=/etc/sudoers.d/x#y -F perm=wa") != std::string::npos);
     CHECK(file.find("-F path=/etc/sudoers.d/ok -F perm=wa") != std::string::npos);
-    CHECK(file.find("# note: file-system: watch on /srv/sacl/report\\ left out: it contains a backslash") !=
-          std::string::npos);
-    CHECK(file.find("# note: file-system: watch on /srv/sacl/new\\x0aline left out: it contains a control") !=
-          std::string::npos);
-    CHECK(file.find("watch on /srv/sacl/a!=b left out: it contains \"!=\"") != std::string::npos);
-    CHECK(file.find("watch on /srv/sacl/a b left out: it contains a space") != std::string::npos);
+    CHECK(file.find("-F path=/etc/sudoers.d/caf\xc3\xa9 -F perm=wa") != std::string::npos);
+    CHECK(file.find("-F path=/srv/sacl/") == std::string::npos);
+    CHECK(file.find("-F dir=/srv/sacl -F perm=wa -k gpaudit-file-system") != std::string::npos);
+    CHECK(file.find("# note: file-system: watch on /srv/sacl: the name of /srv/sacl/report\\ cannot be written to an "
+                    "audit rule (it contains a backslash") != std::string::npos);
     for (const auto &rule : translation.rules)
         for (const auto &field : rule.fields)
             if (field.name == "path" || field.name == "dir")
@@ -203,4 +206,28 @@ TEST_CASE("gpauditd.conf: control characters in any value and unsafe sacl_dirs a
     CHECK(space.error().str().starts_with("/etc/gpauditd.conf:3:"));
     CHECK(space.error().message.find("space") != std::string::npos);
     CHECK(parseConfig("sacl_dirs: [/srv/ok, /srv/x#y]\n", "/etc/gpauditd.conf"));
+}
+
+TEST_CASE("status: the GPO list shows names, DNs and reasons from the domain escaped, one line each")
+{
+    DomainSummary domain;
+    domain.realm = "GPA.TEST";
+    domain.machine = "LINUX1$";
+    domain.dc = "dc1\x1b]0;x\x07";
+    domain.gpos.push_back({"31B2F340-016D-11D2-945F-00C04FB984F9", "Baseline\n-e 0\x1b[2J", "OU=\xe2\x80\xaeX", false,
+                           true, "why\r\n", 3, true, false, "fetched"});
+    const auto text = renderGpoList(domain);
+    CHECK(text.find('\x1b') == std::string::npos);
+    CHECK(text.find('\r') == std::string::npos);
+    CHECK(text.find("applied  Baseline\\x0a-e 0\\x1b[2J {31B2F340") != std::string::npos);
+    CHECK(text.find("linked at OU=\\u{202e}X") != std::string::npos);
+    CHECK(text.find("Domain controller dc1\\x1b]0;x\\x07") != std::string::npos);
+    for (std::size_t at = 0; at < text.size(); at = text.find('\n', at) + 1)
+        CHECK(text.compare(at, 2, "-e") != 0);
+}
+
+TEST_CASE("errors name files and quote inputs escaped")
+{
+    const gpaudit::Error error{{"/srv/gpo\n/audit.csv", 3, 1}, "bad value \"\x1b[2J\""};
+    CHECK(error.str() == "/srv/gpo\\x0a/audit.csv:3:1: bad value \"\\x1b[2J\"");
 }
