@@ -230,7 +230,7 @@ Result<void> LdapSession::verifyDomainController(const std::string &baseDn)
         return fail("cannot ask the directory whether " + host_ + " is a domain controller: " + found.error().message);
     if (found->front().empty())
         return fail("the directory has no domain controller named " + host_ +
-                    " (its account is not a DC's: no SERVER_TRUST_ACCOUNT in userAccountControl)");
+                    " (no computer account with that dNSHostName and SERVER_TRUST_ACCOUNT or PARTIAL_SECRETS_ACCOUNT)");
     return {};
 }
 
