@@ -24,7 +24,7 @@ struct MachineTicket {
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
                                           const std::string &ccachePath, std::chrono::seconds margin);
 
-// A domain controller proves it is one by answering an AS exchange (RFC 4120 3.1; MS-KILE 3.1.5) for the
+// A domain controller proves it is one by answering an AS exchange (RFC 4120 3.1.5: the client decrypts) for the
 // machine account, sent to that host's address and nowhere else: the AS-REP's encrypted part is sealed
 // with the machine account's key, which only the domain's KDCs hold, and libkrb5 refuses a reply that
 // does not decrypt with the keytab's key or does not carry the request's nonce. A computer account some
