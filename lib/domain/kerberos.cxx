@@ -281,6 +281,12 @@ Result<krb5_creds> asExchange(const Context &k, ProofState &p, const sockaddr *a
             usedTcp = tcp;
             return creds;
         }
+        // UDP for the first request only (RFC 4120 7.2.1), whose answer in AD is "pre-authentication
+        // required"; the pre-authenticated request goes over TCP: its AS-REP carries a TGT with a PAC,
+        // larger than a datagram may be, and over UDP the KDC would build it only to answer
+        // KRB_ERR_RESPONSE_TOO_BIG and build it again for TCP.
+        if (round > 0)
+            tcp = true;
         Result<std::string> answer = fail("");
         if (!tcp) {
             // UDP gets a third of what is left; silence there (a firewall) still leaves TCP its time.

@@ -41,9 +41,9 @@ struct DcProof {
 };
 
 // Resolves `host` (at most 8 addresses, in getaddrinfo's order) and, for each address until one
-// succeeds, runs the AS exchange with the keytab's key over UDP, then TCP, port 88, within `timeout`
-// per address. The error says what each address did ("no answer within 10 s", "the reply does not
-// decrypt with the machine account's key: ...").
+// succeeds, runs the AS exchange with the keytab's key on port 88 (UDP for the first request, TCP for
+// the pre-authenticated one and whenever UDP fails), within `timeout` per address. The error says what
+// each address did ("UDP: Connection refused, TCP: Connection refused", "Invalid message type", ...).
 Result<DcProof> proveDomainController(const std::string &keytab, const std::string &principal, const std::string &host,
                                       std::chrono::milliseconds timeout);
 
