@@ -352,9 +352,12 @@ Result<DcProof> proveDomainController(const std::string &keytab, const std::stri
         const auto *address = reinterpret_cast<const sockaddr *>(&storage);
         const std::string text = addressText(address);
         bool tcp = false;
-        auto creds = asExchange(*k, p, address, length, Steady::now() + timeout, tcp);
+        const auto deadline = Steady::now() + timeout;
+        auto creds = asExchange(*k, p, address, length, deadline, tcp);
         if (!creds) {
             errors += (errors.empty() ? "" : "; ") + text + " port 88: " + creds.error().message;
+            if (Steady::now() >= deadline)
+                errors += "; no answer within " + std::to_string(timeout.count() / 1000) + " s (ldap_timeout)";
             continue;
         }
         krb5_ccache cc = nullptr;
