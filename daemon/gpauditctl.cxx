@@ -396,10 +396,8 @@ int runConfigCheck(const Options &options)
     std::cout << "dc_pin: [";
     for (std::size_t i = 0; i < c.dcPin.size(); ++i)
         std::cout << (i ? ", " : "") << c.dcPin[i];
-    std::cout << "]" << (c.dcPin.empty() ? " (any DC that proves it is one)" : "")
-              << "
-                 ";
-        show("site", c.site);
+    std::cout << "]" << (c.dcPin.empty() ? " (any DC that proves it is one)" : "") << "\n";
+    show("site", c.site);
     show("state_dir", c.stateDir);
     show("socket", c.socket);
     std::cout << "rules_file: " << (c.rulesFile.empty() ? "(none)" : c.rulesFile) << "\n";
