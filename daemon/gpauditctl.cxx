@@ -445,6 +445,10 @@ int runConfigCheck(const Options &options)
     show("machine", c.machine);
     show("keytab", c.keytab);
     show("server", c.server.empty() ? "" : c.server);
+    std::cout << "dc_pin: [";
+    for (std::size_t i = 0; i < c.dcPin.size(); ++i)
+        std::cout << (i ? ", " : "") << c.dcPin[i];
+    std::cout << "]\n"; // [] = any DC that proves it is one (gpauditd.conf(5), DOMAIN CONTROLLERS)
     show("site", c.site);
     show("state_dir", c.stateDir);
     show("socket", c.socket);

@@ -1067,11 +1067,13 @@ int Daemon::onClientData(sd_event_source *, int fd, std::uint32_t, void *self)
     // A complete request: answered now, as before (the answer's writes block, bounded by SO_SNDTIMEO).
     const std::string line = client->buffer.substr(0, newline);
     const control::Peer peer = client->peer;
-    sd_event_source_set_enabled(client->io, SD_EVENT_OFF);
-    sd_event_source_set_enabled(client->deadline, SD_EVENT_OFF);
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    d.serve(fd, peer, line);
+    const int answered = ::dup(fd); // the waiting list lets go of it (status counts the others only)
     d.dropClient(client);
+    if (answered < 0)
+        return 0;
+    ::fcntl(answered, F_SETFL, ::fcntl(answered, F_GETFL) & ~O_NONBLOCK);
+    d.serve(answered, peer, line);
+    ::close(answered);
     return 0;
 }
 

@@ -281,6 +281,12 @@ Result<krb5_creds> asExchange(const Context &k, ProofState &p, const sockaddr *a
             usedTcp = tcp;
             return creds;
         }
+        // UDP for the first request only (RFC 4120 7.2.1), whose answer in AD is "pre-authentication
+        // required"; the pre-authenticated request goes over TCP: its AS-REP carries a TGT with a PAC,
+        // larger than a datagram may be, and over UDP the KDC would build it only to answer
+        // KRB_ERR_RESPONSE_TOO_BIG and build it again for TCP.
+        if (round > 0)
+            tcp = true;
         Result<std::string> answer = fail("");
         if (!tcp) {
             // UDP gets a third of what is left; silence there (a firewall) still leaves TCP its time.
@@ -346,9 +352,12 @@ Result<DcProof> proveDomainController(const std::string &keytab, const std::stri
         const auto *address = reinterpret_cast<const sockaddr *>(&storage);
         const std::string text = addressText(address);
         bool tcp = false;
-        auto creds = asExchange(*k, p, address, length, Steady::now() + timeout, tcp);
+        const auto deadline = Steady::now() + timeout;
+        auto creds = asExchange(*k, p, address, length, deadline, tcp);
         if (!creds) {
             errors += (errors.empty() ? "" : "; ") + text + " port 88: " + creds.error().message;
+            if (Steady::now() >= deadline)
+                errors += "; no answer within " + std::to_string(timeout.count() / 1000) + " s (ldap_timeout)";
             continue;
         }
         krb5_ccache cc = nullptr;

@@ -24,7 +24,7 @@ struct MachineTicket {
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
                                           const std::string &ccachePath, std::chrono::seconds margin);
 
-// A domain controller proves it is one by answering an AS exchange (RFC 4120 3.1; MS-KILE 3.1.5) for the
+// A domain controller proves it is one by answering an AS exchange (RFC 4120 3.1.5: the client decrypts) for the
 // machine account, sent to that host's address and nowhere else: the AS-REP's encrypted part is sealed
 // with the machine account's key, which only the domain's KDCs hold, and libkrb5 refuses a reply that
 // does not decrypt with the keytab's key or does not carry the request's nonce. A computer account some
@@ -41,9 +41,9 @@ struct DcProof {
 };
 
 // Resolves `host` (at most 8 addresses, in getaddrinfo's order) and, for each address until one
-// succeeds, runs the AS exchange with the keytab's key over UDP, then TCP, port 88, within `timeout`
-// per address. The error says what each address did ("no answer within 10 s", "the reply does not
-// decrypt with the machine account's key: ...").
+// succeeds, runs the AS exchange with the keytab's key on port 88 (UDP for the first request, TCP for
+// the pre-authenticated one and whenever UDP fails), within `timeout` per address. The error says what
+// each address did ("UDP: Connection refused, TCP: Connection refused", "Invalid message type", ...).
 Result<DcProof> proveDomainController(const std::string &keytab, const std::string &principal, const std::string &host,
                                       std::chrono::milliseconds timeout);
 

@@ -213,9 +213,11 @@ Result<void> LdapSession::verifyDomainController(const std::string &baseDn)
     // 8192 = SERVER_TRUST_ACCOUNT, 67108864 = PARTIAL_SECRETS_ACCOUNT (MS-ADTS 2.2.16); 1.2.840.113556.1.4.803
     // is the bitwise AND matching rule.
     const std::string escaped = core::ldapFilterEscape(host_);
+    // servicePrincipalName is indexed (dNSHostName is not): the one account that holds the key this
+    // session was bound with, which must also bear the name SMB will use (cifs/<host>).
     const LdapSearch search{baseDn,
                             LdapSearch::Scope::Subtree,
-                            "(&(objectCategory=computer)(dNSHostName=" + escaped +
+                            "(&(servicePrincipalName=ldap/" + escaped + ")(dNSHostName=" + escaped +
                                 ")(|(userAccountControl:1.2.840.113556.1.4.803:=8192)"
                                 "(userAccountControl:1.2.840.113556.1.4.803:=67108864)))",
                             {"dNSHostName"},
@@ -230,7 +232,8 @@ Result<void> LdapSession::verifyDomainController(const std::string &baseDn)
         return fail("cannot ask the directory whether " + host_ + " is a domain controller: " + found.error().message);
     if (found->front().empty())
         return fail("the directory has no domain controller named " + host_ +
-                    " (its account is not a DC's: no SERVER_TRUST_ACCOUNT in userAccountControl)");
+                    " (no account with servicePrincipalName ldap/" + host_ +
+                    ", that dNSHostName and SERVER_TRUST_ACCOUNT or PARTIAL_SECRETS_ACCOUNT)");
     return {};
 }
 

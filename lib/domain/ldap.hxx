@@ -42,8 +42,8 @@ class LdapSession {
     static Result<LdapSession> connect(const std::string &host, std::chrono::seconds timeout,
                                        const std::string &address = {}, const std::string &ccache = {});
 
-    // The directory says that the account holding this session's SPN host is a domain controller: a
-    // computer object with dNSHostName = host and SERVER_TRUST_ACCOUNT (a writable DC) or
+    // The directory says that the account holding this session's SPN is a domain controller: the object
+    // with servicePrincipalName ldap/<host> has dNSHostName = host and SERVER_TRUST_ACCOUNT (a writable DC) or
     // PARTIAL_SECRETS_ACCOUNT (an RODC) in userAccountControl (MS-ADTS 2.2.16; setting either takes
     // domain-admin rights, a computer account made under MachineAccountQuota has neither). One search,
     // counted in dcChecks(), not in searches().

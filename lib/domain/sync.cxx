@@ -617,7 +617,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
         if (options.progress)
             options.progress("ldap: " + dc + " (" + proof->address +
                              ") proved it is a domain controller: AS exchange over " + (proof->tcp ? "TCP" : "UDP") +
-                             ", directory account with SERVER_TRUST_ACCOUNT");
+                             ", the directory names its ldap/ account a DC");
         auto found = discover(*identity, config, *ticket, dc, cache, *session);
         if (!found) {
             next(found.error().message);

@@ -7,6 +7,7 @@
 #     prove it is a domain controller: ..." and uses dc1; LDAP is never opened to the rogue;
 #  2. it relays Kerberos and LDAP to the real DC (an on-path host could): the AS exchange succeeds through
 #     it, and the directory (the real DC's, through the relay) says rogue.gpa.test is no DC: refused;
+#  2b. a name in front of the real DC that is not a DC account's dNSHostName: refused by the directory;
 #  3. dc_pin = dc1: the rogue is never contacted (not one packet), and --server rogue is refused.
 # Everything created here (account, DNS records, the address, the processes) is removed at the end.
 set -u
@@ -84,6 +85,21 @@ elif grep -q "ldap: $rogue failed (LDAP GSSAPI bind" "$dtmp/2.err"; then
 else
     fail "the relaying rogue was not refused: $(cat "$dtmp/2.err")"
 fi
+
+# 2b. The directory check on its own: a name that is not a DC's dNSHostName, in front of the real DC
+# (alias.gpa.test -> dc1's address, with an ldap/alias SPN on DC1$: the AS exchange and the GSSAPI bind
+# succeed), is refused: only a name whose account is a DC's is used for LDAP and SMB.
+stop_rogue
+samba_tool spn add "ldap/alias.$GPA_DNS_DOMAIN" 'DC1$' > "$dtmp/spn.out" 2>&1 || fail "spn add: $(cat "$dtmp/spn.out")"
+domain_cleanup_hooks+=("samba_tool spn delete 'ldap/alias.$GPA_DNS_DOMAIN' 'DC1\$' > /dev/null 2>&1")
+dns add "$GPA_DC_HOST" "$GPA_DNS_DOMAIN" alias A "$GPA_DC_IP" || fail "samba-tool dns add alias"
+domain_cleanup_hooks+=("dns delete '$GPA_DC_HOST' '$GPA_DNS_DOMAIN' alias A '$GPA_DC_IP'")
+ctl1 "$dtmp/s2b" sync --dry-run --json --server "alias.$GPA_DNS_DOMAIN" > "$dtmp/2b.json" 2> "$dtmp/2b.err"
+rc=$?
+[ $rc = 1 ] || fail "a sync through alias.$GPA_DNS_DOMAIN exited $rc (1: no DC and nothing cached): $(cat "$dtmp/2b.err")"
+grep -q "alias.$GPA_DNS_DOMAIN: did not prove it is a domain controller: the directory has no domain controller named alias.$GPA_DNS_DOMAIN" "$dtmp/2b.err" ||
+    fail "the alias is not refused by the directory check: $(cat "$dtmp/2b.err")"
+echo "2b. $(grep -o "alias.$GPA_DNS_DOMAIN: did not prove.*" "$dtmp/2b.err" | head -1 | head -c 250)"
 
 # 3. dc_pin: only dc1 is ever contacted, whatever DNS says.
 start_rogue garbage
