@@ -109,7 +109,7 @@ Options:
   --dry-run          sync, apply, revert: print what would change, change nothing (sync
                      still fills the state directory's cache)
   --rules-file FILE  apply, revert: the persisted rules (default: the configuration's
-                     rules_file, /etc/audit/rules.d/gpaudit.rules)
+                     rules_file, /etc/audit/rules.d/30-gpaudit.rules)
   --no-rules-file    apply: change the kernel only, write no rules file
   --man              mapping: print the page in roff
   -h, --help         print this help

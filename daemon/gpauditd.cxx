@@ -7,6 +7,7 @@
 #include "core/config.hxx"
 #include "core/report.hxx"
 #include "core/text.hxx"
+#include "domain/sync.hxx"
 #include "host/control.hxx"
 #include "host/files.hxx"
 #include "host/rules_data.hxx"
@@ -55,6 +56,7 @@ constexpr const char *kIdDriftRestored = "bc77a7e5255547d081b7f0d293398e55";
 constexpr const char *kIdPolicyChanged = "27fe11864c20434388ce2a1444ed83cf";
 constexpr const char *kIdStarted = "e2e15b15851c44d3a20eca735c903e1e";
 constexpr const char *kIdStopped = "6093b4936ffa41d58c91b6ab04acc123";
+constexpr const char *kIdNotJoined = "89315c0b72934e13807309778cfd0f2f";
 
 constexpr const char *kUsage = R"(Usage: gpauditd [OPTIONS]
 
@@ -75,7 +77,7 @@ Options:
   --site NAME        the AD site (default: asked of the DC)
   --state-dir DIR    cache and last-known-good (default /var/lib/gpauditd)
   --socket PATH      the control socket (default /run/gpauditd/control.sock)
-  --rules-file FILE  the persisted rules (default /etc/audit/rules.d/gpaudit.rules)
+  --rules-file FILE  the persisted rules (default /etc/audit/rules.d/30-gpaudit.rules)
   --no-rules-file    change the kernel only, write no rules file
   --verbose          log every sync stage too
   -h, --help         print this help
@@ -171,6 +173,33 @@ std::string msText(std::chrono::microseconds us)
     return buffer;
 }
 
+// Text from files we do not own (smb.conf, sssd.conf) on its way to the journal, sd_notify and a
+// terminal: control characters shown as '?', at most 400 bytes.
+std::string printable(std::string_view text)
+{
+    std::string out(text.substr(0, 400));
+    for (auto &c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    return out;
+}
+
+// Why this host is not joined to a domain, or empty: no realm (configuration, sssd.conf, smb.conf,
+// krb5.conf) or no machine keytab. Reads only local files: cheap enough for every sync.
+std::string notJoinedReason(const core::Config &config)
+{
+    auto identity = domain::resolveIdentity(config);
+    if (!identity)
+        return printable(identity.error().message);
+    struct stat st {};
+    if (::stat(identity->keytab.c_str(), &st) != 0)
+        return printable("no machine keytab at " + identity->keytab + " (" + std::strerror(errno) +
+                         "); join with `realm join` or `net ads join`, or set \"keytab\" in gpauditd.conf");
+    if (!S_ISREG(st.st_mode) || st.st_size == 0)
+        return printable("the machine keytab " + identity->keytab + " is empty or not a file");
+    return {};
+}
+
 std::uint64_t toUsec(std::chrono::seconds s)
 {
     return static_cast<std::uint64_t>(s.count()) * 1000000u;
@@ -224,6 +253,7 @@ class Daemon {
     void drainChanges();
     std::string whoChanged(std::uint64_t since) const;
     void notifyStatus() const;
+    bool idleUnlessJoined(bool background, const host::Sink *clientSink);
     void serve(int fd);
     std::string statusText() const;
     std::string statusJson() const;
@@ -261,6 +291,7 @@ class Daemon {
     std::size_t driftCount_ = 0;
     std::deque<SeenChange> changes_;
     std::uint64_t lastDriftCheck_ = 0;
+    std::string notJoined_; // why this host is not joined to a domain (gpauditd idles); empty = joined
 };
 
 Daemon::~Daemon()
@@ -432,7 +463,8 @@ int Daemon::onSyncTimer(sd_event_source *, std::uint64_t, void *self)
 int Daemon::onFullTimer(sd_event_source *, std::uint64_t, void *self)
 {
     auto &d = *static_cast<Daemon *>(self);
-    d.log_(LOG_INFO, "full reapply: every GPO's files fetched again and the policy applied again");
+    if (d.notJoined_.empty())
+        d.log_(LOG_INFO, "full reapply: every GPO's files fetched again and the policy applied again");
     d.sync(true, nullptr, nullptr);
     d.nextFull_ = d.now() + toUsec(d.config_.fullReapplyInterval);
     d.schedule(d.fullTimer_, d.nextFull_);
@@ -582,12 +614,47 @@ service::SyncOutcome Daemon::sync(bool force, const service::SyncRequest *client
                     clientSink->err(message);
                     logSink.err(message);
                 }};
+    if (!cachedStart && idleUnlessJoined(background, clientSink)) {
+        service::SyncOutcome outcome;
+        outcome.result = "not joined";
+        outcome.error = "not joined to a domain: " + notJoined_;
+        return outcome;
+    }
     sd_notify(0, cachedStart ? "STATUS=Applying the cached policy" : "STATUS=Syncing with the domain");
     auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, sink);
     drainChanges();
     if (!request.dryRun)
         afterSync(outcome, background);
     return outcome;
+}
+
+// A host that is not joined to a domain (no realm, no machine keytab: a fresh install of the package)
+// is not an error: gpauditd stays up and idle, says why in its status, and looks again every
+// retry_max, at SIGHUP (systemctl reload) and at `gpauditctl sync`. No backoff, no failed syncs, no
+// restart by systemd. A cached policy, if any, stays in force.
+bool Daemon::idleUnlessJoined(bool background, const host::Sink *clientSink)
+{
+    const auto why = notJoinedReason(config_);
+    if (why.empty()) {
+        if (!notJoined_.empty())
+            log_(LOG_INFO, "joined to a domain now: syncing");
+        notJoined_.clear();
+        return false;
+    }
+    if (why != notJoined_)
+        log_(LOG_NOTICE,
+             "not joined to a domain: " + why + "; idle, checking again every " + spanText(toUsec(config_.retryMax)) +
+                 " and at systemctl reload",
+             kIdNotJoined, {{"GPAUDIT_NOT_JOINED", why}});
+    notJoined_ = why;
+    if (clientSink != nullptr)
+        clientSink->err("not joined to a domain: " + why);
+    if (background) {
+        nextSync_ = now() + toUsec(config_.retryMax);
+        schedule(syncTimer_, nextSync_);
+    }
+    notifyStatus();
+    return true;
 }
 
 void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
@@ -659,7 +726,10 @@ void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
 void Daemon::notifyStatus() const
 {
     std::string status;
-    if (!last_ && syncs_ == 0) {
+    if (!notJoined_.empty()) {
+        status =
+            "Idle, not joined to a domain: " + notJoined_ + "; " + std::to_string(inForce_.size()) + " rules in force";
+    } else if (!last_ && syncs_ == 0) {
         status = "Starting";
     } else {
         const auto until = nextSync_ > now() ? nextSync_ - now() : 0;
@@ -680,6 +750,9 @@ std::string Daemon::statusText() const
     std::string out = "gpauditd " + std::string(GPAUDIT_VERSION) + ": running, pid " + std::to_string(::getpid()) +
                       ", since " + utcText(started_) + "\n";
     const auto state = host::readSyncState(config_.stateDir);
+    if (!notJoined_.empty())
+        out += "  not joined to a domain: " + notJoined_ + "\n  idle: checking again every " +
+               spanText(toUsec(config_.retryMax)) + " and at systemctl reload\n";
     if (state)
         out += "  domain:      " + state->realm + ", computer " + state->machine + ", DC " + state->dc + ", site " +
                (state->site.empty() ? "-" : state->site) + "\n";
@@ -726,6 +799,8 @@ std::string Daemon::statusJson() const
                "\", \"dc\": \"" + jsonEscape(state->dc) + "\", \"site\": \"" + jsonEscape(state->site) +
                "\", \"policyTime\": \"" + jsonEscape(state->time) + "\"";
     }
+    out += ", \"joined\": " + std::string(notJoined_.empty() ? "true" : "false") +
+           ", \"notJoined\": " + (notJoined_.empty() ? std::string("null") : "\"" + jsonEscape(notJoined_) + "\"");
     out += ", \"rulesInForce\": " + std::to_string(inForce_.size());
     out += ", \"syncs\": " + std::to_string(syncs_);
     if (last_)

@@ -28,7 +28,7 @@ struct Config {
     std::string site;   // empty = ask the DC (LDAP ping)
     std::string stateDir = "/var/lib/gpauditd";
     std::string socket = "/run/gpauditd/control.sock";
-    std::string rulesFile = "/etc/audit/rules.d/gpaudit.rules"; // empty = do not persist
+    std::string rulesFile = "/etc/audit/rules.d/30-gpaudit.rules"; // empty = do not persist
     // Translation.
     LegacyMode legacy = LegacyMode::Auto;
     std::uint32_t uidMin = 1000;

@@ -12,7 +12,7 @@
 
 namespace gpaudit::kernel {
 
-inline constexpr const char *kDefaultRulesFile = "/etc/audit/rules.d/gpaudit.rules";
+inline constexpr const char *kDefaultRulesFile = "/etc/audit/rules.d/30-gpaudit.rules";
 
 struct ApplyOptions {
     bool dryRun = false;
