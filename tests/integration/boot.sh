@@ -196,7 +196,7 @@ drift_check_interval: 1s
 CONF
 # The watchdog as packaged is kept; a drop-in shortens it so that the pings can be seen.
 mkdir -p "$root/etc/systemd/system/gpauditd.service.d"
-printf '[Service]\nWatchdogSec=10s\n' > "$root/etc/systemd/system/gpauditd.service.d/boot-test.conf"
+printf '[Service]\nWatchdogSec=30s\n' > "$root/etc/systemd/system/gpauditd.service.d/boot-test.conf"
 # The checks, run once auditd and gpauditd have started.
 install -m 755 "$here/boot-check.sh" "$root/usr/local/sbin/gpaudit-boot-check"
 cat > "$root/etc/systemd/system/gpaudit-boot-check.service" <<'UNIT'
