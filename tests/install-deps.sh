@@ -20,7 +20,8 @@ packages=(
     libref-array1 libsemanage2 libdbus-1-3 libpcre2-8-0
     auditd                                              # auditctl for the kernel integration test
     clang libclang-rt-14-dev clang-format               # sanitizer build, fuzzers, format check
-    debootstrap qemu-system-x86 systemd-container e2fsprogs dpkg-dev # the boot test (a KVM guest)
+    build-essential debhelper dpkg-dev lintian bash-completion  # the Debian package (tests/package/deb.sh)
+    debootstrap qemu-system-x86 systemd-container e2fsprogs     # the boot test (a QEMU guest)
 )
 missing=()
 for package in "${packages[@]}"; do
