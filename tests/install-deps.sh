@@ -21,6 +21,7 @@ packages=(
     auditd                                              # auditctl for the kernel integration test
     clang libclang-rt-14-dev clang-format               # sanitizer build, fuzzers, format check
     build-essential debhelper dpkg-dev lintian bash-completion  # the Debian package (tests/package/deb.sh)
+    debootstrap qemu-system-x86 systemd-container e2fsprogs     # the boot test (a QEMU guest)
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -106,7 +106,9 @@ stop_dc() {
 }
 restart_dc() {
     kill -0 "$samba_pid" 2>/dev/null && return 0
-    "$GPA_LAB_EXEC" samba -s "$GPA_DC_SMB_CONF" -D || return 1
+    # Without this shell's descriptors above 2: the integration lock (flock) must not stay with samba.
+    (for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+        exec "$GPA_LAB_EXEC" samba -s "$GPA_DC_SMB_CONF" -D) || return 1
     for _ in $(seq 1 100); do
         "$GPA_LAB_EXEC" ldapsearch -x -LLL -o nettimeout=2 -H "ldap://$GPA_DC_IP" -s base -b '' dnsHostName \
             >/dev/null 2>&1 && return 0
