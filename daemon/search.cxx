@@ -300,8 +300,10 @@ int runSearch(int argc, char **argv)
         context.computer = !options.computer.empty() ? options.computer : !event.node.empty() ? event.node : host;
         if (options.format == "text") {
             if (!served.empty()) {
+                char ms[16];
+                std::snprintf(ms, sizeof ms, ".%03u:", event.milliseconds % 1000);
                 std::string line = ev::systemTime(event.seconds, event.milliseconds) + " audit(" +
-                                   std::to_string(event.seconds) + ":" + std::to_string(event.serial) + ") " +
+                                   std::to_string(event.seconds) + ms + std::to_string(event.serial) + ") " +
                                    (event.syscall.empty() ? event.recordType : event.syscall) + " " +
                                    (event.success ? (*event.success ? "success" : "failure") : "-") + " ";
                 for (std::size_t k = 0; k < served.size(); ++k)

@@ -137,7 +137,10 @@ AuditEvent convert(auparse_state_t *au)
                 } else if (field == "comm") {
                     event.comm = interpreted(au);
                 } else if (field == "key") {
-                    event.keys = keysOf(raw);
+                    // auparse splits a multi-key field into one key= field per key; hex is decoded here
+                    // too in case a version does not.
+                    for (auto &key : keysOf(raw))
+                        event.keys.push_back(std::move(key));
                 }
             } else if (type == AUDIT_EXECVE) {
                 // a0, a1... and, for a long argument, a1_len, a1[0], a1[1]... (kernel audit_log_execve_info)
