@@ -12,6 +12,7 @@
 #include "host/rules_data.hxx"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -259,7 +260,13 @@ int runSearch(int argc, char **argv)
 
     const ev::Classifier classifier(data->catalog, data->mapping, {options.uidMin});
     const std::string host = hostName();
-    const ev::LocalAccounts accounts(host, userName);
+    // Local accounts' domain: the computer's name as Windows shows it for local accounts (the first
+    // label, upper case, like a NetBIOS name).
+    std::string localDomain = options.computer.empty() ? host : options.computer;
+    localDomain = localDomain.substr(0, localDomain.find('.'));
+    std::transform(localDomain.begin(), localDomain.end(), localDomain.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    const ev::LocalAccounts accounts(localDomain, userName);
     // The image of each process seen in the stream (ParentProcessName); bounded.
     std::unordered_map<std::uint32_t, std::string> images;
     constexpr std::size_t kMaxImages = 65536;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "reader.hxx"
 
+#include <algorithm>
 #include <auparse.h>
 #include <cerrno>
 #include <charconv>
@@ -84,9 +85,15 @@ AuditEvent convert(auparse_state_t *au)
         return event;
     do {
         const int type = auparse_get_type(au);
-        if (first) {
+        {
             const char *name = auparse_get_type_name(au);
-            event.recordType = name == nullptr ? std::to_string(type) : name;
+            std::string typeName = name == nullptr ? std::to_string(type) : name;
+            if (first)
+                event.recordType = std::move(typeName);
+            else if (typeName != event.recordType &&
+                     std::find(event.otherRecordTypes.begin(), event.otherRecordTypes.end(), typeName) ==
+                         event.otherRecordTypes.end())
+                event.otherRecordTypes.push_back(std::move(typeName));
             first = false;
         }
         if (auparse_first_field(au) <= 0)

@@ -172,6 +172,14 @@ std::vector<Row> table()
     rows.push_back({"ANOM_ABEND", record("ANOM_ABEND"), {"system-integrity", "process-termination"}});
     rows.push_back({"USER_DEVICE", record("USER_DEVICE"), {"pnp-activity"}});
     rows.push_back({"a record type nobody maps", record("DAEMON_START"), {}});
+    {
+        // auditctl's netlink write: CONFIG_CHANGE with the SYSCALL record of the sender (no key).
+        auto event = syscall("sendto", {});
+        event.otherRecordTypes = {"CONFIG_CHANGE"};
+        rows.push_back({"CONFIG_CHANGE with its sender's SYSCALL record", event, {"audit-policy-change"}});
+        event.keys = kMergedExec;
+        rows.push_back({"a keyed SYSCALL record does not lose its CONFIG_CHANGE", event, {"audit-policy-change"}});
+    }
     return rows;
 }
 

@@ -190,12 +190,15 @@ bool Classifier::covers(const Template &t, const AuditEvent &event) const
 std::vector<std::size_t> Classifier::classify(const AuditEvent &event) const
 {
     std::vector<std::size_t> out;
-    if (event.syscall.empty()) {
-        // Record-only events: no rule, no key (mapping.yaml records:).
-        if (auto it = byRecordType_.find(event.recordType); it != byRecordType_.end())
-            out = it->second;
-        return out;
-    }
+    // Record types of mapping.yaml's records: (user-space and kernel records, no rule, no key). They may
+    // come alone or with the SYSCALL record of the process that caused them (CONFIG_CHANGE of auditctl).
+    auto addRecordType = [&](const std::string &type) {
+        if (auto it = byRecordType_.find(type); it != byRecordType_.end())
+            out.insert(out.end(), it->second.begin(), it->second.end());
+    };
+    addRecordType(event.recordType);
+    for (const auto &type : event.otherRecordTypes)
+        addRecordType(type);
     for (const auto &key : event.keys) {
         if (!key.starts_with(kKeyPrefix))
             continue; // someone else's rule

@@ -7,9 +7,9 @@
 // every key of the first matching rule into the record (events.md "Classification first"). So a key is
 // necessary but not sufficient: an event serves a subcategory when it carries that subcategory's key AND
 // one of the subcategory's rule templates covers it (its syscall set, or its watched path with a syscall
-// of the watch's permission classes, and the template's fields and exit codes). Events without a
-// syscall (user-space records, kernel records such as CONFIG_CHANGE) carry no key: they serve every
-// subcategory whose mapping lists their record type.
+// of the watch's permission classes, and the template's fields and exit codes). Record types listed in
+// the mapping (user-space records, kernel records such as CONFIG_CHANGE) carry no key: an event with
+// such a record serves every subcategory whose mapping lists its type.
 #pragma once
 
 #include "../catalog.hxx"

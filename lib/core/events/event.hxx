@@ -25,12 +25,13 @@ struct AuditEvent {
     // "SYSCALL" for an event of a syscall rule or watch; otherwise the type of its first record
     // (USER_LOGIN, CONFIG_CHANGE, ANOM_ABEND...).
     std::string recordType;
-    std::string syscall;                 // the syscall's name ("execve"), empty for record-only events
-    std::string arch;                    // "b64" or "b32" (the -F arch= value), empty when unknown
-    std::optional<bool> success;         // SYSCALL success=, or res= of user records
-    std::optional<std::int64_t> exit;    // SYSCALL exit= (negative errno on failure)
-    std::array<std::uint64_t, 4> args{}; // a0..a3
-    std::vector<std::string> keys;       // the key field, split at 0x01 (see splitKeys)
+    std::vector<std::string> otherRecordTypes; // the types of its other records, first seen order, unique
+    std::string syscall;                       // the syscall's name ("execve"), empty for record-only events
+    std::string arch;                          // "b64" or "b32" (the -F arch= value), empty when unknown
+    std::optional<bool> success;               // SYSCALL success=, or res= of user records
+    std::optional<std::int64_t> exit;          // SYSCALL exit= (negative errno on failure)
+    std::array<std::uint64_t, 4> args{};       // a0..a3
+    std::vector<std::string> keys;             // the key field, split at 0x01 (see splitKeys)
 
     std::uint32_t pid = 0;
     std::uint32_t ppid = 0;
