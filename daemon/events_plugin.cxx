@@ -27,7 +27,7 @@ namespace {
 using namespace gpaudit;
 namespace ev = gpaudit::core::events;
 
-std::optional<std::string> userName(std::uint32_t uid)
+std::optional<std::string> lookUpUserName(std::uint32_t uid)
 {
     struct passwd pwd {};
     struct passwd *found = nullptr;
@@ -35,6 +35,17 @@ std::optional<std::string> userName(std::uint32_t uid)
     if (::getpwuid_r(uid, &pwd, buffer.data(), buffer.size(), &found) != 0 || found == nullptr)
         return std::nullopt;
     return std::string(found->pw_name);
+}
+
+// The passwd database once per uid (bounded): an exec storm asks for the same few accounts.
+std::optional<std::string> userName(std::uint32_t uid)
+{
+    static std::unordered_map<std::uint32_t, std::optional<std::string>> cache;
+    if (auto it = cache.find(uid); it != cache.end())
+        return it->second;
+    if (cache.size() >= 4096)
+        cache.clear();
+    return cache[uid] = lookUpUserName(uid);
 }
 
 } // namespace

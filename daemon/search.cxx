@@ -161,7 +161,7 @@ int usage(const std::string &message)
     return 2;
 }
 
-std::optional<std::string> userName(std::uint32_t uid)
+std::optional<std::string> lookUpUserName(std::uint32_t uid)
 {
     struct passwd pwd {};
     struct passwd *found = nullptr;
@@ -169,6 +169,17 @@ std::optional<std::string> userName(std::uint32_t uid)
     if (::getpwuid_r(uid, &pwd, buffer.data(), buffer.size(), &found) != 0 || found == nullptr)
         return std::nullopt;
     return std::string(found->pw_name);
+}
+
+// The passwd database once per uid (bounded): an exec storm asks for the same few accounts.
+std::optional<std::string> userName(std::uint32_t uid)
+{
+    static std::unordered_map<std::uint32_t, std::optional<std::string>> cache;
+    if (auto it = cache.find(uid); it != cache.end())
+        return it->second;
+    if (cache.size() >= 4096)
+        cache.clear();
+    return cache[uid] = lookUpUserName(uid);
 }
 
 std::string hostName()
