@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <libaudit.h>
+#include <map>
 
 namespace gpaudit::auditlog {
 
@@ -61,11 +62,41 @@ std::vector<std::string> keysOf(const char *raw)
     return core::events::splitKeys(decoded);
 }
 
-// The interpreted (decoded) value of the current field, raw bytes (escape mode AUPARSE_ESC_RAW).
-std::string interpreted(auparse_state_t *au)
+// An untrusted string value of the kernel's (audit_log_untrustedstring): "quoted" when it has only
+// printable characters other than the quote, else hex. Decoded here from auparse's field: the same
+// result as auparse_interpret_field in escape mode AUPARSE_ESC_RAW, without its per-field cost.
+std::string decoded(const char *raw)
 {
+    std::string_view text = raw == nullptr ? "" : raw;
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+        return std::string(text.substr(1, text.size() - 2));
+    if (text == "(null)")
+        return {};
+    std::string out;
+    if (text.size() % 2 != 0)
+        return std::string(text);
+    out.reserve(text.size() / 2);
+    for (std::size_t i = 0; i < text.size(); i += 2) {
+        unsigned byte = 0;
+        if (!parseNumber(text.substr(i, 2), byte, 16))
+            return std::string(text);
+        out += static_cast<char>(byte);
+    }
+    return out;
+}
+
+// The syscall's name through auparse (it knows the record's arch), once per (arch, number).
+std::string syscallName(auparse_state_t *au, std::uint32_t arch, const char *raw)
+{
+    static std::map<std::pair<std::uint32_t, std::string>, std::string> names;
+    auto key = std::make_pair(arch, std::string(raw == nullptr ? "" : raw));
+    if (auto it = names.find(key); it != names.end())
+        return it->second;
     const char *value = auparse_interpret_field(au);
-    return value == nullptr ? std::string() : std::string(value);
+    std::string name = value == nullptr ? std::string() : std::string(value);
+    if (names.size() < 4096)
+        names.emplace(std::move(key), name);
+    return name;
 }
 
 // One auparse event (the cursor is at it) -> AuditEvent.
@@ -81,6 +112,7 @@ AuditEvent convert(auparse_state_t *au)
     }
     std::vector<std::pair<int, std::string>> rawPaths; // item, name
     bool first = true;
+    std::uint32_t arch = 0;
     if (auparse_first_record(au) <= 0)
         return event;
     do {
@@ -108,11 +140,10 @@ AuditEvent convert(auparse_state_t *au)
             const std::string_view field = fieldName;
             if (type == AUDIT_SYSCALL) {
                 if (field == "arch") {
-                    std::uint32_t arch = 0;
                     if (raw != nullptr && parseNumber(raw, arch, 16))
                         event.arch = (arch & 0x80000000U) != 0 ? "b64" : "b32"; // __AUDIT_ARCH_64BIT
                 } else if (field == "syscall") {
-                    event.syscall = interpreted(au);
+                    event.syscall = syscallName(au, arch, raw);
                 } else if (field == "success") {
                     event.success = raw != nullptr && std::strcmp(raw, "yes") == 0;
                 } else if (field == "exit") {
@@ -140,9 +171,9 @@ AuditEvent convert(auparse_state_t *au)
                 } else if (field == "ses") {
                     event.ses = idValue(raw);
                 } else if (field == "exe") {
-                    event.exe = interpreted(au);
+                    event.exe = decoded(raw);
                 } else if (field == "comm") {
-                    event.comm = interpreted(au);
+                    event.comm = decoded(raw);
                 } else if (field == "key") {
                     // auparse splits a multi-key field into one key= field per key; hex is decoded here
                     // too in case a version does not.
@@ -161,17 +192,17 @@ AuditEvent convert(auparse_state_t *au)
                     continue; // bounded: more arguments than any command line a reader wants
                 if (event.argv.size() <= index)
                     event.argv.resize(index + 1);
-                event.argv[index] += interpreted(au);
+                event.argv[index] += decoded(raw);
             } else if (type == AUDIT_CWD) {
                 if (field == "cwd")
-                    event.cwd = interpreted(au);
+                    event.cwd = decoded(raw);
             } else if (type == AUDIT_PATH) {
                 if (field == "item") {
                     if (raw != nullptr)
                         parseNumber(raw, pathItem);
                 } else if (field == "name") {
                     if (raw != nullptr && std::strcmp(raw, "(null)") != 0)
-                        pathName = interpreted(au);
+                        pathName = decoded(raw);
                 } else if (field == "ouid" && !event.objUid && pathItem <= 0) {
                     event.objUid = idValue(raw);
                 }

@@ -6,6 +6,7 @@
 #    and Process Termination rules with a private auditd (kernel rules and status restored at the end);
 # 2. feeds the recorded log to each plugin's standard input, as auditd does, ROUNDS times interleaved
 #    (default 3), and prints wall time, CPU time (user+sys), peak RSS and events per CPU second.
+# GPAUDIT_BENCH_STREAM=FILE keeps the recorded stream in FILE, or replays FILE when it exists.
 # Events per second count the input's exec events (the issue's convention: 20,000 execs / CPU seconds).
 set -u
 build=$(realpath "$1")
@@ -14,6 +15,7 @@ rounds=${3:-3}
 command -v laurel >/dev/null || { echo "laurel not installed (apt-get install laurel)"; exit 1; }
 . "$(dirname "$0")/../integration/lib.sh"
 chmod 755 "$work"
+record() {
 current_pid=$(awk '$1 == "pid" {print $2}' "$work/status.before")
 if [ "$current_pid" != 0 ] && kill -0 "$current_pid" 2>/dev/null; then
     fail "an audit daemon (pid $current_pid) is already registered with the kernel"
@@ -60,6 +62,14 @@ for _ in $(seq 120); do grep -q storm-end "$work/log/audit.log" && break; sleep 
 sleep 1
 cp "$work/log/audit.log" "$work/stream.log"
 remove_added_rules
+}
+if [ -n "${GPAUDIT_BENCH_STREAM:-}" ] && [ -f "$GPAUDIT_BENCH_STREAM" ]; then
+    cp "$GPAUDIT_BENCH_STREAM" "$work/stream.log"
+    mkdir -p "$work/laurel"
+else
+    record
+    [ -n "${GPAUDIT_BENCH_STREAM:-}" ] && cp "$work/stream.log" "$GPAUDIT_BENCH_STREAM"
+fi
 records=$(wc -l < "$work/stream.log")
 bytes=$(stat -c %s "$work/stream.log")
 storm=$(grep -c 'type=SYSCALL.*syscall=59 .*exe=".*storm"' "$work/stream.log")
