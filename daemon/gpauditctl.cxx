@@ -23,6 +23,9 @@
 #ifdef GPAUDIT_HAVE_SERVICE
 #include "service/engine.hxx"
 #endif
+#ifdef GPAUDIT_HAVE_AUPARSE
+#include "search.hxx"
+#endif
 
 #include <chrono>
 #include <cstdio>
@@ -72,6 +75,8 @@ Commands:
            immutable kernel: the rules file only; refused while gpauditd runs
   mapping  print what each of the 59 subcategories becomes in Linux audit, or why
            nothing (--man: as the gpaudit-mapping(7) page)
+  search   audit log events by subcategory, as Windows Security events (4688, 4689)
+           in JSON lines or event XML (gpauditctl search --help)
   help     print this help
   version  print the version
 
@@ -744,6 +749,10 @@ int run(const Options &options)
 int main(int argc, char **argv)
 {
     const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
+#ifdef GPAUDIT_HAVE_AUPARSE
+    if (argc > 1 && std::string_view(argv[1]) == "search")
+        return runSearch(argc - 1, argv + 1);
+#endif
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;
