@@ -749,10 +749,14 @@ int run(const Options &options)
 int main(int argc, char **argv)
 {
     const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
+    if (argc > 1 && std::string_view(argv[1]) == "search") {
 #ifdef GPAUDIT_HAVE_AUPARSE
-    if (argc > 1 && std::string_view(argv[1]) == "search")
         return runSearch(argc - 1, argv + 1);
+#else
+        std::cerr << "gpauditctl: search: this gpauditctl was built without libauparse (-Daudit=disabled)\n";
+        return kExitUsage;
 #endif
+    }
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;

@@ -28,7 +28,7 @@ expect() { # expect "WANTED WORDS" word...
         failed=1
     fi
 }
-expect "sync status show" s
+expect "sync status show search" s
 expect "rules revert" r
 expect "--force" sync --fo
 expect "--json" status --j
