@@ -157,6 +157,20 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
                     folder.gpo.guid = *guid;
             if (folder.gpo.name.empty())
                 folder.gpo.name = xmlElement(text->utf8, nameTag);
+            // Backup.xml keeps the GPC's gPCMachineExtensionNames as MachineExtensionGuids (an empty
+            // element when the GPO registers none). Matched case-insensitively like the file names.
+            if (core::equalsIgnoreCase(baseName(*path), "Backup.xml")) {
+                const auto &xml = text->utf8;
+                if (xml.find("<MachineExtensionGuids/>") != std::string::npos ||
+                    xml.find("<MachineExtensionGuids />") != std::string::npos) {
+                    folder.extensions = core::ExtensionList{{}, "Backup.xml MachineExtensionGuids"};
+                } else if (xml.find("<MachineExtensionGuids>") != std::string::npos) {
+                    auto list = core::backupExtensionList(xmlElement(xml, "MachineExtensionGuids"));
+                    if (!list)
+                        return fail(list.error().message, {*path, 0, 0});
+                    folder.extensions = std::move(*list);
+                }
+            }
         }
     }
     auto machine = findCaseInsensitive(root, "Machine");
