@@ -319,7 +319,8 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
         bool systemRow = equalsIgnoreCase(target, "System") || equalsIgnoreCase(target, "Machine");
         if (!systemRow && localized && !parseSid(target) && trim(at(ExclusionSetting).text).empty()) {
             systemRow = true;
-            if (localizedTargets.insert(std::string(target)).second && localizedTargets.size() <= 4)
+            // Said once per distinct text, for the first four (bounded whatever the file holds).
+            if (localizedTargets.size() < 4 && localizedTargets.insert(std::string(target)).second)
                 csv.assumptions.push_back("Policy Target \"" + std::string(target.substr(0, 40)) +
                                           "\" read as System: not a SID, and its Exclusion Setting is empty "
                                           "(MS-GPAC 3.2.5)");
