@@ -136,12 +136,17 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
 {
     if (auto ok = checkFileSize(bytes.size(), label, limits); !ok)
         return tl::unexpected(ok.error());
-    auto decoded = decodeText(bytes, label);
+    // MS-GPAC 2.2 says UTF-8, but `auditpol /backup` writes the ANSI code page, and `auditpol /restore`
+    // and the editor's import read it back: bytes that are not UTF-8 are read as Windows-1252.
+    auto decoded = decodeText(bytes, label, true);
     if (!decoded)
         return tl::unexpected(decoded.error());
     const auto lines = splitLines(decoded->utf8);
     AuditCsv csv;
     const std::string file(label);
+    if (decoded->encoding == Encoding::Windows1252)
+        csv.assumptions.push_back("not UTF-8 (MS-GPAC 2.2): read as Windows-1252, the ANSI code page that "
+                                  "`auditpol /backup` writes on a Western European Windows");
 
     std::size_t headerLine = 0;
     while (headerLine < lines.size() && trim(lines[headerLine]).empty())
@@ -168,7 +173,19 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
             }
         }
     }
-    // Columns are found by name (MS-GPAC 2.2 Header); these four decide behaviour (3.2.5).
+    // Columns are found by name (MS-GPAC 2.2 Header); these four decide behaviour (3.2.5). A header
+    // with none of the English names and seven fields is a localized one (`auditpol /backup` on a
+    // non-English Windows translates it): its columns are MS-GPAC 2.2's seven, by position.
+    const bool localized =
+        header->size() == ColumnCount && std::all_of(index.begin(), index.end(), [](int i) { return i == -1; });
+    if (localized) {
+        for (std::size_t c = 0; c < ColumnCount; ++c)
+            index[c] = static_cast<int>(c);
+        csv.assumptions.push_back("the header is not MS-GPAC 2.2's English one (localized `auditpol /backup`): "
+                                  "its seven columns read by position as Machine Name, Policy Target, "
+                                  "Subcategory, Subcategory GUID, Inclusion Setting, Exclusion Setting, "
+                                  "Setting Value");
+    }
     for (auto required : {PolicyTarget, SubcategoryName, SubcategoryGuid, SettingValue}) {
         if (index[required] != -1)
             continue;
@@ -192,6 +209,8 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
     std::map<std::pair<Sid, GuidText>, std::size_t> perUserIndex;
     std::set<Sid> sids;
     std::unordered_set<std::string> fileAces, registryAces;
+    std::set<std::string> localizedTargets;
+    bool localizedOptionNoted = false;
     auto findSystem = [&](const GuidText &guid) {
         return std::find_if(csv.system.begin(), csv.system.end(), [&](const auto &s) { return s.subcategory == guid; });
     };
@@ -219,6 +238,10 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
             if (equalsIgnoreCase(subcategory, "FileGlobalSacl") ||
                 equalsIgnoreCase(subcategory, "RegistryGlobalSacl")) {
                 const bool file = equalsIgnoreCase(subcategory, "FileGlobalSacl");
+                // `auditpol /backup` writes both rows with an empty value when no global SACL is set
+                // ("PC,,FileGlobalSacl,,,,"): no ACE to add (MS-GPAC 3.2.5), not a malformed SDDL.
+                if (settingValue.empty())
+                    continue;
                 auto sacl = parseSacl(settingValue, locate(SettingValue), limits.maxSaclAces);
                 if (!sacl)
                     return tl::unexpected(sacl.error());
@@ -241,8 +264,22 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
                     warn(std::move(note));
                 continue;
             }
-            if (startsWithIgnoreCase(subcategory, "Option:")) {
-                const auto name = trim(subcategory.substr(7));
+            // MS-GPAC 2.2.2: "Option:" AuditOptionType. A localized auditpol translates the prefix
+            // ("Opción:CrashOnAuditFail") but not the type: in a localized file the type after the
+            // colon identifies the option.
+            const auto colon = subcategory.find(':');
+            const bool localizedOption = localized && colon != std::string_view::npos &&
+                                         !startsWithIgnoreCase(subcategory, "Option:") &&
+                                         parseAuditOption(trim(subcategory.substr(colon + 1))).has_value();
+            if (localizedOption && !localizedOptionNoted) {
+                localizedOptionNoted = true;
+                csv.assumptions.push_back("option rows named \"" +
+                                          std::string(subcategory.substr(0, colon)).substr(0, 40) +
+                                          ":<type>\" read as \"Option:<type>\" by their type after the colon "
+                                          "(MS-GPAC 2.2.2.1)");
+            }
+            if (startsWithIgnoreCase(subcategory, "Option:") || localizedOption) {
+                const auto name = trim(subcategory.substr(colon + 1));
                 auto option = parseAuditOption(name);
                 if (!parseDecimal(settingValue, number) || number > 1)
                     return fail("audit option value must be 0 or 1 (MS-GPAC 2.2.2.2), found \"" +
@@ -277,7 +314,18 @@ Result<AuditCsv> parseAuditCsv(std::string_view bytes, std::string_view label, c
         const Subcategory *known = catalog.byGuid(*guid);
 
         // Decision: "System" (2.2.1.1) and "Machine" (written by some export tools) are system rows.
-        if (equalsIgnoreCase(target, "System") || equalsIgnoreCase(target, "Machine")) {
+        // In a localized file ("Sistema", "Système"), MS-GPAC 3.2.5's own test decides: a row whose
+        // Exclusion Setting is empty is a system setting; a SID with an exclusion text a per-user one.
+        bool systemRow = equalsIgnoreCase(target, "System") || equalsIgnoreCase(target, "Machine");
+        if (!systemRow && localized && !parseSid(target) && trim(at(ExclusionSetting).text).empty()) {
+            systemRow = true;
+            // Said once per distinct text, for the first four (bounded whatever the file holds).
+            if (localizedTargets.size() < 4 && localizedTargets.insert(std::string(target)).second)
+                csv.assumptions.push_back("Policy Target \"" + std::string(target.substr(0, 40)) +
+                                          "\" read as System: not a SID, and its Exclusion Setting is empty "
+                                          "(MS-GPAC 3.2.5)");
+        }
+        if (systemRow) {
             if (number > value::None)
                 return fail("system Setting Value must be 0..4 (MS-GPAC 2.2.1.3.1), found " + std::to_string(number),
                             locate(SettingValue));

@@ -317,4 +317,35 @@ Result<GpoListResult> buildGpoList(const std::vector<Som> &soms, const std::vect
     return result;
 }
 
+Result<ExtensionList> backupExtensionList(std::string_view machineExtensionGuids)
+{
+    auto cses = parseExtensionNames(machineExtensionGuids);
+    if (!cses)
+        return fail("Backup.xml MachineExtensionGuids: " + cses.error().message);
+    return ExtensionList{std::move(*cses), "Backup.xml MachineExtensionGuids"};
+}
+
+std::string_view policyFileName(PolicyFile file)
+{
+    return file == PolicyFile::AuditCsv ? "audit.csv" : "GptTmpl.inf";
+}
+
+FileDecision decidePolicyFile(PolicyFile file, const std::optional<ExtensionList> &extensions)
+{
+    const bool audit = file == PolicyFile::AuditCsv;
+    const std::string cse = audit ? "the Advanced Audit CSE {" + std::string(kAuditCse) + "}"
+                                  : "the Security CSE {" + std::string(kSecurityCse) + "}";
+    // The extension's own processing step: MS-GPAC 3.2.5 reads audit.csv; MS-GPSB 3.2.5 GptTmpl.inf.
+    const std::string reads = audit ? "MS-GPAC 3.2.5" : "MS-GPSB 3.2.5";
+    if (!extensions)
+        return {true, "used: no extension list available (a folder without gPCMachineExtensionNames or "
+                      "Backup.xml); read as if " +
+                          cse + " were registered"};
+    if (extensions->cses.contains(std::string(audit ? kAuditCse : kSecurityCse)))
+        return {true,
+                "used: " + cse + " is registered in " + extensions->source + " (MS-GPOL 3.2.5.1.10, " + reads + ")"};
+    return {false, "ignored: " + extensions->source + " does not register " + cse +
+                       ", so Windows never runs that extension for this GPO (MS-GPOL 3.2.5.1.10)"};
+}
+
 } // namespace gpaudit::core

@@ -35,6 +35,27 @@ Result<std::vector<GpoLink>> parseGpLink(std::string_view gpLink);
 // The CSE GUIDs of gPCMachineExtensionNames: "[{CSE}{tool}...][{CSE}{tool}...]" (MS-GPOL 2.2.4).
 Result<std::set<GuidText>> parseExtensionNames(std::string_view extensionNames);
 
+// The client-side extensions a GPO registers for the computer, and where the list came from.
+struct ExtensionList {
+    std::set<GuidText> cses;
+    std::string source; // "gPCMachineExtensionNames", "Backup.xml MachineExtensionGuids"
+};
+
+// Reads a GPMC backup's Backup.xml MachineExtensionGuids value (same syntax as gPCMachineExtensionNames).
+Result<ExtensionList> backupExtensionList(std::string_view machineExtensionGuids);
+
+// Whether a GPO's policy file is read, per the extensions it registers (MS-GPOL 3.2.5.1.10: each
+// extension is invoked only for the GPOs whose gPCMachineExtensionNames list its CSE GUID). No list
+// known (a SYSVOL folder on disk, a backup without Backup.xml): the file is read, and `why` says the
+// list was not available.
+enum class PolicyFile { AuditCsv, GptTmplInf };
+struct FileDecision {
+    bool read = false;
+    std::string why;
+};
+FileDecision decidePolicyFile(PolicyFile file, const std::optional<ExtensionList> &extensions);
+std::string_view policyFileName(PolicyFile file); // "audit.csv", "GptTmpl.inf"
+
 // A scope of management on the path from the site and domain down to the computer's OU.
 struct Som {
     enum class Kind { Site, Domain, OrganizationalUnit };

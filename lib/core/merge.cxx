@@ -25,8 +25,10 @@ Resultant merge(const Catalog &catalog, std::span<const GpoInput> lowestFirst, L
     Resultant out;
     out.legacyMode = legacyMode;
     out.subcategories.resize(catalog.subcategories().size());
-    for (const auto &input : lowestFirst)
+    for (const auto &input : lowestFirst) {
         out.gpos.push_back(input.gpo);
+        out.files.push_back(input.files);
+    }
 
     struct LegacyValue {
         std::uint8_t value;

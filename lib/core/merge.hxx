@@ -20,11 +20,22 @@ struct GpoRef {
     bool operator==(const GpoRef &) const = default;
 };
 
+// What became of one of a GPO's policy files, for `show`: used or ignored, and why (with the
+// MS-GPOL/MS-GPAC section that decides), and what was assumed to read it.
+struct FileUse {
+    std::string file; // "audit.csv", "GptTmpl.inf"
+    bool used = false;
+    std::string why;
+    std::vector<std::string> assumptions;
+    bool operator==(const FileUse &) const = default;
+};
+
 // What one GPO contributes. A file that was rejected is absent here (and reported by the caller).
 struct GpoInput {
     GpoRef gpo;
     std::optional<AuditCsv> auditCsv;
     std::optional<SecurityTemplate> securityTemplate;
+    std::vector<FileUse> files; // each file found or expected, used or not
 };
 
 enum class Origin { NotConfigured, Advanced, Legacy };
@@ -69,7 +80,8 @@ struct Resultant {
     std::optional<LegacySwitch> sceNoApplyLegacyAuditPolicy;
     LegacyMode legacyMode = LegacyMode::Auto;
     bool legacyApplied = false;
-    std::vector<GpoRef> gpos; // the input order, lowest precedence first
+    std::vector<GpoRef> gpos;                // the input order, lowest precedence first
+    std::vector<std::vector<FileUse>> files; // per entry of gpos: its files, used or not
 
     [[nodiscard]] bool optionEnabled(AuditOption option) const
     {

@@ -71,6 +71,10 @@ struct AuditCsv {
     std::optional<Sacl> fileGlobalSacl;
     std::optional<Sacl> registryGlobalSacl;
     std::vector<Warning> warnings;
+    // What the parser assumed to read a file that departs from MS-GPAC 2.2 the way a localized
+    // `auditpol /backup` does (code page, localized header, Policy Target and option names); shown by
+    // `show` with the file. Empty for a conforming file.
+    std::vector<std::string> assumptions;
 };
 
 // One GPO's GptTmpl.inf, the parts that concern audit (MS-GPSB 2.2.4, 2.2.5).

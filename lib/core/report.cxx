@@ -185,8 +185,17 @@ std::string renderShowText(const ReportInput &input)
     out += "\nGPOs, lowest precedence first\n";
     if (resultant.gpos.empty())
         out += "  (none)\n";
-    for (std::size_t i = 0; i < resultant.gpos.size(); ++i)
+    for (std::size_t i = 0; i < resultant.gpos.size(); ++i) {
         out += "  " + std::to_string(i + 1) + ". " + resultant.gpos[i].str() + "\n";
+        // Which of its files were used and which ignored, and why (MS-GPOL 3.2.5.1.10 and the CSE's
+        // own section); what was assumed to read a localized file.
+        if (i < resultant.files.size())
+            for (const auto &file : resultant.files[i]) {
+                out += "       " + file.file + ": " + displayText(file.why) + "\n";
+                for (const auto &assumed : file.assumptions)
+                    out += "         assumed: " + displayText(assumed) + "\n";
+            }
+    }
     std::size_t syscallRules = 0;
     for (const auto &rule : input.translation.rules)
         if (rule.list == AuditRule::List::Exit && !rule.isWatch())
@@ -318,6 +327,20 @@ std::string renderShowJson(const ReportInput &input)
     for (std::size_t i = 0; i < resultant.gpos.size(); ++i) {
         out += i == 0 ? "" : ", ";
         jsonGpo(out, resultant.gpos[i]);
+        // {"guid", "name", "files": [{"file", "used", "why", "assumptions": [...]}]}
+        out.pop_back();
+        out += ", \"files\": [";
+        const auto *files = i < resultant.files.size() ? &resultant.files[i] : nullptr;
+        for (std::size_t f = 0; files != nullptr && f < files->size(); ++f) {
+            const auto &file = (*files)[f];
+            out += std::string(f == 0 ? "" : ", ") + "{\"file\": \"" + jsonEscape(file.file) +
+                   "\", \"used\": " + (file.used ? "true" : "false") + ", \"why\": \"" + jsonEscape(file.why) +
+                   "\", \"assumptions\": [";
+            for (std::size_t a = 0; a < file.assumptions.size(); ++a)
+                out += std::string(a == 0 ? "\"" : ", \"") + jsonEscape(file.assumptions[a]) + "\"";
+            out += "]}";
+        }
+        out += "]}";
     }
     out += "],\n  \"rules\": {\"total\": " + std::to_string(input.translation.rules.size()) +
            ", \"exit\": " + std::to_string(input.translation.exitRuleCount()) +

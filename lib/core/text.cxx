@@ -114,9 +114,55 @@ Result<DecodedText> checkUtf8(std::string_view body, Encoding encoding, std::str
     return DecodedText{std::string(body), encoding};
 }
 
+// Windows-1252 0x80..0x9F (the rest is ISO-8859-1, equal to the code point); 0 = undefined.
+constexpr char16_t kCp1252High[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                      0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                      0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
 } // namespace
 
-Result<DecodedText> decodeText(std::span<const std::byte> bytes, std::string_view label)
+std::string_view encodingName(Encoding encoding)
+{
+    switch (encoding) {
+    case Encoding::Utf8:
+        return "UTF-8";
+    case Encoding::Utf8Bom:
+        return "UTF-8 with BOM";
+    case Encoding::Utf16Le:
+        return "UTF-16LE";
+    case Encoding::Utf16Be:
+        return "UTF-16BE";
+    case Encoding::Windows1252:
+        return "Windows-1252";
+    }
+    return "?";
+}
+
+Result<std::string> decodeWindows1252(std::string_view bytes, std::string_view label)
+{
+    std::string out;
+    out.reserve(bytes.size() + bytes.size() / 8);
+    Cursor cursor;
+    for (char byte : bytes) {
+        const auto c = static_cast<unsigned char>(byte);
+        char32_t cp = c;
+        if (c >= 0x80 && c < 0xA0) {
+            cp = kCp1252High[c - 0x80];
+            if (cp == 0) {
+                static const char hex[] = "0123456789ABCDEF";
+                return fail(std::string("neither UTF-8 nor Windows-1252: byte 0x") + hex[c >> 4] + hex[c & 0xF] +
+                                " is undefined in Windows-1252",
+                            {std::string(label), cursor.line, cursor.column});
+            }
+        }
+        appendUtf8(out, cp);
+        cursor.advance(cp);
+    }
+    return out;
+}
+
+Result<DecodedText> decodeText(std::span<const std::byte> bytes, std::string_view label, bool ansiFallback)
 {
     auto at = [&](std::size_t i) { return static_cast<unsigned>(bytes[i]); };
     if (bytes.size() >= 3 && at(0) == 0xEF && at(1) == 0xBB && at(2) == 0xBF) {
@@ -132,12 +178,21 @@ Result<DecodedText> decodeText(std::span<const std::byte> bytes, std::string_vie
     if (bytes.size() >= 4 && bytes.size() % 2 == 0 && at(0) != 0 && at(1) == 0 && at(2) != 0 && at(3) == 0)
         return decodeUtf16(bytes, true, Encoding::Utf16Le, label);
     std::string_view body(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-    return checkUtf8(body, Encoding::Utf8, label);
+    auto utf8 = checkUtf8(body, Encoding::Utf8, label);
+    if (utf8 || !ansiFallback)
+        return utf8;
+    // Not UTF-8 and no BOM: the ANSI code page. Valid UTF-8 with a non-ASCII character is very
+    // unlikely to be meant as Windows-1252 (it would need a lead byte followed by exactly the right
+    // continuation bytes), so UTF-8 is tried first and this only reads what UTF-8 cannot.
+    auto ansi = decodeWindows1252(body, label);
+    if (!ansi)
+        return tl::unexpected(ansi.error());
+    return DecodedText{std::move(*ansi), Encoding::Windows1252};
 }
 
-Result<DecodedText> decodeText(std::string_view bytes, std::string_view label)
+Result<DecodedText> decodeText(std::string_view bytes, std::string_view label, bool ansiFallback)
 {
-    return decodeText(std::as_bytes(std::span(bytes.data(), bytes.size())), label);
+    return decodeText(std::as_bytes(std::span(bytes.data(), bytes.size())), label, ansiFallback);
 }
 
 std::vector<std::string_view> splitLines(std::string_view text)

@@ -747,7 +747,12 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                 (void)host::writeCachedGpo(config.stateDir, decision.guid, version, *files);
             }
             if (files) {
-                inputs.push_back({ref, *files});
+                core::ExtensionList registered{{}, "gPCMachineExtensionNames"};
+                if (decision.hasAudit)
+                    registered.cses.insert(std::string(core::kAuditCse));
+                if (decision.hasSecurity)
+                    registered.cses.insert(std::string(core::kSecurityCse));
+                inputs.push_back({ref, *files, std::move(registered)});
                 state.applied.push_back({decision.guid, decision.name, record.version});
             }
         }

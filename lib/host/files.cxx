@@ -157,6 +157,20 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
                     folder.gpo.guid = *guid;
             if (folder.gpo.name.empty())
                 folder.gpo.name = xmlElement(text->utf8, nameTag);
+            // Backup.xml keeps the GPC's gPCMachineExtensionNames as MachineExtensionGuids (an empty
+            // element when the GPO registers none). Matched case-insensitively like the file names.
+            if (core::equalsIgnoreCase(baseName(*path), "Backup.xml")) {
+                const auto &xml = text->utf8;
+                if (xml.find("<MachineExtensionGuids/>") != std::string::npos ||
+                    xml.find("<MachineExtensionGuids />") != std::string::npos) {
+                    folder.extensions = core::ExtensionList{{}, "Backup.xml MachineExtensionGuids"};
+                } else if (xml.find("<MachineExtensionGuids>") != std::string::npos) {
+                    auto list = core::backupExtensionList(xmlElement(xml, "MachineExtensionGuids"));
+                    if (!list)
+                        return fail(list.error().message, {*path, 0, 0});
+                    folder.extensions = std::move(*list);
+                }
+            }
         }
     }
     auto machine = findCaseInsensitive(root, "Machine");
@@ -186,6 +200,28 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
         folder.gpo.name = folder.gpo.guid.empty() ? dir : "";
     folder.auditCsv = findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/Audit/audit.csv");
     folder.gptTmplInf = findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/SecEdit/GptTmpl.inf");
+    // `samba-tool gpo backup`: each file copied as NAME.SAMBABACKUP (beside an XML rendering), and the
+    // GPC's gPCMachineExtensionNames kept in gPCMachineExtensionNames.SAMBAEXT at the top.
+    if (!folder.auditCsv)
+        folder.auditCsv = findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/Audit/audit.csv.SAMBABACKUP");
+    if (!folder.gptTmplInf)
+        folder.gptTmplInf =
+            findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/SecEdit/GptTmpl.inf.SAMBABACKUP");
+    if (!folder.extensions) {
+        if (auto sambaExt = findCaseInsensitive(root, "gPCMachineExtensionNames.SAMBAEXT")) {
+            auto bytes = readFileBounded(*sambaExt, 64 * 1024);
+            if (!bytes)
+                return tl::unexpected(bytes.error());
+            auto text = core::decodeText(*bytes, *sambaExt);
+            if (!text)
+                return tl::unexpected(text.error());
+            auto cses = core::parseExtensionNames(text->utf8);
+            if (!cses)
+                return fail(cses.error().message, {*sambaExt, 0, 0});
+            folder.extensions =
+                core::ExtensionList{std::move(*cses), "gPCMachineExtensionNames.SAMBAEXT (samba-tool gpo backup)"};
+        }
+    }
     return folder;
 }
 

@@ -2,6 +2,7 @@
 // Local file access for the offline paths: bounded reads and GPO folder discovery.
 #pragma once
 
+#include "core/gpo_list.hxx"
 #include "core/merge.hxx"
 #include "core/result.hxx"
 #include "core/translate.hxx"
@@ -32,6 +33,9 @@ struct GpoFolder {
     std::optional<std::string> auditCsv;   // Machine/Microsoft/Windows NT/Audit/audit.csv, if present
     std::optional<std::string> gptTmplInf; // Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf, if present
     bool backup = false;
+    // The GPO's registered computer extensions, from a GPMC backup's Backup.xml
+    // (GroupPolicyCoreSettings/MachineExtensionGuids); nullopt when the folder carries no list (SYSVOL).
+    std::optional<core::ExtensionList> extensions;
 };
 
 Result<GpoFolder> openGpoFolder(const std::string &dir);

@@ -25,41 +25,98 @@ Result<std::string> readPolicyFile(const std::string &path, const core::PolicyLi
     return readFileBounded(path, limits.maxFileSize);
 }
 
-void readAuditCsv(const core::Catalog &catalog, const std::string &path, core::GpoInput &input, LoadedPolicy &out,
-                  const core::PolicyLimits &limits)
+// The problem's own GPO names the file already when it is a single file given on the command line:
+// the message then carries the location without the file name again.
+std::string problemText(const Error &error, const core::GpoInput &input)
 {
+    if (input.gpo.guid.empty() && error.where.file == input.gpo.name) {
+        Error shorter = error;
+        shorter.where.file.clear();
+        if (shorter.where.line != 0)
+            shorter.where.file = "line " + std::to_string(shorter.where.line);
+        shorter.where.line = 0;
+        if (shorter.where.column != 0)
+            shorter.where.file += " column " + std::to_string(shorter.where.column);
+        shorter.where.column = 0;
+        return shorter.str();
+    }
+    return error.str();
+}
+
+void readAuditCsv(const core::Catalog &catalog, const std::string &path, core::GpoInput &input, LoadedPolicy &out,
+                  const core::PolicyLimits &limits, const std::string &why)
+{
+    core::FileUse use{"audit.csv", false, {}, {}};
     auto bytes = readPolicyFile(path, limits);
     if (!bytes) {
-        out.problems.push_back({input.gpo, true, bytes.error().str()});
+        out.problems.push_back({input.gpo, true, problemText(bytes.error(), input)});
+        use.why = "rejected: not readable";
+        input.files.push_back(std::move(use));
         return;
     }
     auto parsed = core::parseAuditCsv(*bytes, path, catalog, limits);
     if (!parsed) {
         out.problems.push_back(
-            {input.gpo, true, parsed.error().str() + " (audit.csv ignored as a whole, MS-GPAC 3.2.5)"});
+            {input.gpo, true, problemText(parsed.error(), input) + " (audit.csv ignored as a whole, MS-GPAC 3.2.5)"});
+        use.why = "rejected: does not conform to MS-GPAC 2.2, ignored as a whole (MS-GPAC 3.2.5); see the input "
+                  "problems";
+        input.files.push_back(std::move(use));
         return;
     }
     for (const auto &warning : parsed->warnings)
         out.problems.push_back({input.gpo, false, warning.str()});
+    use.used = true;
+    use.why = why;
+    use.assumptions = parsed->assumptions;
+    input.files.push_back(std::move(use));
     input.auditCsv = std::move(*parsed);
 }
 
 void readSecurityTemplate(const std::string &path, core::GpoInput &input, LoadedPolicy &out,
-                          const core::PolicyLimits &limits)
+                          const core::PolicyLimits &limits, const std::string &why)
 {
+    core::FileUse use{"GptTmpl.inf", false, {}, {}};
     auto bytes = readPolicyFile(path, limits);
     if (!bytes) {
-        out.problems.push_back({input.gpo, true, bytes.error().str()});
+        out.problems.push_back({input.gpo, true, problemText(bytes.error(), input)});
+        use.why = "rejected: not readable";
+        input.files.push_back(std::move(use));
         return;
     }
     auto parsed = core::parseSecurityTemplate(*bytes, path, limits);
     if (!parsed) {
-        out.problems.push_back({input.gpo, true, parsed.error().str() + " (GptTmpl.inf ignored)"});
+        out.problems.push_back({input.gpo, true, problemText(parsed.error(), input) + " (GptTmpl.inf ignored)"});
+        use.why = "rejected: does not parse; see the input problems";
+        input.files.push_back(std::move(use));
         return;
     }
     for (const auto &warning : parsed->warnings)
         out.problems.push_back({input.gpo, false, warning.str()});
+    use.used = true;
+    use.why = why;
+    input.files.push_back(std::move(use));
     input.securityTemplate = std::move(*parsed);
+}
+
+// One file of a GPO folder: read when the GPO registers its extension, or when no list is known.
+template <typename Read>
+void readGpoFile(core::PolicyFile kind, const std::optional<std::string> &path,
+                 const std::optional<core::ExtensionList> &extensions, core::GpoInput &input, Read read)
+{
+    const auto decision = core::decidePolicyFile(kind, extensions);
+    if (!path) {
+        if (extensions && decision.read)
+            input.files.push_back({std::string(core::policyFileName(kind)),
+                                   false,
+                                   "absent: its extension is registered but the GPO has no such file",
+                                   {}});
+        return;
+    }
+    if (!decision.read) {
+        input.files.push_back({std::string(core::policyFileName(kind)), false, decision.why, {}});
+        return;
+    }
+    read(*path, decision.why);
 }
 
 } // namespace
@@ -76,19 +133,25 @@ Result<LoadedPolicy> loadPolicySources(const core::Catalog &catalog, const std::
             if (!folder)
                 return tl::unexpected(folder.error());
             input.gpo = folder->gpo;
-            if (folder->auditCsv)
-                readAuditCsv(catalog, *folder->auditCsv, input, out, limits);
-            if (folder->gptTmplInf)
-                readSecurityTemplate(*folder->gptTmplInf, input, out, limits);
+            // MS-GPOL 3.2.5.1.10: each file only when the GPO registers its extension (a GPMC backup's
+            // Backup.xml says which); a folder with no list is read whole, and says so.
+            readGpoFile(core::PolicyFile::AuditCsv, folder->auditCsv, folder->extensions, input,
+                        [&](const std::string &path, const std::string &why) {
+                            readAuditCsv(catalog, path, input, out, limits, why);
+                        });
+            readGpoFile(core::PolicyFile::GptTmplInf, folder->gptTmplInf, folder->extensions, input,
+                        [&](const std::string &path, const std::string &why) {
+                            readSecurityTemplate(path, input, out, limits, why);
+                        });
             break;
         }
         case PolicySource::Kind::AuditCsv:
             input.gpo = {"", source.path};
-            readAuditCsv(catalog, source.path, input, out, limits);
+            readAuditCsv(catalog, source.path, input, out, limits, "used: a file given on the command line");
             break;
         case PolicySource::Kind::GptTmplInf:
             input.gpo = {"", source.path};
-            readSecurityTemplate(source.path, input, out, limits);
+            readSecurityTemplate(source.path, input, out, limits, "used: a file given on the command line");
             break;
         }
         out.inputs.push_back(std::move(input));

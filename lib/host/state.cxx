@@ -266,32 +266,76 @@ LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<C
         core::GpoInput input;
         input.gpo = in.gpo;
         const std::string label = in.gpo.guid.empty() ? in.gpo.name : "{" + in.gpo.guid + "}";
-        if (in.files.auditCsv) {
+        // Each file only when the GPO registers its extension (MS-GPOL 3.2.5.1.10); sync fetches no other.
+        auto decide = [&](core::PolicyFile kind, const std::optional<std::string> &content) {
+            const auto decision = core::decidePolicyFile(kind, in.extensions);
+            if (!decision.read) {
+                input.files.push_back({std::string(core::policyFileName(kind)),
+                                       false,
+                                       decision.why + (content ? "" : "; not fetched"),
+                                       {}});
+                return false;
+            }
+            if (!content)
+                input.files.push_back({std::string(core::policyFileName(kind)),
+                                       false,
+                                       "absent: its extension is registered but the GPO has no such file",
+                                       {}});
+            return content.has_value();
+        };
+        if (decide(core::PolicyFile::AuditCsv, in.files.auditCsv)) {
             const std::string file = label + "/Machine/Microsoft/Windows NT/Audit/audit.csv";
             auto parsed = core::parseAuditCsv(*in.files.auditCsv, file, catalog, limits);
             if (!parsed) {
                 out.problems.push_back(
                     {in.gpo, true, parsed.error().str() + " (audit.csv ignored as a whole, MS-GPAC 3.2.5)"});
+                input.files.push_back({"audit.csv",
+                                       false,
+                                       "rejected: does not conform to MS-GPAC 2.2, ignored as a whole (MS-GPAC "
+                                       "3.2.5); see the input problems",
+                                       {}});
             } else {
                 for (const auto &w : parsed->warnings)
                     out.problems.push_back({in.gpo, false, w.str()});
+                input.files.push_back({"audit.csv", true,
+                                       core::decidePolicyFile(core::PolicyFile::AuditCsv, in.extensions).why,
+                                       parsed->assumptions});
                 input.auditCsv = std::move(*parsed);
             }
         }
-        if (in.files.gptTmplInf) {
+        if (decide(core::PolicyFile::GptTmplInf, in.files.gptTmplInf)) {
             const std::string file = label + "/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf";
             auto parsed = core::parseSecurityTemplate(*in.files.gptTmplInf, file, limits);
             if (!parsed) {
                 out.problems.push_back({in.gpo, true, parsed.error().str() + " (GptTmpl.inf ignored)"});
+                input.files.push_back({"GptTmpl.inf", false, "rejected: does not parse; see the input problems", {}});
             } else {
                 for (const auto &w : parsed->warnings)
                     out.problems.push_back({in.gpo, false, w.str()});
+                input.files.push_back(
+                    {"GptTmpl.inf", true, core::decidePolicyFile(core::PolicyFile::GptTmplInf, in.extensions).why, {}});
                 input.securityTemplate = std::move(*parsed);
             }
         }
         out.inputs.push_back(std::move(input));
     }
     return out;
+}
+
+// The extensions a sync recorded for a GPO (its audit/security flags from gPCMachineExtensionNames).
+static std::optional<core::ExtensionList> recordedExtensions(const SyncState &state, const std::string &guid)
+{
+    for (const auto &record : state.gpos) {
+        if (record.guid != guid || !record.applied)
+            continue;
+        core::ExtensionList list{{}, "gPCMachineExtensionNames"};
+        if (record.audit)
+            list.cses.insert(std::string(core::kAuditCse));
+        if (record.security)
+            list.cses.insert(std::string(core::kSecurityCse));
+        return list;
+    }
+    return std::nullopt;
 }
 
 Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
@@ -306,7 +350,7 @@ Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::str
         if (!files)
             return fail("the cached files of " + applied.name + " {" + applied.guid + "} version " +
                         std::to_string(applied.version) + " are missing from " + stateDir + "/gpo");
-        inputs.push_back({{applied.guid, applied.name}, std::move(*files)});
+        inputs.push_back({{applied.guid, applied.name}, std::move(*files), recordedExtensions(*state, applied.guid)});
     }
     return LastApplied{std::move(*state), parseCachedPolicy(catalog, inputs, limits)};
 }

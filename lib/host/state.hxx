@@ -8,6 +8,7 @@
 #pragma once
 
 #include "core/catalog.hxx"
+#include "core/gpo_list.hxx"
 #include "core/merge.hxx"
 #include "core/report.hxx"
 #include "offline.hxx"
@@ -64,6 +65,9 @@ void pruneCache(const std::string &stateDir, const std::vector<SyncState::Applie
 struct CachedInput {
     core::GpoRef gpo;
     CachedGpo files;
+    // The GPO's registered computer extensions (gPCMachineExtensionNames); a file whose extension is
+    // not registered is not used (MS-GPOL 3.2.5.1.10), whatever the cache holds.
+    std::optional<core::ExtensionList> extensions;
 };
 LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs,
                                const core::PolicyLimits &limits = {});

@@ -2,7 +2,8 @@
 # GPO ordering and filtering against the real lab DC, with a scratch OU, machine and GPOs made for the
 # test (removed at the end): link order inside one OU (the last gPLink entry has link order 1 and wins),
 # GPC flags "computer settings disabled", a deny "Apply Group Policy" ACE for the machine (security
-# filtering), CSE filtering (a GPO without the audit CSE: its audit.csv is not read), and an enforced
+# filtering), CSE filtering (a GPO registered only for the security CSE: its [Event Audit] applies, its
+# audit.csv is neither read nor used, and show says why), and an enforced
 # link at an OU below a blocked one.
 set -u
 source "$(dirname "$0")/domain-lib.sh" "$1" "$2"
@@ -22,6 +23,9 @@ sid=$(ldbsearch -H "$GPA_SAM_LDB" '(sAMAccountName=LINUX3$)' objectSid 2>/dev/nu
 printf '%s\n' ',System,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},Failure,,2' > "$dtmp/b.csv"
 printf '%s\n' ',System,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},Success,,1' > "$dtmp/a.csv"
 printf '%s\n' ',System,Logoff,{0CCE9216-69AE-11D9-BED3-505054503030},Success,,1' > "$dtmp/logoff.csv"
+# NoCse's GptTmpl.inf: [Event Audit] for a category no other lab GPO sets (Privilege Use: Failure).
+printf '%s\n' '[Unicode]' 'Unicode=yes' '[Event Audit]' 'AuditPrivilegeUse = 2' '[Version]' 'signature="$CHICAGO$"' \
+    'Revision=1' > "$dtmp/nocse.inf"
 declare -A G
 for name in B A Flags Deny NoCse; do
     G[$name]=$(gpo_create "GPA Test $name") || true
@@ -32,7 +36,8 @@ gpo_set "${G[B]}" 1 "$CSE_AUD" "$dtmp/b.csv"
 gpo_set "${G[A]}" 1 "$CSE_AUD" "$dtmp/a.csv"
 gpo_set "${G[Flags]}" 1 "$CSE_AUD" "$dtmp/logoff.csv"
 gpo_set "${G[Deny]}" 1 "$CSE_AUD" "$dtmp/logoff.csv"
-gpo_set "${G[NoCse]}" 1 "$CSE_SEC" "$dtmp/logoff.csv"   # has an audit.csv, but lists only the security CSE
+# has an audit.csv and a GptTmpl.inf, but lists only the security CSE: [Event Audit] applies, audit.csv not
+gpo_set "${G[NoCse]}" 1 "$CSE_SEC" "$dtmp/logoff.csv" "$dtmp/nocse.inf"
 gpc_modify "${G[Flags]}" "replace: flags
 flags: 2
 -"
@@ -69,7 +74,19 @@ sub = {s["name"]: s for s in d["policy"]["subcategories"]}
 # Process Creation: A (processed after B) wins among the scratch GPOs, the enforced domain GPO above all.
 assert sub["Process Creation"]["source"]["guid"].strip("{}") == dom, sub["Process Creation"]
 assert sub["Logoff"]["value"] == 0, ("Flags/Deny/NoCse must not contribute", sub["Logoff"])
-assert d["smb"]["files"] == 4 + 1, d["smb"]  # Domain 2, Linux 1, B 1, A 1; NoCse's audit.csv is not read
+# Registered only for the Security CSE (MS-GPOL 3.2.5.1.10): its [Event Audit] applies, its audit.csv does not.
+for name in ("Sensitive Privilege Use", "Non Sensitive Privilege Use", "Other Privilege Use Events"):
+    s = sub[name]
+    assert s["value"] == 2 and s["origin"] == "legacy:AuditPrivilegeUse", (name, s)
+    assert s["source"]["guid"].strip("{}").upper() == nocse, (name, s)
+files = {g["guid"].strip("{}").upper(): g["files"] for g in d["policy"]["gpos"]}
+nf = {f["file"]: f for f in files[nocse]}
+assert nf["GptTmpl.inf"]["used"] and "gPCMachineExtensionNames" in nf["GptTmpl.inf"]["why"], nf
+assert not nf["audit.csv"]["used"], nf
+assert "does not register the Advanced Audit CSE" in nf["audit.csv"]["why"], nf
+assert "MS-GPOL 3.2.5.1.10" in nf["audit.csv"]["why"] and "not fetched" in nf["audit.csv"]["why"], nf
+# Domain 2, Linux 1, B 1, A 1, NoCse's GptTmpl.inf 1; NoCse's audit.csv is not read
+assert d["smb"]["files"] == 4 + 2, d["smb"]
 print("LINUX3:", [by[g]["name"] + ("" if by[g]["applied"] else " (skipped: " + by[g]["reason"] + ")") for g in order])
 PY
 

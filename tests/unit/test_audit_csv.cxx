@@ -2,6 +2,9 @@
 // audit.csv parsing: MS-GPAC 2.2 and 3.2.5, the section 4 examples, and the real-world variants.
 #include "helpers.hxx"
 
+#include <cstdlib>
+#include <fstream>
+
 using namespace gpaudit::core;
 using test::kHeader;
 
@@ -201,7 +204,8 @@ TEST_CASE("a non-conforming file is rejected as a whole with line, column and re
         {std::string(kHeader) + "\"H,System,Logon," + guid + ",x,,1\r\n", 2, 1, "unterminated"},
         {"Machine Name,Subcategory,Subcategory GUID,Setting Value\r\n", 1, 0, "Policy Target"},
         {"Policy Target,Policy Target,Subcategory,Subcategory GUID,Setting Value\r\n", 1, 15, "twice"},
-        {std::string(kHeader) + "H,System,Logon," + guid + ",x,,1\r\n\xFF", 3, 1, "UTF-8"},
+        // Not UTF-8 is read as Windows-1252; a byte that code page leaves undefined is still refused.
+        {std::string(kHeader) + "H,System,Logon," + guid + ",x,,1\r\n\x81", 3, 1, "Windows-1252"},
     };
     for (const auto &c : cases) {
         CAPTURE(c.text);
@@ -211,5 +215,72 @@ TEST_CASE("a non-conforming file is rejected as a whole with line, column and re
         CHECK(r.error().where.line == c.line);
         CHECK(r.error().where.column == c.column);
         CHECK(r.error().message.find(c.reason) != std::string::npos);
+    }
+}
+
+TEST_CASE("localized auditpol /backup (Spanish, Windows-1252): columns by position, Sistema, Opcion:")
+{
+    // "Nombre de equipo, destino de directiva, subcategor\xED" "a, ..." as a Spanish Windows writes it.
+    const std::string header = "Nombre de equipo, destino de directiva, subcategor\xED"
+                               "a, GUID de subcategor\xED"
+                               "a, "
+                               "configuraci\xF3n de inclusi\xF3n, configuraci\xF3n de exclusi\xF3n, valor de "
+                               "configuraci\xF3n\r\n";
+    const std::string rows =
+        "PC,Sistema,Inicio de sesi\xF3n,{0CCE9215-69AE-11D9-BED3-505054503030},Aciertos y errores,,3\r\n"
+        "PC,Sistema,Registro,{0CCE921E-69AE-11D9-BED3-505054503030},Sin auditor\xED"
+        "a,,0\r\n"
+        "PC,,Opci\xF3n:CrashOnAuditFail,,Habilitado,,1\r\n"
+        "PC,,FileGlobalSacl,,,,\r\n";
+    auto csv = parse(header + rows);
+    REQUIRE(csv);
+    CHECK(systemValue(*csv, "logon") == 3);
+    CHECK(systemValue(*csv, "registry") == 0); // "Sin auditor\xED" "a" with 0: unchanged (MS-GPAC 2.2.1.3.1)
+    REQUIRE(csv->options[0]);
+    CHECK(csv->options[0]->enabled);
+    REQUIRE(csv->assumptions.size() == 4);
+    CHECK(csv->assumptions[0].find("Windows-1252") != std::string::npos);
+    CHECK(csv->assumptions[1].find("by position") != std::string::npos);
+    CHECK(csv->assumptions[2].find("\"Sistema\" read as System") != std::string::npos);
+    CHECK(csv->assumptions[3].find("Opci\xC3\xB3n:<type>") != std::string::npos);
+
+    SUBCASE("the real corpus file")
+    {
+        const auto path = std::string(std::getenv("GPAUDIT_TEST_DATA")) + "/corpus/auditpol-backup-es-cp1252.csv";
+        std::ifstream in(path, std::ios::binary);
+        REQUIRE(in);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto real = parse(bytes);
+        REQUIRE(real);
+        CHECK(real->system.size() == 59);
+        CHECK(systemValue(*real, "logon") == 3);
+        CHECK(systemValue(*real, "security-system-extension") == 0);
+        CHECK(real->options[0]);
+        CHECK(real->warnings.empty());
+    }
+    SUBCASE("an English header is still read by name, and an unknown target still refused")
+    {
+        auto r = parse(std::string(kHeader) + "H,Sistema,Logon,{0CCE9215-69AE-11D9-BED3-505054503030},x,,1\r\n");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find("Policy Target") != std::string::npos);
+    }
+    SUBCASE("localized per-user rows stay per-user (a SID)")
+    {
+        auto r = parse(header + "PC,S-1-5-21-1-2-3-1001,Inicio,{0CCE9215-69AE-11D9-BED3-505054503030},Aciertos,"
+                                "Errores,9\r\n");
+        REQUIRE(r);
+        CHECK(r->perUser.size() == 1);
+    }
+    SUBCASE("a localized option prefix with an unknown type is not an option")
+    {
+        auto r = parse(header + "PC,,Opci\xF3n:Otra,,x,,1\r\n");
+        REQUIRE_FALSE(r);
+    }
+    SUBCASE("a localized header of another width is refused, naming the header")
+    {
+        auto r = parse("Nombre,destino,subcategor\xED"
+                       "a\r\n");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().where.line == 1);
     }
 }

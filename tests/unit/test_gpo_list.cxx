@@ -329,3 +329,52 @@ TEST_CASE("a malformed gPLink names its container")
     REQUIRE_FALSE(list);
     CHECK(list.error().message.find("DC=gpa,DC=test") != std::string::npos);
 }
+
+TEST_CASE("CSE per-file decision (MS-GPOL 3.2.5.1.10)")
+{
+    const ExtensionList securityOnly{{std::string(kSecurityCse)}, "gPCMachineExtensionNames"};
+    const ExtensionList auditOnly{{std::string(kAuditCse)}, "Backup.xml MachineExtensionGuids"};
+    const ExtensionList none{{}, "Backup.xml MachineExtensionGuids"};
+    SUBCASE("registered only for the Security CSE: GptTmpl.inf used, audit.csv ignored")
+    {
+        auto inf = decidePolicyFile(PolicyFile::GptTmplInf, securityOnly);
+        auto csv = decidePolicyFile(PolicyFile::AuditCsv, securityOnly);
+        CHECK(inf.read);
+        CHECK_FALSE(csv.read);
+        CHECK(csv.why.find("F3CCC681-B74C-4060-9F26-CD84525DCA2A") != std::string::npos);
+        CHECK(csv.why.find("MS-GPOL 3.2.5.1.10") != std::string::npos);
+        CHECK(csv.why.find("gPCMachineExtensionNames") != std::string::npos);
+    }
+    SUBCASE("registered only for the Advanced Audit CSE: the reverse")
+    {
+        CHECK(decidePolicyFile(PolicyFile::AuditCsv, auditOnly).read);
+        CHECK(decidePolicyFile(PolicyFile::AuditCsv, auditOnly).why.find("MS-GPAC 3.2.5") != std::string::npos);
+        CHECK_FALSE(decidePolicyFile(PolicyFile::GptTmplInf, auditOnly).read);
+        CHECK(decidePolicyFile(PolicyFile::GptTmplInf, auditOnly).why.find("827D319E") != std::string::npos);
+    }
+    SUBCASE("an empty list: nothing read")
+    {
+        CHECK_FALSE(decidePolicyFile(PolicyFile::AuditCsv, none).read);
+        CHECK_FALSE(decidePolicyFile(PolicyFile::GptTmplInf, none).read);
+    }
+    SUBCASE("no list known: read, and said so")
+    {
+        auto d = decidePolicyFile(PolicyFile::AuditCsv, std::nullopt);
+        CHECK(d.read);
+        CHECK(d.why.find("no extension list available") != std::string::npos);
+    }
+    SUBCASE("Backup.xml MachineExtensionGuids: lowercase and uppercase GUIDs, tool GUIDs not CSEs")
+    {
+        auto lower =
+            backupExtensionList("[{827d319e-6eac-11d2-a4ea-00c04f79f83a}{803e14a0-b4fb-11d0-a0d0-00a0c90f574b}]"
+                                "[{f3ccc681-b74c-4060-9f26-cd84525dca2a}{0f3f3735-573d-9804-99e4-ab2a69ba5fd4}]");
+        REQUIRE(lower);
+        CHECK(decidePolicyFile(PolicyFile::AuditCsv, *lower).read);
+        CHECK(decidePolicyFile(PolicyFile::GptTmplInf, *lower).read);
+        auto toolOnly =
+            backupExtensionList("[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{F3CCC681-B74C-4060-9F26-CD84525DCA2A}]");
+        REQUIRE(toolOnly);
+        CHECK_FALSE(decidePolicyFile(PolicyFile::AuditCsv, *toolOnly).read);
+        CHECK_FALSE(backupExtensionList("[{not-a-guid}]"));
+    }
+}

@@ -114,3 +114,48 @@ TEST_CASE("the last applied sync: recorded, reloaded, and an error when its file
     REQUIRE_FALSE(bad);
     CHECK(bad.error().message.find("malformed GUID") != std::string::npos);
 }
+
+TEST_CASE("cached files follow the GPO's registered extensions (MS-GPOL 3.2.5.1.10)")
+{
+    const auto data = host::loadRulesData();
+    REQUIRE(data);
+    // GptTmpl.inf as UTF-8 (the parser reads UTF-8 and UTF-16LE): [Event Audit] for the Privilege Use category.
+    const std::string inf = "[Unicode]\r\nUnicode=yes\r\n[Event Audit]\r\nAuditPrivilegeUse = 2\r\n";
+    host::CachedGpo files{kCsv, inf};
+    core::ExtensionList securityOnly{{std::string(core::kSecurityCse)}, "gPCMachineExtensionNames"};
+    SUBCASE("registered only for the Security CSE: [Event Audit] used, audit.csv not")
+    {
+        auto loaded = host::parseCachedPolicy(data->catalog, {{{kGuid, "Default Domain Policy"}, files, securityOnly}});
+        REQUIRE(loaded.inputs.size() == 1);
+        const auto &in = loaded.inputs[0];
+        CHECK_FALSE(in.auditCsv);
+        REQUIRE(in.securityTemplate);
+        CHECK(in.securityTemplate->eventAudit.contains("AuditPrivilegeUse"));
+        REQUIRE(in.files.size() == 2);
+        CHECK(in.files[0].file == "audit.csv");
+        CHECK_FALSE(in.files[0].used);
+        CHECK(in.files[0].why.find("MS-GPOL 3.2.5.1.10") != std::string::npos);
+        CHECK(in.files[1].file == "GptTmpl.inf");
+        CHECK(in.files[1].used);
+        CHECK(loaded.problems.empty());
+    }
+    SUBCASE("the reverse, and a file the sync did not fetch is said so")
+    {
+        core::ExtensionList auditOnly{{std::string(core::kAuditCse)}, "gPCMachineExtensionNames"};
+        auto loaded = host::parseCachedPolicy(
+            data->catalog, {{{kGuid, "Default Domain Policy"}, host::CachedGpo{kCsv, std::nullopt}, auditOnly}});
+        const auto &in = loaded.inputs[0];
+        CHECK(in.auditCsv);
+        CHECK_FALSE(in.securityTemplate);
+        REQUIRE(in.files.size() == 2);
+        CHECK(in.files[0].used);
+        CHECK_FALSE(in.files[1].used);
+        CHECK(in.files[1].why.find("not fetched") != std::string::npos);
+    }
+    SUBCASE("no list known: both read")
+    {
+        auto loaded = host::parseCachedPolicy(data->catalog, {{{kGuid, "Default Domain Policy"}, files, std::nullopt}});
+        CHECK(loaded.inputs[0].auditCsv);
+        CHECK(loaded.inputs[0].securityTemplate);
+    }
+}

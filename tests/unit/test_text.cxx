@@ -100,3 +100,39 @@ TEST_CASE("SIDs: MS-DTYP 2.4.2 forms")
     CHECK_FALSE(parseSid("S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16")); // 16 sub-authorities
     CHECK(parseSid("s-1-5-18"));
 }
+
+TEST_CASE("decodeText: Windows-1252 only as a fallback, and only when asked")
+{
+    const std::string ansi = "Opci\xF3n \x80 \x93x\x94";
+    SUBCASE("strict by default")
+    {
+        CHECK_FALSE(decodeText(ansi, "f"));
+    }
+    SUBCASE("fallback: every defined byte to its code point")
+    {
+        auto d = decodeText(ansi, "f", true);
+        REQUIRE(d);
+        CHECK(d->encoding == Encoding::Windows1252);
+        CHECK(d->utf8 == "Opci\xC3\xB3n \xE2\x82\xAC \xE2\x80\x9Cx\xE2\x80\x9D");
+        CHECK(encodingName(d->encoding) == "Windows-1252");
+    }
+    SUBCASE("valid UTF-8 stays UTF-8 with the fallback on")
+    {
+        auto d = decodeText(std::string("Opci\xC3\xB3n"), "f", true);
+        REQUIRE(d);
+        CHECK(d->encoding == Encoding::Utf8);
+        CHECK(d->utf8 == "Opci\xC3\xB3n");
+    }
+    SUBCASE("a BOM decides: UTF-8 with BOM that is invalid is not re-read as ANSI")
+    {
+        CHECK_FALSE(decodeText(std::string("\xEF\xBB\xBF\xF3"), "f", true));
+    }
+    SUBCASE("undefined bytes are an error with line and column")
+    {
+        auto d = decodeText(std::string("ab\r\nc\xF3\x8D"), "f", true);
+        REQUIRE_FALSE(d);
+        CHECK(d.error().where.line == 2);
+        CHECK(d.error().where.column == 3);
+        CHECK(d.error().message.find("0x8D") != std::string::npos);
+    }
+}
