@@ -56,9 +56,10 @@ printf '%s\n' "local_events = yes" "write_logs = yes" "log_file = $work/log/audi
     "log_format = ENRICHED" "flush = INCREMENTAL_ASYNC" "freq = 1" "plugin_dir = $work/auditd/plugins.d" \
     "space_left = 2" "admin_space_left = 1" "disk_full_action = IGNORE" > "$work/auditd/auditd.conf"
 auditd -n -s nochange -c "$work/auditd" > "$work/auditd.out" 2>&1 &
-started_pids+=("$!")
+auditd_pid=$!
+started_pids+=("$auditd_pid")
 for _ in $(seq 50); do
-    [ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "${started_pids[0]}" ] && break
+    [ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] && break
     sleep 0.1
 done
 auditctl -e 1 > /dev/null
@@ -73,6 +74,12 @@ for _ in $(seq 40); do
 done
 [ -s "$work/record" ] || fail "no audit record for the marker's execution"
 cat "$work/record"
+if "$ctl" search --help > /dev/null 2>&1; then
+    echo
+    echo "\$ gpauditctl search --subcategory process-creation --input audit.log   # the same event as Windows' 4688"
+    "$ctl" search --subcategory process-creation --input "$work/log/audit.log" 2>&1 | grep gpaudit-demo-marker |
+        tail -1 || fail "gpauditctl search did not render the marker's execution as a 4688"
+fi
 echo
 echo "demo: done; the kernel's audit rules and status are being restored. The lab DC stays up:"
 echo "      tests/lab/lab-down.sh removes it."
