@@ -16,41 +16,9 @@ command -v laurel >/dev/null || { echo "laurel not installed (apt-get install la
 . "$(dirname "$0")/../integration/lib.sh"
 chmod 755 "$work"
 record() {
-current_pid=$(awk '$1 == "pid" {print $2}' "$work/status.before")
-if [ "$current_pid" != 0 ] && kill -0 "$current_pid" 2>/dev/null; then
-    fail "an audit daemon (pid $current_pid) is already registered with the kernel"
-fi
-mkdir -p "$work/auditd/plugins.d" "$work/log" "$work/bin" "$work/laurel"
-cat > "$work/auditd/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $work/log/audit.log
-log_group = root
-log_format = RAW
-flush = INCREMENTAL_ASYNC
-freq = 1000
-max_log_file = 1024
-num_logs = 2
-max_log_file_action = ROTATE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-plugin_dir = $work/auditd/plugins.d
-q_depth = 20000
-overflow_action = IGNORE
-CONF
-auditd -n -s nochange -c "$work/auditd" > "$work/auditd.out" 2>&1 &
-auditd_pid=$!
-started_pids+=("$auditd_pid")
-for _ in $(seq 50); do
-    [ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] && break
-    sleep 0.1
-done
-[ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] || fail "auditd did not start"
-auditctl -e 1 -b 65536 -r 0 >/dev/null || fail "cannot enable audit"
+mkdir -p "$work/bin" "$work/laurel"
+start_private_auditd log_format=RAW freq=1000 max_log_file=1024 q_depth=20000
+auditctl -b 65536 -r 0 >/dev/null || fail "cannot set the backlog and rate limit"
 printf 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n,System,x,{0CCE922B-69AE-11D9-BED3-505054503030},x,,1\r\n,System,x,{0CCE922C-69AE-11D9-BED3-505054503030},x,,1\r\n' > "$work/p.csv"
 "$build/daemon/gpauditctl" apply --rules-file "$work/gpaudit.rules" --audit-csv "$work/p.csv" > "$work/apply.out" 2>&1 ||
     { cat "$work/apply.out"; fail "apply failed"; }

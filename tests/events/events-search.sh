@@ -15,42 +15,8 @@ pass() { echo "ok $*"; }
 flunk() { echo "FAIL $*"; failed=1; }
 command -v python3 >/dev/null || fail "python3 not found (it checks the JSON and XML output)"
 
-current_pid=$(awk '$1 == "pid" {print $2}' "$work/status.before")
-if [ "$current_pid" != 0 ] && kill -0 "$current_pid" 2>/dev/null; then
-    fail "an audit daemon (pid $current_pid) is already registered with the kernel; this test starts its own"
-fi
-mkdir -p "$work/auditd/plugins.d" "$work/log" "$work/bin"
-cat > "$work/auditd/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $work/log/audit.log
-log_group = root
-log_format = ENRICHED
-flush = INCREMENTAL_ASYNC
-freq = 1
-max_log_file = 64
-num_logs = 2
-max_log_file_action = ROTATE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-plugin_dir = $work/auditd/plugins.d
-q_depth = 2000
-overflow_action = IGNORE
-CONF
-auditd -n -s nochange -c "$work/auditd" > "$work/auditd.out" 2>&1 &
-auditd_pid=$!
-started_pids+=("$auditd_pid")
-for _ in $(seq 50); do
-    [ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] && break
-    sleep 0.1
-done
-[ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] || fail "auditd did not start: $(cat "$work/auditd.out")"
-auditctl -e 1 >/dev/null || fail "cannot enable audit"
-log="$work/log/audit.log"
+mkdir -p "$work/bin"
+start_private_auditd
 
 # Process Creation S+F, Process Termination S, Security State Change S+F, Security System Extension S+F,
 # PnP Activity S+F: one merged exec/exit/module/time rule with all five keys (as in

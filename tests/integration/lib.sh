@@ -47,3 +47,36 @@ trap restore_kernel EXIT
 
 # Rules added since the test began (lines of auditctl -l).
 added_rules() { auditctl -l | grep -vxF -f "$work/rules.before" | grep -v '^No rules'; }
+
+# start_private_auditd [KEY=VALUE...]: an auditd of the test's own (configuration, log and plugin
+# directory under $work), started here, stopped by PID at the end (started_pids), registered with the
+# kernel and audit enabled; fails when another audit daemon is already registered. KEY=VALUE replaces a
+# line of the default auditd.conf. Sets auditd_pid and log ($work/log/audit.log).
+start_private_auditd() {
+    local current_pid
+    current_pid=$(awk '$1 == "pid" {print $2}' "$work/status.before")
+    if [ "$current_pid" != 0 ] && kill -0 "$current_pid" 2>/dev/null; then
+        fail "an audit daemon (pid $current_pid) is already registered with the kernel; this test starts its own"
+    fi
+    mkdir -p "$work/auditd/plugins.d" "$work/log"
+    local -A conf=([local_events]=yes [write_logs]=yes [log_file]="$work/log/audit.log" [log_group]=root
+        [log_format]=ENRICHED [flush]=INCREMENTAL_ASYNC [freq]=1 [max_log_file]=64 [num_logs]=2
+        [max_log_file_action]=ROTATE [space_left]=2 [space_left_action]=IGNORE [admin_space_left]=1
+        [admin_space_left_action]=IGNORE [disk_full_action]=IGNORE [disk_error_action]=IGNORE
+        [plugin_dir]="$work/auditd/plugins.d" [q_depth]=2000 [overflow_action]=IGNORE)
+    local setting
+    for setting in "$@"; do conf[${setting%%=*}]=${setting#*=}; done
+    local key
+    for key in "${!conf[@]}"; do printf '%s = %s\n' "$key" "${conf[$key]}"; done > "$work/auditd/auditd.conf"
+    auditd -n -s nochange -c "$work/auditd" > "$work/auditd.out" 2>&1 &
+    auditd_pid=$!
+    started_pids+=("$auditd_pid")
+    for _ in $(seq 50); do
+        [ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] && break
+        sleep 0.1
+    done
+    [ "$(auditctl -s | awk '$1 == "pid" {print $2}')" = "$auditd_pid" ] ||
+        fail "auditd did not start: $(cat "$work/auditd.out")"
+    auditctl -e 1 > /dev/null || fail "cannot enable audit"
+    log="$work/log/audit.log"
+}
