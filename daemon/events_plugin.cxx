@@ -8,6 +8,7 @@
 #include "core/events/windows.hxx"
 #include "core/safe_text.hxx"
 #include "host/rules_data.hxx"
+#include "user_names.hxx"
 
 #include <algorithm>
 #include <cctype>
@@ -26,27 +27,6 @@ namespace {
 
 using namespace gpaudit;
 namespace ev = gpaudit::core::events;
-
-std::optional<std::string> lookUpUserName(std::uint32_t uid)
-{
-    struct passwd pwd {};
-    struct passwd *found = nullptr;
-    std::vector<char> buffer(16384);
-    if (::getpwuid_r(uid, &pwd, buffer.data(), buffer.size(), &found) != 0 || found == nullptr)
-        return std::nullopt;
-    return std::string(found->pw_name);
-}
-
-// The passwd database once per uid (bounded): an exec storm asks for the same few accounts.
-std::optional<std::string> userName(std::uint32_t uid)
-{
-    static std::unordered_map<std::uint32_t, std::optional<std::string>> cache;
-    if (auto it = cache.find(uid); it != cache.end())
-        return it->second;
-    if (cache.size() >= 4096)
-        cache.clear();
-    return cache[uid] = lookUpUserName(uid);
-}
 
 } // namespace
 
@@ -85,7 +65,7 @@ int main(int argc, char **argv)
     std::transform(localDomain.begin(), localDomain.end(), localDomain.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     const ev::Classifier classifier(data->catalog, data->mapping);
-    const ev::LocalAccounts accounts(localDomain, userName);
+    const ev::LocalAccounts accounts(localDomain, daemon::userName);
     std::unordered_map<std::uint32_t, std::string> images; // ParentProcessName; bounded
     constexpr std::size_t kMaxImages = 65536;
     ev::RenderContext context;

@@ -3,6 +3,7 @@
 // serves (core::events::Classifier, from rules/ like the rules themselves) and prints the matching
 // ones as Windows Security events (JSON lines or event XML) or as one text line each.
 #include "search.hxx"
+#include "user_names.hxx"
 
 #include "auditlog/reader.hxx"
 #include "core/events/classify.hxx"
@@ -161,27 +162,6 @@ int usage(const std::string &message)
     return 2;
 }
 
-std::optional<std::string> lookUpUserName(std::uint32_t uid)
-{
-    struct passwd pwd {};
-    struct passwd *found = nullptr;
-    std::vector<char> buffer(16384);
-    if (::getpwuid_r(uid, &pwd, buffer.data(), buffer.size(), &found) != 0 || found == nullptr)
-        return std::nullopt;
-    return std::string(found->pw_name);
-}
-
-// The passwd database once per uid (bounded): an exec storm asks for the same few accounts.
-std::optional<std::string> userName(std::uint32_t uid)
-{
-    static std::unordered_map<std::uint32_t, std::optional<std::string>> cache;
-    if (auto it = cache.find(uid); it != cache.end())
-        return it->second;
-    if (cache.size() >= 4096)
-        cache.clear();
-    return cache[uid] = lookUpUserName(uid);
-}
-
 std::string hostName()
 {
     char buffer[256] = {};
@@ -277,7 +257,7 @@ int runSearch(int argc, char **argv)
     localDomain = localDomain.substr(0, localDomain.find('.'));
     std::transform(localDomain.begin(), localDomain.end(), localDomain.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    const ev::LocalAccounts accounts(localDomain, userName);
+    const ev::LocalAccounts accounts(localDomain, daemon::userName);
     // The image of each process seen in the stream (ParentProcessName); bounded.
     std::unordered_map<std::uint32_t, std::string> images;
     constexpr std::size_t kMaxImages = 65536;
