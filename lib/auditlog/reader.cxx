@@ -8,6 +8,7 @@
 #include <cstring>
 #include <libaudit.h>
 #include <map>
+#include <memory>
 
 namespace gpaudit::auditlog {
 
@@ -227,16 +228,17 @@ AuditEvent convert(auparse_state_t *au)
 Result<ReadStats> readLog(const std::string &path, const EventSink &sink)
 {
     ReadStats stats;
-    auparse_state_t *au = auparse_init(AUSOURCE_FILE, path.c_str());
-    if (au == nullptr)
+    const std::unique_ptr<auparse_state_t, decltype(&auparse_destroy)> owned(auparse_init(AUSOURCE_FILE, path.c_str()),
+                                                                             &auparse_destroy);
+    if (!owned)
         return fail(std::string("cannot read the audit log: ") + std::strerror(errno), {path});
+    auparse_state_t *au = owned.get();
     auparse_set_escape_mode(au, AUPARSE_ESC_RAW);
     int status = 0;
     while ((status = auparse_next_event(au)) > 0) {
         sink(convert(au));
         ++stats.events;
     }
-    auparse_destroy(au);
     if (status < 0)
         return fail("auparse could not read the log", {path});
     return stats;

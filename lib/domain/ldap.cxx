@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <gssapi/gssapi_krb5.h>
 #include <ldap.h>
+#include <memory>
 #include <netdb.h>
 #include <openldap.h> // ldap_init_fd
 #include <poll.h>
@@ -63,13 +64,14 @@ Result<int> connectTo(const std::string &address, std::chrono::seconds timeout)
     addrinfo *found = nullptr;
     if (int rc = ::getaddrinfo(address.c_str(), "389", &hints, &found); rc != 0)
         return fail("LDAP: bad address " + address + ": " + ::gai_strerror(rc));
+    const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, &::freeaddrinfo);
+    // Owned until handed to ldap_init_fd (which then owns it): closed on every early return.
+    auto closeFd = [](const int *owned) { ::close(*owned); };
     const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
-        ::freeaddrinfo(found);
+    if (fd < 0)
         return fail(std::string("LDAP: socket: ") + std::strerror(errno));
-    }
+    std::unique_ptr<const int, decltype(closeFd)> owner(&fd, closeFd);
     int rc = ::connect(fd, found->ai_addr, found->ai_addrlen);
-    ::freeaddrinfo(found);
     int error = rc == 0 ? 0 : errno;
     if (error == EINPROGRESS) {
         pollfd p{fd, POLLOUT, 0};
@@ -82,12 +84,12 @@ Result<int> connectTo(const std::string &address, std::chrono::seconds timeout)
             ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
     }
     if (error != 0) {
-        ::close(fd);
         return fail("LDAP: cannot connect to " + address + " port 389: " +
                     (error == ETIMEDOUT ? "no answer within " + std::to_string(timeout.count()) + " s (ldap_timeout)"
                                         : std::string(std::strerror(error))));
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    (void)owner.release(); // the caller hands it to ldap_init_fd
     return fd;
 }
 
