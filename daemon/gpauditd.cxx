@@ -803,8 +803,9 @@ void Daemon::notifyStatus() const
 {
     std::string status;
     if (!notJoined_.empty()) {
-        status =
-            "Idle, not joined to a domain: " + notJoined_ + "; " + std::to_string(inForce_.size()) + " rules in force";
+        status = "Idle, not joined to a domain: " + core::displayText(notJoined_) + "; " +
+                 std::to_string(inForce_.size()) +
+                 " rules in force"; // escaped: a line break would be another sd_notify assignment
     } else if (!last_ && syncs_ == 0) {
         status = "Starting";
     } else {
