@@ -4,10 +4,10 @@
 // same rules data as the rules) and the events with a Windows rendering (4688, 4689) are appended to a
 // file as JSON lines, as they happen. Installed inactive: /etc/audit/plugins.d/gpaudit-events.conf.
 #include "auditlog/reader.hxx"
+#include "core/base/safe_text.hxx"
 #include "core/events/classify.hxx"
 #include "core/events/windows.hxx"
-#include "core/safe_text.hxx"
-#include "host/rules_data.hxx"
+#include "host/data/rules_data.hxx"
 #include "user_names.hxx"
 
 #include <algorithm>

@@ -2,19 +2,19 @@
 // gpauditctl: the resultant audit policy of GPOs and the Linux audit rules it means.
 // This is the program layer: the only place with argument parsing, output and exit codes.
 #include "config.h"
-#include "core/config.hxx"
-#include "core/guardrails.hxx"
-#include "core/report.hxx"
-#include "core/text.hxx"
-#include "core/translate.hxx"
-#include "host/files.hxx"
-#include "host/offline.hxx"
-#include "host/rules_data.hxx"
+#include "core/base/config.hxx"
+#include "core/base/text.hxx"
+#include "core/linux/guardrails.hxx"
+#include "core/linux/translate.hxx"
+#include "core/report/report.hxx"
+#include "host/data/rules_data.hxx"
+#include "host/files/files.hxx"
+#include "host/gpo/offline.hxx"
 #include "safe_console.hxx"
 
-#include "host/control.hxx"
-#include "host/state.hxx"
-#include "host/view.hxx"
+#include "host/control/control.hxx"
+#include "host/state/state.hxx"
+#include "host/state/view.hxx"
 
 #ifdef GPAUDIT_HAVE_LIBAUDIT
 #include "kernel/apply.hxx"

@@ -6,7 +6,7 @@
 // of defence, at the one place every byte passes.
 #pragma once
 
-#include "core/safe_text.hxx"
+#include "core/base/safe_text.hxx"
 
 #include <iostream>
 #include <streambuf>

@@ -6,11 +6,11 @@
 #include "user_names.hxx"
 
 #include "auditlog/reader.hxx"
+#include "core/base/safe_text.hxx"
+#include "core/base/text.hxx"
 #include "core/events/classify.hxx"
 #include "core/events/windows.hxx"
-#include "core/safe_text.hxx"
-#include "core/text.hxx"
-#include "host/rules_data.hxx"
+#include "host/data/rules_data.hxx"
 
 #include <algorithm>
 #include <cctype>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "reader.hxx"
+#include "auditlog/reader.hxx"
 
 #include <algorithm>
 #include <auparse.h>

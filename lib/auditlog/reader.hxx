@@ -4,8 +4,8 @@
 // ourselves. Returns values; never prints.
 #pragma once
 
+#include "core/base/result.hxx"
 #include "core/events/event.hxx"
-#include "core/result.hxx"
 
 #include <cstddef>
 #include <functional>

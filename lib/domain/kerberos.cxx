@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "kerberos.hxx"
+#include "domain/kerberos.hxx"
 
 #include <arpa/inet.h>
 #include <cerrno>

@@ -3,7 +3,7 @@
 // uses Samba's bundled Heimdal, which cannot see an MIT MEMORY: ccache (lab.md).
 #pragma once
 
-#include "core/result.hxx"
+#include "core/base/result.hxx"
 
 #include <chrono>
 #include <memory>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "ldap.hxx"
+#include "domain/ldap.hxx"
 
-#include "core/directory.hxx"
+#include "core/gpclient/directory.hxx"
 
 #include <cerrno>
 #include <cstring>

@@ -4,7 +4,7 @@
 // Searches are sent in batches and their answers collected together, so a batch is one round trip.
 #pragma once
 
-#include "core/result.hxx"
+#include "core/base/result.hxx"
 
 #include <chrono>
 #include <cstdint>

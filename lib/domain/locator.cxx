@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "locator.hxx"
+#include "domain/locator.hxx"
 
 #include <algorithm>
 #include <arpa/nameser.h>

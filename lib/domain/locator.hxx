@@ -2,7 +2,7 @@
 // DC locator over DNS (MS-ADTS 6.3.6): SRV records of the site first, then of the whole domain.
 #pragma once
 
-#include "core/result.hxx"
+#include "core/base/result.hxx"
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "smb.hxx"
+#include "domain/smb.hxx"
 
-#include "host/files.hxx"
+#include "host/files/files.hxx"
 
 #include <cerrno>
 #include <cstring>

@@ -3,7 +3,7 @@
 // guest login), SMB2 or later with signing required. KRB5CCNAME must name the machine's FILE: ccache.
 #pragma once
 
-#include "core/result.hxx"
+#include "core/base/result.hxx"
 
 #include <cstddef>
 #include <memory>

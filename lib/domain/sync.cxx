@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "sync.hxx"
+#include "domain/sync.hxx"
 
-#include "core/directory.hxx"
-#include "core/gpo_list.hxx"
-#include "core/sysvol_path.hxx"
-#include "core/text.hxx"
-#include "host/files.hxx"
-#include "kerberos.hxx"
-#include "ldap.hxx"
-#include "locator.hxx"
-#include "smb.hxx"
+#include "core/base/text.hxx"
+#include "core/gpclient/directory.hxx"
+#include "core/gpclient/gpo_list.hxx"
+#include "core/gpclient/sysvol_path.hxx"
+#include "domain/kerberos.hxx"
+#include "domain/ldap.hxx"
+#include "domain/locator.hxx"
+#include "domain/smb.hxx"
+#include "host/files/files.hxx"
 
 #include <algorithm>
 #include <cstdlib>

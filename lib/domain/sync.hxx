@@ -4,10 +4,10 @@
 // is the caller's (gpauditctl, gpauditd), which then records the sync with host::writeSyncState.
 #pragma once
 
-#include "core/catalog.hxx"
-#include "core/config.hxx"
-#include "host/offline.hxx"
-#include "host/state.hxx"
+#include "core/base/config.hxx"
+#include "core/policy/catalog.hxx"
+#include "host/gpo/offline.hxx"
+#include "host/state/state.hxx"
 
 #include <chrono>
 #include <functional>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "apply.hxx"
+#include "kernel/apply.hxx"
 
-#include "core/apply_plan.hxx"
-#include "core/guardrails.hxx"
-#include "core/text.hxx"
-#include "fast_path.hxx"
-#include "host/files.hxx"
+#include "core/base/text.hxx"
+#include "core/linux/apply_plan.hxx"
+#include "core/linux/guardrails.hxx"
+#include "host/files/files.hxx"
+#include "kernel/fast_path.hxx"
 
 #include <map>
 #include <set>

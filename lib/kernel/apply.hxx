@@ -3,9 +3,9 @@
 // persistence, and revert. Rules that are not ours are never touched.
 #pragma once
 
-#include "audit_netlink.hxx"
-#include "core/apply_plan.hxx"
-#include "core/translate.hxx"
+#include "core/linux/apply_plan.hxx"
+#include "core/linux/translate.hxx"
+#include "kernel/audit_netlink.hxx"
 
 #include <chrono>
 #include <string>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "audit_netlink.hxx"
+#include "kernel/audit_netlink.hxx"
 
 #include <cerrno>
 #include <cstdlib>

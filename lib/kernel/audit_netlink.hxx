@@ -3,9 +3,9 @@
 // settings. The only place that includes libaudit.h.
 #pragma once
 
-#include "core/audit_state.hxx"
-#include "core/result.hxx"
-#include "core/translate.hxx"
+#include "core/base/result.hxx"
+#include "core/linux/audit_state.hxx"
+#include "core/linux/translate.hxx"
 
 #include <cstdint>
 #include <memory>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "config_watch.hxx"
+#include "kernel/config_watch.hxx"
 
 #include <arpa/inet.h>
 #include <cerrno>

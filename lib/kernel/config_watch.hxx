@@ -5,7 +5,7 @@
 // while auditing is enabled; gpauditd's drift timer covers the rest.
 #pragma once
 
-#include "core/result.hxx"
+#include "core/base/result.hxx"
 
 #include <string>
 #include <vector>

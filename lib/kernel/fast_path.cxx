@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "fast_path.hxx"
+#include "kernel/fast_path.hxx"
 
 #include <libaudit.h>
 #include <set>

@@ -4,9 +4,9 @@
 // for them (each exit rule costs every syscall of every audited process, mapping.md facts 1 and 4).
 #pragma once
 
-#include "audit_netlink.hxx"
-#include "core/mapping.hxx"
-#include "core/translate.hxx"
+#include "core/linux/mapping.hxx"
+#include "core/linux/translate.hxx"
+#include "kernel/audit_netlink.hxx"
 
 #include <vector>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "engine.hxx"
+#include "service/engine.hxx"
 
-#include "core/guardrails.hxx"
-#include "core/text.hxx"
+#include "core/base/text.hxx"
+#include "core/linux/guardrails.hxx"
 #include "domain/sync.hxx"
-#include "host/state.hxx"
+#include "host/state/state.hxx"
 #include "kernel/apply.hxx"
 
 #include <cerrno>

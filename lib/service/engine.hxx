@@ -4,11 +4,11 @@
 // between syncs. Output goes to a host::Sink so the same text reaches a terminal or a control client.
 #pragma once
 
-#include "core/apply_plan.hxx"
-#include "core/config.hxx"
-#include "core/report.hxx"
-#include "host/rules_data.hxx"
-#include "host/view.hxx"
+#include "core/base/config.hxx"
+#include "core/linux/apply_plan.hxx"
+#include "core/report/report.hxx"
+#include "host/data/rules_data.hxx"
+#include "host/state/view.hxx"
 
 #include <chrono>
 #include <string>

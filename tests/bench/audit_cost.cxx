@@ -8,10 +8,10 @@
 //
 // Root. Saves the kernel's audit rules and status and restores them at the end; touches only rules
 // it added. Not a test: it asserts nothing and prints figures.
-#include "core/translate.hxx"
-#include "host/files.hxx"
-#include "host/offline.hxx"
-#include "host/rules_data.hxx"
+#include "core/linux/translate.hxx"
+#include "host/data/rules_data.hxx"
+#include "host/files/files.hxx"
+#include "host/gpo/offline.hxx"
 #include "kernel/apply.hxx"
 
 #include <libaudit.h>

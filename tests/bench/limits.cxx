@@ -10,9 +10,9 @@
 // --write DIR also writes each constructed file (and DIR/sidmap.txt, every SID of the files) so that
 // other builds can be measured on the same input, e.g. main's gpauditctl (README, "Limits").
 // --ceilings runs with every limit at its ceiling (max_per_user_sids 4096, max_rules 65536...).
-#include "core/apply_plan.hxx"
-#include "core/translate.hxx"
-#include "host/rules_data.hxx"
+#include "core/linux/apply_plan.hxx"
+#include "core/linux/translate.hxx"
+#include "host/data/rules_data.hxx"
 
 #include <chrono>
 #include <cstdio>

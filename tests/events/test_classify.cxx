@@ -3,7 +3,7 @@
 // kept record types produce, with the multi-key rules the optimiser really emits) and the exact set of
 // subcategories each serves; precision and recall over the table, against the key-only reading.
 #include "core/events/classify.hxx"
-#include "host/rules_data.hxx"
+#include "host/data/rules_data.hxx"
 
 #include <doctest/doctest.h>
 #include <set>

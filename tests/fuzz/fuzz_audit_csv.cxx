@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // audit.csv bytes -> parse; when it parses, the whole pipeline (merge, translate, report) runs on it.
-#include "core/report.hxx"
-#include "core/translate.hxx"
-#include "host/rules_data.hxx"
+#include "core/linux/translate.hxx"
+#include "core/report/report.hxx"
+#include "host/data/rules_data.hxx"
 
 #include <cstddef>
 #include <cstdint>

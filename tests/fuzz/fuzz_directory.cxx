@@ -2,9 +2,9 @@
 // What the DC and the host's files feed the domain client: the LDAP ping answer, DNs, binary SIDs,
 // gPLink, and the configuration files (gpauditd.conf, smb.conf, sssd.conf, krb5.conf). The first byte
 // picks the parser; none may crash, and a parsed SID or DN must print back consistently.
-#include "core/config.hxx"
-#include "core/directory.hxx"
-#include "core/gpo_list.hxx"
+#include "core/base/config.hxx"
+#include "core/gpclient/directory.hxx"
+#include "core/gpclient/gpo_list.hxx"
 
 #include <cstddef>
 #include <cstdint>

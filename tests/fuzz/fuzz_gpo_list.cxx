@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What LDAP returns, as bytes: a gPLink, gPCMachineExtensionNames and a binary nTSecurityDescriptor
 // (the input split at the first two NUL bytes), through the parsers and the GPO list.
-#include "core/gpo_list.hxx"
+#include "core/gpclient/gpo_list.hxx"
 
 #include <cstddef>
 #include <cstdint>

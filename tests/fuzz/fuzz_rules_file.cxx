@@ -7,10 +7,10 @@
 // Input: sections separated by "\n--\n": GPO name 1, GPO name 2, audit.csv (of GPO 1), GptTmpl.inf
 // (of GPO 2), file names of every watched directory ('/'-separated: a name cannot hold '/'), SACL
 // scope directories (NUL-separated).
-#include "core/report.hxx"
-#include "core/safe_text.hxx"
-#include "core/translate.hxx"
-#include "host/rules_data.hxx"
+#include "core/base/safe_text.hxx"
+#include "core/linux/translate.hxx"
+#include "core/report/report.hxx"
+#include "host/data/rules_data.hxx"
 #include "rules_file_check.hxx"
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SDDL text -> SACL; every parsed ACE prints and re-parses to an equal ACE.
-#include "core/sddl.hxx"
-#include "core/translate.hxx"
+#include "core/linux/translate.hxx"
+#include "core/policy/sddl.hxx"
 
 #include <cstddef>
 #include <cstdint>

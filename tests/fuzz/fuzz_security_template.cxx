@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // GptTmpl.inf bytes (any encoding) -> parse, then merge as a legacy policy.
-#include "core/merge.hxx"
-#include "host/rules_data.hxx"
+#include "core/policy/merge.hxx"
+#include "host/data/rules_data.hxx"
 
 #include <cstddef>
 #include <cstdint>

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "auditctl_reader.hxx"
-#include "core/translate.hxx"
+#include "core/linux/translate.hxx"
 
 #include <optional>
 #include <string>

@@ -3,7 +3,7 @@
 // for each ABI exactly when rules/syscalls.yaml does not list it as absent, and every record type
 // the mapping names is a libaudit message type. (auditctl and the kernel adapter resolve names with
 // these tables, so a mismatch would be a rule the kernel refuses.)
-#include "host/rules_data.hxx"
+#include "host/data/rules_data.hxx"
 
 #include <doctest/doctest.h>
 #include <libaudit.h>

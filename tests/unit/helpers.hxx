@@ -2,10 +2,10 @@
 // Shared by the unit tests: the built-in rules data and small builders.
 #pragma once
 
-#include "core/merge.hxx"
-#include "core/policy.hxx"
-#include "core/translate.hxx"
-#include "host/rules_data.hxx"
+#include "core/linux/translate.hxx"
+#include "core/policy/merge.hxx"
+#include "core/policy/policy.hxx"
+#include "host/data/rules_data.hxx"
 
 #include <doctest/doctest.h>
 #include <string>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Planning an apply: a diff, adds before removals, never a foreign rule.
-#include "core/apply_plan.hxx"
+#include "core/linux/apply_plan.hxx"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // status's report of the kernel's audit state, from doubles of AUDIT_GET's answer: enabled 2 (immutable)
 // can only be tested this way (setting it on the test machine locks it until reboot).
-#include "core/audit_state.hxx"
+#include "core/linux/audit_state.hxx"
 
 #include <doctest/doctest.h>
 

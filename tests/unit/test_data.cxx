@@ -2,7 +2,7 @@
 // The rules/ data: the catalog is complete and the mapping covers it.
 #include "helpers.hxx"
 
-#include "core/mapping.hxx"
+#include "core/linux/mapping.hxx"
 
 using namespace gpaudit::core;
 

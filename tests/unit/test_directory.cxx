@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The pure parts of the domain client: DNs, filter escaping, binary SIDs, the LDAP ping answer, the
 // host's identity from its configuration files, and gpauditd.conf.
-#include "core/config.hxx"
-#include "core/directory.hxx"
+#include "core/base/config.hxx"
+#include "core/gpclient/directory.hxx"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // GPO list: gPLink and extension parsing, MS-GPOL order, enforced/block inheritance/disabled links,
 // GPC filtering, and security filtering over binary security descriptors.
-#include "core/gpo_list.hxx"
+#include "core/gpclient/gpo_list.hxx"
 
 #include <doctest/doctest.h>
 

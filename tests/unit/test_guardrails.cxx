@@ -4,11 +4,11 @@
 // checked over every case in tests/data.
 #include "helpers.hxx"
 
-#include "core/apply_plan.hxx"
-#include "core/config.hxx"
-#include "core/guardrails.hxx"
-#include "host/files.hxx"
-#include "host/offline.hxx"
+#include "core/base/config.hxx"
+#include "core/linux/apply_plan.hxx"
+#include "core/linux/guardrails.hxx"
+#include "host/files/files.hxx"
+#include "host/gpo/offline.hxx"
 
 #include <algorithm>
 #include <cstdlib>

@@ -4,8 +4,8 @@
 // real kernel is never locked by a test (it would stay locked until reboot).
 #include "helpers.hxx"
 
-#include "core/apply_plan.hxx"
-#include "host/files.hxx"
+#include "core/linux/apply_plan.hxx"
+#include "host/files/files.hxx"
 #include "kernel/apply.hxx"
 
 #include <filesystem>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Limits on one policy's work (gpauditd.conf(5) "Limits"): each limit, its error naming file, line,
 // GPO and limit, and what happens to the rest of the policy. Also the per-user exclusions' field limit.
-#include "core/config.hxx"
+#include "core/base/config.hxx"
 #include "helpers.hxx"
-#include "host/offline.hxx"
+#include "host/gpo/offline.hxx"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Untrusted text on its way to a terminal, a log, JSON or auditctl (issue 11): escaping, safe rule
 // paths, the rules file writer, and the rules file read back the way auditctl reads it.
-#include "core/config.hxx"
-#include "core/report.hxx"
-#include "core/safe_text.hxx"
+#include "core/base/config.hxx"
+#include "core/base/safe_text.hxx"
+#include "core/report/report.hxx"
 #include "fuzz/rules_file_check.hxx"
 #include "helpers.hxx"
 

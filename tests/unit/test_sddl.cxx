@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "core/sddl.hxx"
-#include "core/translate.hxx"
+#include "core/linux/translate.hxx"
+#include "core/policy/sddl.hxx"
 
 #include <doctest/doctest.h>
 

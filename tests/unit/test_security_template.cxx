@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "core/policy.hxx"
+#include "core/policy/policy.hxx"
 
 #include <doctest/doctest.h>
 

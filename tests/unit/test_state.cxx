@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The state directory: the GPO file cache (written without fsync, so checked on read), the last applied
 // sync, pruning.
-#include "host/rules_data.hxx"
-#include "host/state.hxx"
+#include "host/data/rules_data.hxx"
+#include "host/state/state.hxx"
 
 #include <doctest/doctest.h>
 #include <filesystem>

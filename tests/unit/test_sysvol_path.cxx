@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // gPCFileSysPath: no path from SYSVOL may leave the GPO's folder.
-#include "core/sysvol_path.hxx"
+#include "core/gpclient/sysvol_path.hxx"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "core/identifiers.hxx"
-#include "core/text.hxx"
+#include "core/base/identifiers.hxx"
+#include "core/base/text.hxx"
 
 #include <doctest/doctest.h>
 

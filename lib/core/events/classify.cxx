@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "classify.hxx"
+#include "core/events/classify.hxx"
 
-#include "../translate.hxx"
+#include "core/linux/translate.hxx"
 
 #include <algorithm>
 #include <charconv>

@@ -12,9 +12,9 @@
 // such a record serves every subcategory whose mapping lists its type.
 #pragma once
 
-#include "../catalog.hxx"
-#include "../mapping.hxx"
-#include "event.hxx"
+#include "core/events/event.hxx"
+#include "core/linux/mapping.hxx"
+#include "core/policy/catalog.hxx"
 
 #include <cstdint>
 #include <map>

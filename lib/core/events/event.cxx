@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "event.hxx"
+#include "core/events/event.hxx"
 
 namespace gpaudit::core::events {
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "windows.hxx"
+#include "core/events/windows.hxx"
 
-#include "../safe_text.hxx"
+#include "core/base/safe_text.hxx"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>

@@ -8,7 +8,7 @@
 // event-4688 and event-4689). What is exact and what is approximate: see renderProcessCreation().
 #pragma once
 
-#include "event.hxx"
+#include "core/events/event.hxx"
 
 #include <cstdint>
 #include <functional>

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/linux/apply_plan.hxx"
+
+#include "core/base/text.hxx"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace gpaudit::core {
+
+ApplyPlan planApply(std::span<const DesiredRule> desired, std::span<const CurrentRule> current)
+{
+    ApplyPlan plan;
+    std::map<std::string_view, bool> inKernel; // identity -> ours
+    for (const auto &rule : current)
+        inKernel.emplace(rule.identity, rule.ours);
+    std::set<std::string_view> wanted;
+    std::vector<std::size_t> prepends;
+    for (std::size_t i = 0; i < desired.size(); ++i) {
+        if (!wanted.insert(desired[i].identity).second)
+            continue; // the same kernel rule twice: the kernel would refuse the second
+        auto found = inKernel.find(desired[i].identity);
+        if (found == inKernel.end())
+            (desired[i].prepend ? prepends : plan.add).push_back(i);
+        else
+            (found->second ? plan.keep : plan.foreign).push_back(i);
+    }
+    plan.add.insert(plan.add.begin(), prepends.rbegin(), prepends.rend());
+    for (std::size_t i = 0; i < current.size(); ++i)
+        if (current[i].ours && !wanted.contains(current[i].identity))
+            plan.remove.push_back(i);
+    return plan;
+}
+
+ApplyDecision decideApply(const AuditStatus &status, const std::vector<StatusSetting> &wanted, bool kernelHoldsRules,
+                          bool reportOnly, bool dryRun)
+{
+    ApplyDecision decision;
+    const bool immutable = status.enabled == 2;
+    const std::map<char, std::uint32_t> now = {
+        {'f', status.failure}, {'b', status.backlogLimit}, {'r', status.rateLimit}};
+    for (const auto &setting : wanted) {
+        const auto current = now.find(setting.flag);
+        if (current != now.end() && current->second == setting.value)
+            continue;
+        decision.statusToSet.push_back(setting);
+        decision.statusChanges.push_back(
+            std::string("-") + setting.flag + " " + std::to_string(setting.value) + " (was " +
+            (current == now.end() ? std::string("?") : std::to_string(current->second)) + "; " + setting.reason + ")");
+    }
+    const bool inForce = kernelHoldsRules && decision.statusToSet.empty();
+    if (reportOnly) {
+        decision.mode = ApplyMode::ReportOnly;
+        decision.reason = "report_only in gpauditd.conf: nothing was changed";
+        if (immutable)
+            decision.reason += " (and the kernel's audit configuration is immutable, -e 2: an apply would only "
+                               "stage the policy for the next boot)";
+    } else if (immutable && inForce) {
+        decision.reason = "the kernel's audit configuration is immutable (-e 2) and already holds this policy";
+    } else if (immutable) {
+        decision.mode = ApplyMode::Stage;
+        decision.reason = "the kernel's audit configuration is immutable (-e 2): no rule or setting can change "
+                          "until reboot; the policy goes to the rules file only";
+    }
+    decision.kernelWrites = decision.mode == ApplyMode::Apply && !dryRun;
+    decision.rulesFileWrite = decision.mode != ApplyMode::ReportOnly && !dryRun;
+    if (!decision.kernelWrites)
+        decision.statusToSet.clear();
+    return decision;
+}
+
+std::string_view modeName(ApplyMode mode)
+{
+    switch (mode) {
+    case ApplyMode::Apply:
+        return "applied";
+    case ApplyMode::Stage:
+        return "staged, takes effect at the next boot";
+    case ApplyMode::ReportOnly:
+        return "report-only";
+    }
+    return "applied";
+}
+
+std::string_view modeKey(ApplyMode mode)
+{
+    return mode == ApplyMode::Stage ? "staged" : modeName(mode);
+}
+
+namespace {
+std::vector<std::string_view> words(std::string_view line)
+{
+    std::vector<std::string_view> out;
+    while (true) {
+        line = trim(line);
+        if (line.empty())
+            break;
+        const auto space = line.find_first_of(" \t");
+        out.push_back(line.substr(0, space));
+        if (space == std::string_view::npos)
+            break;
+        line = line.substr(space);
+    }
+    return out;
+}
+} // namespace
+
+Result<AuditRule> parseRuleLine(std::string_view line)
+{
+    const auto tokens = words(line);
+    AuditRule rule;
+    bool sawAction = false;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const auto option = tokens[i];
+        if (i + 1 >= tokens.size())
+            return fail("\"" + std::string(option) + "\" needs a value in: " + std::string(line));
+        const auto value = tokens[++i];
+        if (option == "-a") {
+            const auto comma = value.find(',');
+            if (comma == std::string_view::npos)
+                return fail("-a takes action,list in: " + std::string(line));
+            const auto action = value.substr(0, comma);
+            const auto list = value.substr(comma + 1);
+            if (action == "always")
+                rule.action = AuditRule::Action::Always;
+            else if (action == "never")
+                rule.action = AuditRule::Action::Never;
+            else
+                return fail("unknown action \"" + std::string(action) + "\"");
+            if (list == "exit")
+                rule.list = AuditRule::List::Exit;
+            else if (list == "user")
+                rule.list = AuditRule::List::User;
+            else if (list == "exclude")
+                rule.list = AuditRule::List::Exclude;
+            else if (list == "task")
+                rule.list = AuditRule::List::Task;
+            else
+                return fail("unknown list \"" + std::string(list) + "\"");
+            sawAction = true;
+        } else if (option == "-S") {
+            std::size_t start = 0;
+            while (start <= value.size()) {
+                const auto comma = value.find(',', start);
+                rule.syscalls.emplace_back(
+                    value.substr(start, comma == std::string_view::npos ? comma : comma - start));
+                if (comma == std::string_view::npos)
+                    break;
+                start = comma + 1;
+            }
+        } else if (option == "-F" || option == "-C") {
+            if (option == "-F" && value.starts_with("arch=")) {
+                rule.arch = std::string(value.substr(5));
+                continue;
+            }
+            auto spec = parseFieldSpec(value, option == "-C");
+            if (!spec && option == "-F") {
+                // Fields the mapping data may not use but our renderer writes.
+                for (std::string_view name : {"path=", "dir=", "perm=", "msgtype="})
+                    if (value.starts_with(name))
+                        spec = FieldSpec{std::string(name.substr(0, name.size() - 1)), "=",
+                                         std::string(value.substr(name.size())), false};
+            }
+            if (!spec)
+                return fail("cannot read field \"" + std::string(value) + "\" in: " + std::string(line));
+            rule.fields.push_back(*spec);
+        } else if (option == "-k") {
+            if (!value.starts_with(kKeyPrefix))
+                return fail("key \"" + std::string(value) + "\" is not gpaudit's");
+            rule.keys.emplace_back(value.substr(kKeyPrefix.size()));
+        } else {
+            return fail("unknown option \"" + std::string(option) + "\" in: " + std::string(line));
+        }
+    }
+    if (!sawAction)
+        return fail("not a rule (no -a): " + std::string(line));
+    std::sort(rule.syscalls.begin(), rule.syscalls.end());
+    return rule;
+}
+
+Result<std::vector<AuditRule>> recordFiltersOf(std::string_view rulesFile, std::string_view label)
+{
+    std::vector<AuditRule> filters;
+    const auto lines = splitLines(rulesFile);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const auto line = trim(lines[i]);
+        if (!line.starts_with("# record filter of "))
+            continue;
+        if (i + 1 >= lines.size())
+            return fail("record filter comment without a rule",
+                        {std::string(label), static_cast<std::uint32_t>(i + 1), 0});
+        auto rule = parseRuleLine(lines[i + 1]);
+        if (!rule)
+            return fail(rule.error().message, {std::string(label), static_cast<std::uint32_t>(i + 2), 0});
+        std::string owners(line.substr(19));
+        std::size_t start = 0;
+        while (start < owners.size()) {
+            const auto space = owners.find(' ', start);
+            auto key = owners.substr(start, space == std::string::npos ? std::string::npos : space - start);
+            if (key.starts_with(kKeyPrefix))
+                rule->keys.push_back(key.substr(kKeyPrefix.size()));
+            start = space == std::string::npos ? owners.size() : space + 1;
+        }
+        filters.push_back(std::move(*rule));
+        ++i;
+    }
+    return filters;
+}
+
+} // namespace gpaudit::core

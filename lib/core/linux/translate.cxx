@@ -1,0 +1,965 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/linux/translate.hxx"
+
+#include "core/base/safe_text.hxx"
+#include "core/base/text.hxx"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+namespace gpaudit::core {
+
+namespace {
+
+bool hasSuccess(std::uint8_t v)
+{
+    return v == value::Success || v == value::SuccessAndFailure;
+}
+bool hasFailure(std::uint8_t v)
+{
+    return v == value::Failure || v == value::SuccessAndFailure;
+}
+
+std::string parentOf(const std::string &path)
+{
+    const auto slash = path.rfind('/');
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Which outcome a rule records: the -F success / -F exit fields it gets.
+struct Outcome {
+    std::vector<FieldSpec> fields;
+};
+
+// Users an exclusion removes from a subcategory's own rules, by uid (MS-GPAC 2.2.1.3.2).
+struct Exclusions {
+    std::set<std::uint32_t> success;
+    std::set<std::uint32_t> failure;
+};
+
+class Builder {
+  public:
+    Builder(const Catalog &catalog, const Mapping &mapping, const Resultant &resultant, const TranslateOptions &options,
+            const std::vector<Abi> &abis)
+        : catalog_(catalog), mapping_(mapping), resultant_(resultant), options_(options), abis_(abis)
+    {
+    }
+
+    Result<Translation> run()
+    {
+        // The per-user settings of each subcategory, found by index rather than by a scan of them all
+        // per subcategory.
+        usersBySubcategory_.resize(catalog_.subcategories().size());
+        for (const auto &user : resultant_.perUser)
+            if (user.subcategory < usersBySubcategory_.size())
+                usersBySubcategory_[user.subcategory].push_back(&user);
+        exclusions_.resize(catalog_.subcategories().size());
+        statusFromOptions();
+        for (std::size_t index = 0; index < catalog_.subcategories().size() && !error_; ++index)
+            subcategory(index);
+        if (!error_)
+            fileGlobalSacl();
+        if (!resultant_.registryGlobalSacl.empty())
+            note("", "RegistryGlobalSacl has " + std::to_string(resultant_.registryGlobalSacl.size()) +
+                         " ACE(s); Linux has no registry, so they are not applied");
+        if (!error_)
+            suppressions();
+        if (error_)
+            return tl::unexpected(*error_);
+        optimise();
+        return std::move(out_);
+    }
+
+  private:
+    void note(const std::string &slug, std::string message) { out_.notes.push_back({slug, std::move(message)}); }
+
+    void statusFromOptions()
+    {
+        const auto &crash = resultant_.options[static_cast<std::size_t>(AuditOption::CrashOnAuditFail)];
+        if (!crash)
+            return;
+        if (crash->enabled) {
+            // CrashOnAuditFail: stop rather than lose an event -> panic on failure, a large backlog so a
+            // burst does not trip it, no rate limit (mapping.md "Audit options").
+            out_.status.push_back({'f', 2, "CrashOnAuditFail=1 (" + crash->source.str() + ")"});
+            out_.status.push_back({'b', 8192, "CrashOnAuditFail=1: backlog large enough for bursts"});
+            out_.status.push_back({'r', 0, "CrashOnAuditFail=1: no rate limit"});
+            note("",
+                 "CrashOnAuditFail is enabled: failure mode 2 panics the host when an audit record is lost; "
+                 "set auditd.conf disk_full_action/disk_error_action to HALT for the same behaviour on disk errors");
+        } else {
+            out_.status.push_back({'f', 1, "CrashOnAuditFail=0 (" + crash->source.str() + ")"});
+        }
+    }
+
+    std::vector<FieldSpec> substitute(const std::vector<FieldSpec> &fields) const
+    {
+        std::vector<FieldSpec> out = fields;
+        for (auto &field : out) {
+            const auto at = field.value.find("${UID_MIN}");
+            if (at != std::string::npos)
+                field.value.replace(at, 10, std::to_string(options_.uidMin));
+        }
+        return out;
+    }
+
+    // Emits one template with extra fields (outcome, per-user filter) under the given key.
+    void emit(const std::string &slug, const RuleTemplate &rule, const std::vector<FieldSpec> &extra,
+              AuditRule::Action action)
+    {
+        if (error_)
+            return; // a limit was exceeded: the policy is refused, emit nothing more
+        std::vector<FieldSpec> fields;
+        if (!rule.path.empty()) {
+            if (!safePath(slug, rule.path))
+                return;
+            if (options_.probe != nullptr && !options_.probe->directoryExists(parentOf(rule.path))) {
+                noteSkippedWatch(slug, rule.path, parentOf(rule.path));
+                return;
+            }
+            fields.push_back({"path", "=", rule.path});
+        }
+        if (!rule.dir.empty()) {
+            if (!safePath(slug, rule.dir))
+                return;
+            if (options_.probe != nullptr && !options_.probe->directoryExists(rule.dir)) {
+                noteSkippedWatch(slug, rule.dir, rule.dir);
+                return;
+            }
+            if (rule.syscalls.empty() && options_.probe != nullptr) {
+                if (auto entries = expandedDirectory(slug, rule.dir)) {
+                    RuleTemplate file = rule;
+                    file.dir.clear();
+                    for (const auto &path : *entries) {
+                        file.path = path;
+                        emitWatch(slug, file, extra, action);
+                    }
+                    return;
+                }
+            }
+            fields.push_back({"dir", "=", rule.dir});
+        }
+        if (!rule.perm.empty())
+            fields.push_back({"perm", "=", rule.perm});
+        for (auto &field : substitute(rule.fields))
+            fields.push_back(field);
+        fields.insert(fields.end(), extra.begin(), extra.end());
+
+        // A file watch without syscalls lives in the kernel's inode hash and costs nothing per
+        // syscall: one rule serves every ABI (mapping.md kernel fact 6).
+        if (!rule.path.empty() && rule.syscalls.empty()) {
+            add({AuditRule::List::Exit, action, "", {}, fields, {slug}});
+            return;
+        }
+        // Directory rules sit on the exit list: narrow their syscall mask to the perm classes, or
+        // auditctl would give them every syscall (fact 7).
+        std::vector<std::string> syscalls = rule.syscalls;
+        if (syscalls.empty())
+            for (char letter : rule.perm)
+                for (const auto &name : mapping_.permSyscalls(letter))
+                    syscalls.push_back(name);
+        emitPerAbi(slug, syscalls, fields, action);
+    }
+
+    void emitPerAbi(const std::string &slug, const std::vector<std::string> &syscalls,
+                    const std::vector<FieldSpec> &fields, AuditRule::Action action)
+    {
+        for (const auto &abi : abis_) {
+            std::vector<std::string> present;
+            for (const auto &name : syscalls)
+                if (!abi.absent.contains(name))
+                    present.push_back(name);
+            std::sort(present.begin(), present.end());
+            present.erase(std::unique(present.begin(), present.end()), present.end());
+            if (present.empty())
+                continue;
+            add({AuditRule::List::Exit, action, abi.arch, std::move(present), fields, {slug}});
+        }
+    }
+
+    // A file watch whose parent directory is known to exist (it came from listing that directory).
+    void emitWatch(const std::string &slug, const RuleTemplate &rule, const std::vector<FieldSpec> &extra,
+                   AuditRule::Action action)
+    {
+        if (!safePath(slug, rule.path))
+            return;
+        std::vector<FieldSpec> fields = {{"path", "=", rule.path}, {"perm", "=", rule.perm}};
+        for (auto &field : substitute(rule.fields))
+            fields.push_back(field);
+        fields.insert(fields.end(), extra.begin(), extra.end());
+        add({AuditRule::List::Exit, action, "", {}, fields, {slug}});
+    }
+
+    // The directory itself and every entry below it, or nullopt to keep a tree rule.
+    std::optional<std::vector<std::string>> expandedDirectory(const std::string &slug, const std::string &dir)
+    {
+        auto cached = expanded_.find(dir);
+        if (cached == expanded_.end()) {
+            auto entries = options_.probe->listTree(dir, kMaxExpandedWatches);
+            // An entry whose name cannot be written to a rule (safe_text.hxx) is not left unwatched:
+            // the directory stays one tree rule, which covers every name.
+            std::optional<std::string> unsafe;
+            if (entries)
+                for (const auto &entry : *entries)
+                    if (auto problem = rulePathProblem(entry); problem && !unsafe)
+                        unsafe = "watch on " + displayText(dir) + ": the name of " + displayText(entry) +
+                                 " cannot be written to an audit rule (" + *problem +
+                                 "), so the directory is kept as a directory tree rule (it costs every syscall)";
+            if (unsafe)
+                entries.reset();
+            if (entries)
+                entries->insert(entries->begin(), dir);
+            cached = expanded_.emplace(dir, std::move(entries)).first;
+            if (unsafe)
+                note(slug, std::move(*unsafe));
+            else if (cached->second)
+                note(slug, "watch on " + displayText(dir) + ": the directory and its " +
+                               std::to_string(cached->second->size() - 1) +
+                               " entries are watched one by one (no per-syscall cost); a file created in it later is "
+                               "recorded when created, and for in-place writes from the next apply");
+            else
+                note(slug, "watch on " + displayText(dir) + ": more than " + std::to_string(kMaxExpandedWatches) +
+                               " entries, kept as a directory tree rule (it costs every syscall)");
+        }
+        return cached->second;
+    }
+
+    void noteSkippedWatch(const std::string &slug, const std::string &watch, const std::string &missing)
+    {
+        if (skippedWatches_.insert(watch).second)
+            note(slug, "watch on " + displayText(watch) + " skipped: " + displayText(missing) +
+                           " does not exist on this host");
+    }
+
+    // A path (a file named in a watched directory, a mapping's or a SACL scope's path) becomes a -F
+    // path=/dir= value only when auditctl reads the rules file back to exactly that path and libaudit
+    // sends exactly it to the kernel (safe_text.hxx); otherwise the watch is left out with a note.
+    bool safePath(const std::string &slug, const std::string &path)
+    {
+        auto problem = rulePathProblem(path);
+        if (!problem)
+            return true;
+        if (unsafePaths_.insert(path).second)
+            note(slug, "watch on " + displayText(path) + " left out: " + *problem);
+        return false;
+    }
+
+    // Takes a rule into its group at once (rules with identical list, action, arch and fields share one
+    // syscall mask, see optimise()), so the count of rules is known at every step and the work stops
+    // as soon as the policy exceeds max_rules or a rule the kernel's field limit.
+    void add(AuditRule rule)
+    {
+        if (error_)
+            return;
+        const std::size_t fieldCount = rule.fields.size() + (rule.arch.empty() ? 0 : 1) +
+                                       (rule.list == AuditRule::List::Exit && !rule.keys.empty() ? 1 : 0);
+        if (fieldCount > kMaxRuleFields) {
+            const auto excluded =
+                static_cast<std::size_t>(std::count_if(rule.fields.begin(), rule.fields.end(),
+                                                       [](const auto &f) { return f.name == "auid" && f.op == "!="; }));
+            const auto *sub = rule.keys.empty() ? nullptr : catalog_.bySlug(rule.keys.front());
+            error_ = Error{{},
+                           "a rule of " + (sub ? sub->name : std::string("the policy")) + " would carry " +
+                               std::to_string(fieldCount) + " fields, more than the kernel accepts (" +
+                               std::to_string(kMaxRuleFields) + ", AUDIT_MAX_FIELDS): " + std::to_string(excluded) +
+                               " users are excluded from it (each exclusion is one -F auid!=UID on our rules, MS-GPAC "
+                               "2.2.1.3.2), at most " +
+                               std::to_string(kMaxRuleFields - (fieldCount - excluded)) +
+                               " can be; the policy is refused as a whole (nothing of it is applied)"};
+            return;
+        }
+        ++rulesBySource_[currentSource_];
+        GroupKey key{static_cast<int>(rule.list), static_cast<int>(rule.action), rule.arch, rule.fields};
+        auto it = groups_.find(key);
+        if (it != groups_.end()) {
+            auto merged = entries_[it->second].rule.keys;
+            merged.insert(merged.end(), rule.keys.begin(), rule.keys.end());
+            sortKeys(merged);
+            // The kernel keeps 256 bytes of key: when the keys would not fit, open a second rule of
+            // the same filter rather than lose the subcategory names (ausearch -k must find them).
+            if (keyTextLength(merged) >= kMaxKeyLength)
+                it = groups_.end();
+        }
+        if (it == groups_.end()) {
+            if (entries_.size() >= options_.maxRules) {
+                tooManyRules();
+                return;
+            }
+            groups_[key] = entries_.size();
+            Entry entry{std::move(rule), {}};
+            for (const auto &slug : entry.rule.keys)
+                entry.syscallsBySlug[slug].insert(entry.rule.syscalls.begin(), entry.rule.syscalls.end());
+            entries_.push_back(std::move(entry));
+            return;
+        }
+        auto &target = entries_[it->second];
+        for (const auto &slug : rule.keys)
+            target.syscallsBySlug[slug].insert(rule.syscalls.begin(), rule.syscalls.end());
+        target.rule.syscalls.insert(target.rule.syscalls.end(), rule.syscalls.begin(), rule.syscalls.end());
+        std::sort(target.rule.syscalls.begin(), target.rule.syscalls.end());
+        target.rule.syscalls.erase(std::unique(target.rule.syscalls.begin(), target.rule.syscalls.end()),
+                                   target.rule.syscalls.end());
+        target.rule.keys.insert(target.rule.keys.end(), rule.keys.begin(), rule.keys.end());
+        sortKeys(target.rule.keys);
+    }
+
+    void tooManyRules()
+    {
+        std::vector<std::pair<std::size_t, std::string>> bySource;
+        for (const auto &[source, count] : rulesBySource_)
+            if (!source.empty())
+                bySource.emplace_back(count, source);
+        std::stable_sort(bySource.begin(), bySource.end(),
+                         [](const auto &a, const auto &b) { return a.first > b.first; });
+        std::string sources;
+        for (std::size_t i = 0; i < bySource.size() && i < 3; ++i)
+            sources += (i == 0 ? "" : ", ") + bySource[i].second + " (" + std::to_string(bySource[i].first) + ")";
+        error_ = Error{{},
+                       "the policy needs more than " + std::to_string(options_.maxRules) +
+                           " audit rules (limit max_rules, gpauditd.conf(5))" +
+                           (sources.empty() ? std::string()
+                                            : "; the GPOs whose settings gave the most rules (before merging equal "
+                                              "filters): " +
+                                                  sources) +
+                           "; the policy is refused as a whole (nothing of it is applied)"};
+    }
+
+    static std::vector<std::vector<FieldSpec>> outcomes(ResultMode mode, bool success, bool failure,
+                                                        const std::vector<std::string> &exits)
+    {
+        std::vector<std::vector<FieldSpec>> out;
+        switch (mode) {
+        case ResultMode::Split:
+            if (success && failure)
+                out.push_back({});
+            else if (success)
+                out.push_back({{"success", "=", "1"}});
+            else if (failure)
+                out.push_back({{"success", "=", "0"}});
+            break;
+        case ResultMode::SuccessUnfiltered:
+            if (success)
+                out.push_back({});
+            break;
+        case ResultMode::FailureExits:
+            if (failure)
+                for (const auto &code : exits)
+                    out.push_back({{"exit", "=", code}});
+            break;
+        }
+        return out;
+    }
+
+    bool optionOn(const std::string &name) const
+    {
+        auto option = parseAuditOption(name);
+        return option && resultant_.optionEnabled(*option);
+    }
+
+    void subcategory(std::size_t index)
+    {
+        const auto &sub = catalog_.subcategories()[index];
+        const auto &map = mapping_.of(index);
+        const auto setting = resultant_.subcategories[index].value;
+        if (!map.mapped)
+            return;
+        // Per-user first: its exclusions narrow this subcategory's own rules below.
+        perUser(index);
+        currentSource_ = resultant_.subcategories[index].source.str();
+        for (const auto &rule : map.rules) {
+            if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
+                continue;
+            for (const auto &outcome : narrowedOutcomes(rule.result, hasSuccess(setting), hasFailure(setting),
+                                                        rule.exits, exclusions_[index], rule.fields))
+                emit(sub.slug, rule, outcome, AuditRule::Action::Always);
+        }
+    }
+
+    // The outcome fields of one of our rules, narrowed by the subcategory's exclusions (MS-GPAC
+    // 2.2.1.3.2, Exclude Success/Failure): one -F auid!=UID per excluded user, on our rules only, so a
+    // rule that is not ours (an administrator's STIG rules) still records that user. Exclusion "is not
+    // honored for users who are members of the Administrators local group" (2.2.1.3.2): on Linux that
+    // is whoever acts as root (euid 0, the Administrators trustee S-1-5-32-544 of our SACL mapping), so
+    // a twin rule with -F euid=0 keeps recording what an excluded user does as root (sudo), and a rule
+    // that only matches euid 0 is not narrowed at all.
+    std::vector<std::vector<FieldSpec>> narrowedOutcomes(ResultMode mode, bool success, bool failure,
+                                                         const std::vector<std::string> &exits,
+                                                         const Exclusions &excluded,
+                                                         const std::vector<FieldSpec> &ruleFields) const
+    {
+        const FieldSpec root{"euid", "=", "0"};
+        const bool rootOnly = std::find(ruleFields.begin(), ruleFields.end(), root) != ruleFields.end();
+        std::vector<std::pair<std::vector<FieldSpec>, const std::set<std::uint32_t> *>> base;
+        auto add = [&](bool s, bool f, const std::set<std::uint32_t> *uids) {
+            for (auto &outcome : outcomes(mode, s, f, exits))
+                base.emplace_back(std::move(outcome), uids);
+        };
+        switch (mode) {
+        case ResultMode::Split:
+            if (success && failure && excluded.success != excluded.failure) {
+                add(true, false, &excluded.success); // different users: one rule per outcome
+                add(false, true, &excluded.failure);
+            } else {
+                add(success, failure, success ? &excluded.success : &excluded.failure);
+            }
+            break;
+        case ResultMode::SuccessUnfiltered:
+            add(success, failure, &excluded.success);
+            break;
+        case ResultMode::FailureExits:
+            add(success, failure, &excluded.failure);
+            break;
+        }
+        std::vector<std::vector<FieldSpec>> out;
+        for (auto &[fields, uids] : base) {
+            if (uids->empty() || rootOnly) {
+                out.push_back(std::move(fields));
+                continue;
+            }
+            auto asRoot = fields;
+            asRoot.push_back(root);
+            for (auto uid : *uids)
+                fields.push_back({"auid", "!=", std::to_string(uid)});
+            out.push_back(std::move(fields));
+            out.push_back(std::move(asRoot));
+        }
+        return out;
+    }
+
+    std::optional<FieldSpec> userFilter(const Sid &sid, const std::string &slug, const char *what)
+    {
+        if (options_.resolver == nullptr) {
+            noteOnce(slug, sid.str() + " " + what +
+                               " unresolved: no SID resolver (run on a domain member, or pass "
+                               "--sid-map); not applied");
+            return std::nullopt;
+        }
+        auto resolved = options_.resolver->resolve(sid);
+        if (!resolved) {
+            const auto source = options_.resolver->source();
+            noteOnce(slug, sid.str() + " " + what + " unresolved: the SID has no uid/gid on this host" +
+                               (source.empty() ? "" : " (asked " + source + ")") + "; not applied");
+            return std::nullopt;
+        }
+        if (resolved->kind == SidResolution::Kind::Group)
+            return FieldSpec{"gid", "=", std::to_string(resolved->id)};
+        return FieldSpec{"auid", "=", std::to_string(resolved->id)};
+    }
+
+    void noteOnce(const std::string &slug, std::string message)
+    {
+        if (notedOnce_.insert(message).second)
+            note(slug, std::move(message));
+    }
+
+    // MS-GPAC 2.2.1.3.2: include bits add records for the user, exclude bits suppress them; include
+    // beats exclude.
+    void perUser(std::size_t index)
+    {
+        const auto &sub = catalog_.subcategories()[index];
+        const auto &map = mapping_.of(index);
+        const auto system = resultant_.subcategories[index].value;
+        for (const auto *userEntry : usersBySubcategory_[index]) {
+            const auto &user = *userEntry;
+            if (user.value == userbits::None || user.value == 0)
+                continue;
+            currentSource_ = user.source.str();
+            const bool includeSuccess = (user.value & userbits::IncludeSuccess) != 0;
+            const bool includeFailure = (user.value & userbits::IncludeFailure) != 0;
+            const bool excludeSuccess = !includeSuccess && (user.value & userbits::ExcludeSuccess) != 0;
+            const bool excludeFailure = !includeFailure && (user.value & userbits::ExcludeFailure) != 0;
+            // Only what changes the outcome: an include the system setting already records, or an
+            // exclude of something it does not record, needs no rule.
+            const bool addSuccess = includeSuccess && !hasSuccess(system);
+            const bool addFailure = includeFailure && !hasFailure(system);
+            const bool dropSuccess = excludeSuccess && hasSuccess(system);
+            const bool dropFailure = excludeFailure && hasFailure(system);
+            if (!addSuccess && !addFailure && !dropSuccess && !dropFailure)
+                continue;
+            if (!map.mapped || map.rules.empty()) {
+                if (!user.implicit)
+                    noteOnce(sub.slug, "per-user setting for " + user.sid.str() + " on " + sub.name +
+                                           " cannot be applied: " +
+                                           (map.mapped ? "its records come from user space and carry the sender's uid"
+                                                       : "the subcategory has no Linux realisation"));
+                continue;
+            }
+            auto filter = userFilter(user.sid, sub.slug, "(per-user audit policy)");
+            if (!filter)
+                continue;
+            if (filter->name == "gid") {
+                // MS-GPAC <1>: Windows ignores per-user settings for group SIDs.
+                noteOnce(sub.slug, user.sid.str() + " is a group: per-user settings for groups are ignored, as on "
+                                                    "Windows (MS-GPAC 2.2.1.1 <1>)");
+                continue;
+            }
+            if (dropSuccess || dropFailure) {
+                std::uint32_t uid = 0;
+                if (filter->value == "0" || !parseDecimal(filter->value, uid)) {
+                    // Exclusions are not honoured for Administrators (2.2.1.3.2): never for root.
+                    noteOnce(sub.slug, "exclusion for " + user.sid.str() +
+                                           " (uid 0) ignored: not honoured for "
+                                           "administrators (MS-GPAC 2.2.1.3.2)");
+                } else {
+                    // Narrows this subcategory's own rules (narrowedOutcomes); no never rule, which
+                    // would hide the user from every rule after it, ours or not.
+                    if (dropSuccess)
+                        exclusions_[index].success.insert(uid);
+                    if (dropFailure)
+                        exclusions_[index].failure.insert(uid);
+                }
+            }
+            for (const auto &rule : map.rules) {
+                if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
+                    continue;
+                for (auto outcome : outcomes(rule.result, addSuccess, addFailure, rule.exits)) {
+                    outcome.insert(outcome.begin(), *filter);
+                    emit(sub.slug, rule, outcome, AuditRule::Action::Always);
+                }
+            }
+        }
+    }
+
+    // FileGlobalSacl ACEs (MS-GPAC 2.2.3) -> rules, gated on the File System subcategory: a global
+    // SACL produces events only for the outcomes File System audits.
+    void fileGlobalSacl()
+    {
+        if (resultant_.fileGlobalSacl.empty())
+            return;
+        std::size_t fsIndex = 0;
+        bool found = false;
+        for (std::size_t i = 0; i < catalog_.subcategories().size(); ++i) {
+            if (mapping_.of(i).fileGlobalSacl) {
+                fsIndex = i;
+                found = true;
+            }
+        }
+        if (!found) {
+            note("", "FileGlobalSacl present but no subcategory of the mapping carries it; not applied");
+            return;
+        }
+        const auto &slug = catalog_.subcategories()[fsIndex].slug;
+        const auto fsValue = resultant_.subcategories[fsIndex].value;
+        for (const auto &sourced : resultant_.fileGlobalSacl) {
+            if (error_)
+                return;
+            currentSource_ = sourced.source.str();
+            const auto &ace = sourced.ace;
+            const bool success = ace.auditsSuccess() && hasSuccess(fsValue);
+            const bool failure = ace.auditsFailure() && hasFailure(fsValue);
+            if (!success && !failure) {
+                note(slug, "FileGlobalSacl ACE " + ace.str() + " records nothing: File System is set to " +
+                               std::string(settingText(fsValue)));
+                continue;
+            }
+            if (ace.type == AceType::ObjectAudit) {
+                note(slug,
+                     "FileGlobalSacl ACE " + ace.str() + " is an object ACE (OU), meaningless for files; ignored");
+                continue;
+            }
+            const auto perm = permFromAccessMask(ace.accessMask);
+            if (perm.empty()) {
+                note(slug, "FileGlobalSacl ACE " + ace.str() + " names no right with a Linux equivalent; ignored");
+                continue;
+            }
+            std::vector<FieldSpec> trustee;
+            const auto &sid = ace.trustee.sid;
+            if (sid == "S-1-1-0") {
+                // Everyone: no filter.
+            } else if (sid == "S-1-5-11" || sid == "S-1-5-4") {
+                trustee.push_back({"auid", "!=", "unset"}); // Authenticated Users, Interactive
+            } else if (sid == "S-1-5-18") {
+                trustee.push_back({"auid", "=", "unset"}); // Local System: daemons without a login
+            } else if (sid == "S-1-5-32-544") {
+                trustee.push_back({"euid", "=", "0"}); // Administrators
+            } else if (sid.empty()) {
+                note(slug, "FileGlobalSacl ACE " + ace.str() + ": domain-relative trustee " + ace.trustee.alias +
+                               " needs the domain SID; ignored");
+                continue;
+            } else {
+                auto parsed = parseSid(sid);
+                auto filter = parsed ? userFilter(*parsed, slug, "(FileGlobalSacl trustee)") : std::nullopt;
+                if (!filter)
+                    continue;
+                trustee.push_back(*filter);
+            }
+            for (auto outcome :
+                 narrowedOutcomes(ResultMode::Split, success, failure, {}, exclusions_[fsIndex], trustee)) {
+                std::vector<FieldSpec> extra = trustee;
+                extra.insert(extra.end(), outcome.begin(), outcome.end());
+                if (options_.saclDirectories.empty()) {
+                    // The kernel refuses a watch on "/": a global SACL is a syscall rule narrowed to the
+                    // perm classes, with -F perm deciding per call (mapping.md "Global SACL").
+                    RuleTemplate rule;
+                    rule.perm = perm;
+                    for (char letter : perm)
+                        for (const auto &name : mapping_.permSyscalls(letter))
+                            rule.syscalls.push_back(name);
+                    emit(slug, rule, extra, AuditRule::Action::Always);
+                } else {
+                    for (const auto &dir : options_.saclDirectories) {
+                        RuleTemplate rule;
+                        rule.dir = dir;
+                        rule.perm = perm;
+                        emit(slug, rule, extra, AuditRule::Action::Always);
+                    }
+                }
+            }
+        }
+    }
+
+    // Record types emitted without rules are switched off only when every subcategory that lists
+    // them is explicitly set to No Auditing (mapping.md "Conventions").
+    void suppressions()
+    {
+        std::map<std::string, std::pair<bool, bool>> types; // type -> (kernel?, all owners off)
+        for (std::size_t index = 0; index < catalog_.subcategories().size(); ++index) {
+            const auto &map = mapping_.of(index);
+            const bool off = resultant_.subcategories[index].value == value::None;
+            for (const auto &[list, kernel] :
+                 {std::pair{&map.userRecords, false}, std::pair{&map.kernelRecords, true}}) {
+                for (const auto &type : *list) {
+                    auto [it, inserted] = types.emplace(type, std::pair{kernel, off});
+                    if (!inserted)
+                        it->second.second = it->second.second && off;
+                }
+            }
+        }
+        for (const auto &[type, info] : types) {
+            if (!info.second || !mapping_.suppressible(type))
+                continue;
+            std::vector<std::string> owners;
+            for (std::size_t index = 0; index < catalog_.subcategories().size(); ++index) {
+                const auto &map = mapping_.of(index);
+                if (std::find(map.userRecords.begin(), map.userRecords.end(), type) != map.userRecords.end() ||
+                    std::find(map.kernelRecords.begin(), map.kernelRecords.end(), type) != map.kernelRecords.end())
+                    owners.push_back(catalog_.subcategories()[index].slug);
+            }
+            std::string names;
+            for (const auto &owner : owners)
+                names += (names.empty() ? "" : ", ") + catalog_.bySlug(owner)->name;
+            note(owners.front(), std::string(info.first ? "kernel" : "user-space") + " records of type " + type +
+                                     " are switched off: " + names + " set to No Auditing");
+            if (info.first)
+                add({AuditRule::List::Exclude, AuditRule::Action::Always, "", {}, {{"msgtype", "=", type}}, owners});
+            else
+                add({AuditRule::List::User, AuditRule::Action::Never, "", {}, {{"msgtype", "=", type}}, owners});
+        }
+    }
+
+    static std::size_t keyTextLength(const std::vector<std::string> &keys)
+    {
+        std::size_t length = 0;
+        for (const auto &key : keys)
+            length += (length == 0 ? 0 : 1) + kKeyPrefix.size() + key.size();
+        return length;
+    }
+
+    std::size_t keyOrder(const std::string &slug) const
+    {
+        const auto *sub = catalog_.bySlug(slug);
+        return sub == nullptr ? catalog_.subcategories().size() : catalog_.indexOf(*sub);
+    }
+
+    void sortKeys(std::vector<std::string> &keys) const
+    {
+        std::sort(keys.begin(), keys.end(), [&](const auto &a, const auto &b) { return keyOrder(a) < keyOrder(b); });
+        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    }
+
+    // Rules with identical list, action, arch and fields were merged into one syscall mask by add()
+    // (each exit rule costs every syscall, mapping.md facts 1-2); order them: never rules first (fact 4), file watches,
+    // directory rules, field-filtered syscall rules, plain syscall rules; user and exclude lists last.
+    void optimise()
+    {
+        auto &entries = entries_;
+        auto rank = [](const AuditRule &rule) {
+            if (rule.list != AuditRule::List::Exit)
+                return rule.list == AuditRule::List::User ? 6 : 7;
+            if (rule.action == AuditRule::Action::Never)
+                return 0;
+            if (rule.isWatch())
+                return 1;
+            const bool dir =
+                std::any_of(rule.fields.begin(), rule.fields.end(), [](const auto &f) { return f.name == "dir"; });
+            if (dir)
+                return 2;
+            const bool filtered = std::any_of(rule.fields.begin(), rule.fields.end(),
+                                              [](const auto &f) { return f.name != "success" && f.name != "exit"; });
+            return filtered ? 3 : 4;
+        };
+        // Sort keys computed once per rule (render() in the comparator would cost a string per comparison).
+        struct SortKey {
+            int rank;
+            std::size_t fields;
+            std::string text;
+        };
+        std::vector<SortKey> sortKeysOf;
+        std::vector<std::size_t> order;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            sortKeys(entries[i].rule.keys);
+            sortKeysOf.push_back({rank(entries[i].rule), entries[i].rule.fields.size(), entries[i].rule.render()});
+            order.push_back(i);
+        }
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) {
+            const auto &a = sortKeysOf[ia];
+            const auto &b = sortKeysOf[ib];
+            if (a.rank != b.rank)
+                return a.rank < b.rank;
+            if (a.fields != b.fields)
+                return a.fields > b.fields; // more specific first
+            return a.text < b.text;
+        });
+        {
+            std::vector<Entry> sorted;
+            sorted.reserve(entries.size());
+            for (auto i : order)
+                sorted.push_back(std::move(entries[i]));
+            entries = std::move(sorted);
+        }
+        // First match decides which key a record carries (fact 1). When a narrower rule stands before a
+        // broader one whose match every match of its own implies (same arch, the broader rule's fields
+        // a subset of its own), a record of the narrower rule also belongs to each subcategory of the
+        // broader rule whose syscalls it shares: it carries those keys too. Only syscall rules of the
+        // exit list take part.
+        std::vector<std::size_t> candidates;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto &rule = entries[i].rule;
+            if (rule.list == AuditRule::List::Exit && rule.action == AuditRule::Action::Always &&
+                !rule.syscalls.empty())
+                candidates.push_back(i);
+        }
+        // The broader rules of a narrow one are found through an index of field sets (the narrow
+        // rule's subsets are looked up, or, for a rule with many fields, the distinct sets tested),
+        // not by testing every later rule: near-linear in the rules.
+        auto setKey = [](const std::string &arch, const std::vector<FieldSpec> &sortedFields) {
+            std::string key = arch;
+            for (const auto &f : sortedFields)
+                key += std::string("\x1e") + (f.compare ? 'C' : 'F') + f.name + '\x1f' + f.op + '\x1f' + f.value;
+            return key;
+        };
+        std::vector<std::vector<FieldSpec>> setOf(candidates.size());
+        std::unordered_map<std::string, std::vector<std::size_t>> bySet; // ordinals in candidates, ascending
+        std::vector<std::pair<std::size_t, std::string>> distinct;       // (an ordinal of the set, its key)
+        for (std::size_t a = 0; a < candidates.size(); ++a) {
+            auto fields = entries[candidates[a]].rule.fields;
+            std::sort(fields.begin(), fields.end());
+            fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+            setOf[a] = std::move(fields);
+            auto key = setKey(entries[candidates[a]].rule.arch, setOf[a]);
+            auto &list = bySet[key];
+            if (list.empty())
+                distinct.emplace_back(a, key);
+            list.push_back(a);
+        }
+        constexpr std::size_t kEnumerateUpTo = 6; // 64 subsets; beyond that test the distinct sets
+        for (std::size_t a = 0; a < candidates.size(); ++a) {
+            auto &narrow = entries[candidates[a]].rule;
+            const auto &mine = setOf[a];
+            std::vector<std::size_t> broader;
+            auto take = [&](const std::vector<std::size_t> &list) {
+                for (auto it = std::upper_bound(list.begin(), list.end(), a); it != list.end(); ++it)
+                    broader.push_back(*it);
+            };
+            if (mine.size() <= kEnumerateUpTo) {
+                std::vector<FieldSpec> subset;
+                for (std::size_t mask = 0; mask < (std::size_t{1} << mine.size()); ++mask) {
+                    subset.clear();
+                    for (std::size_t bit = 0; bit < mine.size(); ++bit)
+                        if ((mask & (std::size_t{1} << bit)) != 0)
+                            subset.push_back(mine[bit]);
+                    auto found = bySet.find(setKey(narrow.arch, subset));
+                    if (found != bySet.end())
+                        take(found->second);
+                }
+            } else {
+                for (const auto &[ordinal, key] : distinct) {
+                    const auto &theirs = setOf[ordinal];
+                    if (entries[candidates[ordinal]].rule.arch == narrow.arch &&
+                        std::includes(mine.begin(), mine.end(), theirs.begin(), theirs.end()))
+                        take(bySet[key]);
+                }
+            }
+            std::sort(broader.begin(), broader.end());
+            bool extendedAny = false;
+            for (auto b : broader) {
+                for (const auto &byslug : entries[candidates[b]].syscallsBySlug) {
+                    const auto &slug = byslug.first;
+                    const auto &syscalls = byslug.second;
+                    if (std::find(narrow.keys.begin(), narrow.keys.end(), slug) != narrow.keys.end())
+                        continue;
+                    const bool shares = std::any_of(narrow.syscalls.begin(), narrow.syscalls.end(),
+                                                    [&](const auto &name) { return syscalls.contains(name); });
+                    if (!shares)
+                        continue;
+                    auto extended = narrow.keys;
+                    extended.push_back(slug);
+                    if (keyTextLength(extended) < kMaxKeyLength) {
+                        narrow.keys = std::move(extended);
+                        extendedAny = true;
+                    }
+                }
+            }
+            if (extendedAny)
+                sortKeys(narrow.keys);
+        }
+        std::vector<AuditRule> rules;
+        for (auto &entry : entries)
+            rules.push_back(std::move(entry.rule));
+        out_.rules = std::move(rules);
+    }
+
+    const Catalog &catalog_;
+    const Mapping &mapping_;
+    const Resultant &resultant_;
+    const TranslateOptions &options_;
+    const std::vector<Abi> &abis_;
+    Translation out_;
+    // Which syscalls each subcategory brought to a rule, so that key propagation in optimise() adds a
+    // key only where that subcategory's own syscalls are concerned.
+    struct Entry {
+        AuditRule rule;
+        std::map<std::string, std::set<std::string>> syscallsBySlug;
+    };
+    using GroupKey = std::tuple<int, int, std::string, std::vector<FieldSpec>>;
+    std::map<GroupKey, std::size_t> groups_; // the entry that still takes rules of this group
+    std::vector<Entry> entries_;
+    std::optional<Error> error_;
+    std::string currentSource_;                        // the GPO that decides what is being emitted
+    std::map<std::string, std::size_t> rulesBySource_; // rules emitted (before merging) by GPO
+    std::vector<std::vector<const UserResult *>> usersBySubcategory_;
+    std::vector<Exclusions> exclusions_; // by catalog index
+    std::set<std::string> skippedWatches_;
+    std::set<std::string> unsafePaths_;
+    std::map<std::string, std::optional<std::vector<std::string>>> expanded_;
+    std::set<std::string> notedOnce_;
+};
+
+} // namespace
+
+std::string permFromAccessMask(std::uint32_t mask)
+{
+    bool r = false, w = false, x = false, a = false;
+    if ((mask & access::GenericAll) != 0)
+        r = w = x = a = true;
+    if ((mask & access::GenericRead) != 0)
+        r = true;
+    if ((mask & access::GenericWrite) != 0)
+        w = a = true;
+    if ((mask & access::GenericExecute) != 0)
+        x = true;
+    // File rights (winnt.h). READ_CONTROL (0x20000), FILE_READ_ATTRIBUTES (0x80) and SYNCHRONIZE are part
+    // of every FR/FW/FX and correspond to stat(), which -F perm cannot select: they add nothing.
+    if ((mask & (0x1 | 0x8)) != 0)
+        r = true;
+    if ((mask & (0x2 | 0x4 | 0x40 | 0x10000)) != 0)
+        w = true;
+    if ((mask & (0x10 | 0x100 | 0x40000 | 0x80000)) != 0)
+        a = true;
+    if ((mask & 0x20) != 0)
+        x = true;
+    std::string out;
+    if (r)
+        out += 'r';
+    if (w)
+        out += 'w';
+    if (x)
+        out += 'x';
+    if (a)
+        out += 'a';
+    return out;
+}
+
+std::string AuditRule::keyText() const
+{
+    std::string out;
+    for (const auto &key : keys) {
+        if (!out.empty())
+            out += '\x01'; // AUDIT_KEY_SEPARATOR: the kernel's multi-key form
+        out += std::string(kKeyPrefix) + key;
+    }
+    return out;
+}
+
+bool AuditRule::isWatch() const
+{
+    return list == List::Exit && syscalls.empty() &&
+           std::any_of(fields.begin(), fields.end(), [](const auto &f) { return f.name == "path"; });
+}
+
+std::string AuditRule::render() const
+{
+    std::string out = "-a ";
+    out += action == Action::Always ? "always," : "never,";
+    out += list == List::Exit ? "exit" : list == List::User ? "user" : list == List::Task ? "task" : "exclude";
+    if (!arch.empty())
+        out += " -F arch=" + arch;
+    if (!syscalls.empty()) {
+        out += " -S ";
+        for (std::size_t i = 0; i < syscalls.size(); ++i)
+            out += (i == 0 ? "" : ",") + syscalls[i];
+    }
+    for (const auto &field : fields)
+        out += (field.compare ? " -C " : " -F ") + field.str();
+    // The user and exclude lists take no key (kernel audit_field_valid; auditctl refuses it): their
+    // owners are named in a comment by renderRulesFile and recorded by whoever applies them.
+    if (list == List::Exit)
+        for (const auto &key : keys)
+            out += " -k " + std::string(kKeyPrefix) + key;
+    return out;
+}
+
+std::size_t Translation::exitRuleCount() const
+{
+    return static_cast<std::size_t>(
+        std::count_if(rules.begin(), rules.end(), [](const auto &r) { return r.list == AuditRule::List::Exit; }));
+}
+
+Result<Translation> translate(const Catalog &catalog, const Mapping &mapping, const Resultant &resultant,
+                              const TranslateOptions &options)
+{
+    const auto *abis = mapping.platform(options.machine);
+    if (abis == nullptr) {
+        std::string known;
+        for (const auto &name : mapping.platformNames())
+            known += (known.empty() ? "" : ", ") + name;
+        return fail("unknown architecture \"" + options.machine + "\" (known: " + known + ")");
+    }
+    for (const auto &dir : options.saclDirectories) {
+        if (dir.empty() || dir.front() != '/' || dir == "/")
+            return fail("SACL scope directory \"" + displayText(dir) + "\" must be an absolute path other than /");
+        if (auto problem = rulePathProblem(dir))
+            return fail("SACL scope directory \"" + displayText(dir) +
+                        "\" cannot be written to an audit rule: " + *problem);
+    }
+    return Builder(catalog, mapping, resultant, options, *abis).run();
+}
+
+std::string renderRulesFile(const Translation &translation, const std::vector<std::string> &headerComments)
+{
+    // Only RulesFileWriter writes: comments cannot break out, and a line that is not a safe rule
+    // line is left out (safe_text.hxx). Untrusted text (GPO names in the header, paths in notes) is
+    // therefore harmless here whatever it holds.
+    RulesFileWriter file;
+    for (const auto &line : headerComments)
+        file.comment(line);
+    for (const auto &note : translation.notes)
+        file.comment("note: " + (note.subcategory.empty() ? "" : note.subcategory + ": ") + note.message);
+    for (const auto &status : translation.status)
+        file.command(std::string("-") + status.flag + " " + std::to_string(status.value));
+    for (const auto &rule : translation.rules) {
+        if (rule.list != AuditRule::List::Exit) {
+            std::string owners;
+            for (const auto &key : rule.keys)
+                owners += (owners.empty() ? "" : " ") + std::string(kKeyPrefix) + key;
+            file.comment("record filter of " + owners);
+        }
+        file.command(rule.render());
+    }
+    return file.text();
+}
+
+} // namespace gpaudit::core

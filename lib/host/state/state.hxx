@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What gpaudit keeps in its state directory (default /var/lib/gpauditd):
+//   gpo/{GUID}/{version}/   the GPO's audit.csv / GptTmpl.inf as fetched, and a "manifest" written last
+//   discovery.yaml          what LDAP said that rarely changes (computer DN, SID, groups, site)
+//   state.yaml              the last applied sync: the GPOs considered and the ones applied, with the
+//                           versions whose cached files made the policy: the last-known-good
+// Every file is replaced atomically; a GUID is only used in a path in its canonical form.
+#pragma once
+
+#include "core/gpclient/gpo_list.hxx"
+#include "core/policy/catalog.hxx"
+#include "core/policy/merge.hxx"
+#include "core/report/report.hxx"
+#include "host/gpo/offline.hxx"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gpaudit::host {
+
+using GpoRecord = core::GpoStatus;
+
+struct SyncState {
+    std::string time; // UTC, ISO 8601
+    std::string realm;
+    std::string machine;
+    std::string dc;
+    std::string site;
+    std::string computerDn;
+    std::vector<GpoRecord> gpos; // every GPO considered, in processing order
+    struct Applied {
+        std::string guid;
+        std::string name;
+        std::uint32_t version = 0;
+    };
+    std::vector<Applied> applied; // lowest precedence first
+    // How the policy reached this host. "applied": the kernel got it (netlink) and the rules file
+    // keeps it. "staged": the kernel's audit configuration was immutable (-e 2); only the rules file
+    // has it, in force from the next boot (augenrules). Either way it is the last-known-good.
+    std::string mode = "applied";
+    // The sync whose policy the kernel was last given (= time when applied; when staged, the time of
+    // the policy still in force until reboot, empty when unknown).
+    std::string kernelTime;
+};
+
+Result<SyncState> readSyncState(const std::string &stateDir);
+Result<void> writeSyncState(const std::string &stateDir, const SyncState &state);
+
+// The files of one GPO version; nullopt content = the GPO has no such file.
+struct CachedGpo {
+    std::optional<std::string> auditCsv;
+    std::optional<std::string> gptTmplInf;
+};
+// nullopt when this version was never fetched completely.
+std::optional<CachedGpo> readCachedGpo(const std::string &stateDir, const std::string &guid, std::uint32_t version);
+Result<void> writeCachedGpo(const std::string &stateDir, const std::string &guid, std::uint32_t version,
+                            const CachedGpo &files);
+// Removes cached versions that no GPO in `keep` (guid, version) uses.
+void pruneCache(const std::string &stateDir, const std::vector<SyncState::Applied> &keep);
+
+// Parses cached GPO files into merge inputs (lowest precedence first). A file that does not parse is
+// left out of its GPO and reported (MS-GPAC 3.2.5), like the offline sources.
+struct CachedInput {
+    core::GpoRef gpo;
+    CachedGpo files;
+    // The GPO's registered computer extensions (gPCMachineExtensionNames); a file whose extension is
+    // not registered is not used (MS-GPOL 3.2.5.1.10), whatever the cache holds.
+    std::optional<core::ExtensionList> extensions;
+};
+LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs,
+                               const core::PolicyLimits &limits = {});
+
+// The last applied sync and its policy, from the state directory alone (show, rules, the
+// last-known-good). An error when there was no sync or a cached file it needs is gone.
+struct LastApplied {
+    SyncState state;
+    LoadedPolicy loaded;
+};
+Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
+                                    const core::PolicyLimits &limits = {});
+
+struct DiscoveryCache {
+    std::string realm;
+    std::string machine;
+    std::string computerDn;
+    std::string computerSid;
+    std::vector<std::string> tokenGroups;
+    std::int64_t tokenTicketExpiry = 0; // the machine TGT's end time when tokenGroups was read
+    std::string site;
+    std::string forestDn;
+};
+std::optional<DiscoveryCache> readDiscoveryCache(const std::string &stateDir);
+Result<void> writeDiscoveryCache(const std::string &stateDir, const DiscoveryCache &cache);
+
+// mkdir -p with the given mode for the directories it creates.
+Result<void> makeDirectories(const std::string &path, unsigned mode);
+
+} // namespace gpaudit::host
