@@ -21,6 +21,7 @@
 #include "kernel/audit_netlink.hxx"
 #endif
 #ifdef GPAUDIT_HAVE_SERVICE
+#include "domain/kerberos.hxx"
 #include "service/engine.hxx"
 #endif
 #ifdef GPAUDIT_HAVE_AUPARSE
@@ -607,6 +608,9 @@ int runSync(const Options &options, const host::RulesData &data)
     request.force = options.force;
     request.dryRun = options.dryRun;
     request.json = options.json;
+    // libsmbclient finds the machine ticket through KRB5CCNAME only (domain/smb.hxx): set here, once,
+    // while this program has one thread; nothing in lib/ calls setenv.
+    ::setenv("KRB5CCNAME", domain::machineCcacheName(config->stateDir).c_str(), 1);
     const auto outcome = service::runSync(data, *config, request, options.view(), terminalSink());
     std::cout.flush();
     return outcome.exitCode;

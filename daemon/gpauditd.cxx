@@ -9,7 +9,9 @@
 #include "core/base/config.hxx"
 #include "core/base/text.hxx"
 #include "core/report/report.hxx"
-#include "domain/sync.hxx"
+#include "domain/identity.hxx"
+#include "domain/kerberos.hxx"
+#include "domain/session.hxx"
 #include "host/control/control.hxx"
 #include "host/data/rules_data.hxx"
 #include "host/files/files.hxx"
@@ -19,18 +21,21 @@
 #include "kernel/config_watch.hxx"
 #include "safe_console.hxx"
 #include "service/engine.hxx"
+#include "sync_worker.hxx"
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <deque>
 #include <fcntl.h>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <pwd.h>
 #include <random>
@@ -258,10 +263,17 @@ class Daemon {
     static int onControl(sd_event_source *, int, std::uint32_t, void *self);
     static int onClientData(sd_event_source *, int, std::uint32_t, void *client);
     static int onClientDeadline(sd_event_source *, std::uint64_t, void *client);
+    static int onSyncDone(sd_event_source *, int, std::uint32_t, void *self);
 
     std::uint64_t now() const;
     void schedule(sd_event_source *source, std::uint64_t at);
-    service::SyncOutcome sync(bool force, const service::SyncRequest *clientRequest, const host::Sink *clientSink);
+    // A sync for the timers (clientFd -1) or a control client (which then owns clientFd: the answer and
+    // the exit status go there when the sync ends). It waits in line and runs on the sync thread.
+    void sync(bool force, const service::SyncRequest *clientRequest = nullptr, int clientFd = -1, pid_t pid = 0);
+    void startNextSync();
+    void finishSync();
+    void applyCachedPolicy();
+    host::Sink logSink() const;
     void afterSync(const service::SyncOutcome &outcome, bool background);
     void checkDrift();
     void reload();
@@ -278,7 +290,8 @@ class Daemon {
         sd_event_source *deadline = nullptr;
     };
     void dropClient(Client *client);
-    void serve(int fd, const host::control::Peer &peer, const std::string &line);
+    // Answers a complete request. True when it kept fd (a sync: answered when the sync ends).
+    bool serve(int fd, const host::control::Peer &peer, const std::string &line);
     bool idleUnlessJoined(bool background, const host::Sink *clientSink);
     std::string statusText() const;
     std::string statusJson() const;
@@ -325,13 +338,36 @@ class Daemon {
     bool immutableDriftLogged_ = false;
     std::string modeLine() const;
     std::string notJoined_; // why this host is not joined to a domain (gpauditd idles); empty = joined
+
+    // Syncs. One at a time: its network half on the sync thread (sync_worker.hxx says why a thread),
+    // its apply on this loop; the others wait in line. Declared in this order so that the worker (its
+    // thread joined) goes first, then the jobs, then the kept sessions.
+    struct SyncJob {
+        service::SyncRequest request;
+        core::Config config; // the configuration in force when it started (a reload does not touch it)
+        bool background = true;
+        int client = -1; // the control connection waiting for the answer (owned), or -1
+        pid_t pid = 0;
+        bool clientGone = false;
+        std::time_t started = 0;
+        std::uint64_t startedUsec = 0;
+        std::unique_ptr<host::Sink> sink; // used on the sync thread during the fetch, then on the loop
+        service::PendingSyncPtr pending;  // the fetch's result, written on the sync thread
+    };
+    domain::DomainSession session_; // the kept LDAP and SMB sessions: touched on the sync thread only
+    std::deque<std::unique_ptr<SyncJob>> queued_;
+    std::unique_ptr<SyncJob> running_;
+    mutable std::mutex progressMutex_;
+    std::string progress_; // the running sync's last stage line (written on the sync thread)
+    sd_event_source *workerSource_ = nullptr;
+    daemon::SyncWorker worker_;
 };
 
 Daemon::~Daemon()
 {
     while (!clients_.empty())
         dropClient(clients_.back().get());
-    for (auto *source : {syncTimer_, fullTimer_, driftTimer_, watchSource_, controlSource_})
+    for (auto *source : {syncTimer_, fullTimer_, driftTimer_, watchSource_, controlSource_, workerSource_})
         sd_event_source_unref(source);
     for (auto *source : signalSources_)
         sd_event_source_unref(source);
@@ -362,6 +398,12 @@ Result<void> Daemon::start()
         return fail("gpauditd changes the kernel's audit rules and must run as root");
     if (auto made = host::makeDirectories(config_.stateDir, 0700); !made)
         return tl::unexpected(made.error());
+    // libsmbclient finds the machine ticket through KRB5CCNAME only (domain/smb.hxx): set here, once,
+    // before the sync thread exists (setenv is not safe beside a thread reading the environment). The
+    // state directory does not change until the next start.
+    ::setenv("KRB5CCNAME", domain::machineCcacheName(config_.stateDir).c_str(), 1);
+    if (!worker_.valid())
+        return fail(std::string("eventfd: ") + std::strerror(errno));
     if (int r = sd_event_new(&event_); r < 0)
         return fail(std::string("sd_event_new: ") + std::strerror(-r));
     sigset_t mask;
@@ -381,6 +423,8 @@ Result<void> Daemon::start()
         return tl::unexpected(listening.error());
     listenFd_ = *listening;
     if (int r = sd_event_add_io(event_, &controlSource_, listenFd_, EPOLLIN, onControl, this); r < 0)
+        return fail(std::string("sd_event_add_io: ") + std::strerror(-r));
+    if (int r = sd_event_add_io(event_, &workerSource_, worker_.fd(), EPOLLIN, onSyncDone, this); r < 0)
         return fail(std::string("sd_event_add_io: ") + std::strerror(-r));
 
     // The kernel multicasts audit records in the initial network namespace only.
@@ -413,9 +457,7 @@ Result<void> Daemon::start()
 
     // A host that boots without its DC is covered at once by the last-known-good policy.
     if (host::readSyncState(config_.stateDir)) {
-        const auto outcome = sync(false, nullptr, nullptr);
-        if (outcome.exitCode == service::kExitFailure)
-            log_(LOG_WARNING, "the cached policy could not be applied: " + outcome.error);
+        applyCachedPolicy();
     } else {
         log_(LOG_INFO, "no cached policy in " + config_.stateDir + " yet: the first sync sets it");
     }
@@ -435,6 +477,14 @@ int Daemon::run()
     sd_notify(0, "STOPPING=1");
     log_(LOG_INFO, "stopping; the " + std::to_string(inForce_.size()) + " audit rules of the last policy stay in force",
          kIdStopped, {{"GPAUDIT_RULES", std::to_string(inForce_.size())}});
+    if (worker_.busy()) {
+        // A sync is fetching (a slow or silent DC): not waited for. Nothing of it reached the kernel or
+        // state.yaml (the loop applies); the GPO cache files it wrote are whole (written by rename).
+        log_(LOG_INFO, "stopping during a sync: its fetch is abandoned, nothing of it was applied");
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(r < 0 ? kExitFailure : kExitOk);
+    }
     return r < 0 ? kExitFailure : kExitOk;
 }
 
@@ -491,7 +541,7 @@ void Daemon::reload()
 
 int Daemon::onSyncTimer(sd_event_source *, std::uint64_t, void *self)
 {
-    static_cast<Daemon *>(self)->sync(false, nullptr, nullptr);
+    static_cast<Daemon *>(self)->sync(false);
     return 0;
 }
 
@@ -500,7 +550,7 @@ int Daemon::onFullTimer(sd_event_source *, std::uint64_t, void *self)
     auto &d = *static_cast<Daemon *>(self);
     if (d.notJoined_.empty())
         d.log_(LOG_INFO, "full reapply: every GPO's files fetched again and the policy applied again");
-    d.sync(true, nullptr, nullptr);
+    d.sync(true);
     d.nextFull_ = d.now() + toUsec(d.config_.fullReapplyInterval);
     d.schedule(d.fullTimer_, d.nextFull_);
     return 0;
@@ -607,6 +657,9 @@ void Daemon::checkDrift()
     request.offline = true;
     request.quiet = true;
     request.program = "gpauditd";
+    // During a sync its thread holds the state lock and only fetches (the apply waits for this loop):
+    // the restore goes on at once, serialized with the sync's apply by running on the loop too.
+    request.lockHeld = running_ != nullptr;
     const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, quiet);
     drainChanges();
     event.took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -637,44 +690,133 @@ void Daemon::checkDrift()
     notifyStatus();
 }
 
-service::SyncOutcome Daemon::sync(bool force, const service::SyncRequest *clientRequest, const host::Sink *clientSink)
+host::Sink Daemon::logSink() const
+{
+    return {[](std::string_view) {},
+            [this](std::string_view message) {
+                const bool warning = message.starts_with("warning: ") || message.starts_with("error: ") ||
+                                     message.starts_with("the domain could not");
+                log_(warning ? LOG_WARNING : LOG_DEBUG, std::string(message));
+            }};
+}
+
+// The first run of a daemon with a cached policy: apply it without the domain, at once (no network).
+void Daemon::applyCachedPolicy()
 {
     service::SyncRequest request;
-    if (clientRequest != nullptr)
-        request = *clientRequest;
-    request.force = request.force || force;
+    request.offline = true;
+    request.quiet = true;
     request.program = "gpauditd";
-    request.keepConnection = true;
-    const bool background = clientSink == nullptr;
-    // The first run of a daemon with a cached policy: apply it without the domain.
-    const bool cachedStart = background && last_ == std::nullopt && syncs_ == 0 && inForce_.empty() && nextSync_ == 0;
-    request.offline = cachedStart;
-    request.quiet = background;
-    const host::Sink logSink{[](std::string_view) {},
-                             [this](std::string_view message) {
-                                 const bool warning = message.starts_with("warning: ") ||
-                                                      message.starts_with("error: ") ||
-                                                      message.starts_with("the domain could not");
-                                 log_(warning ? LOG_WARNING : LOG_DEBUG, std::string(message));
-                             }};
-    host::Sink sink = logSink;
-    if (clientSink != nullptr)
-        sink = {clientSink->out, [&](std::string_view message) {
-                    clientSink->err(message);
-                    logSink.err(message);
-                }};
-    if (!cachedStart && idleUnlessJoined(background, clientSink)) {
-        service::SyncOutcome outcome;
-        outcome.result = "not joined";
-        outcome.error = "not joined to a domain: " + notJoined_;
-        return outcome;
-    }
-    sd_notify(0, cachedStart ? "STATUS=Applying the cached policy" : "STATUS=Syncing with the domain");
-    auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, sink);
+    sd_notify(0, "STATUS=Applying the cached policy");
+    const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, logSink());
     drainChanges();
-    if (!request.dryRun)
-        afterSync(outcome, background);
-    return outcome;
+    if (outcome.exitCode == service::kExitFailure)
+        log_(LOG_WARNING, "the cached policy could not be applied: " + outcome.error);
+    afterSync(outcome, true);
+}
+
+void Daemon::sync(bool force, const service::SyncRequest *clientRequest, int clientFd, pid_t pid)
+{
+    auto job = std::make_unique<SyncJob>();
+    if (clientRequest != nullptr)
+        job->request = *clientRequest;
+    job->request.force = job->request.force || force;
+    job->request.program = "gpauditd";
+    job->request.session = &session_;
+    job->background = clientFd < 0;
+    job->request.quiet = job->background;
+    job->client = clientFd;
+    job->pid = pid;
+    if (job->background) {
+        // One background sync in line is enough (a full reapply's force carries over to it).
+        for (auto &waiting : queued_)
+            if (waiting->background) {
+                waiting->request.force = waiting->request.force || job->request.force;
+                return;
+            }
+    }
+    queued_.push_back(std::move(job));
+    startNextSync();
+}
+
+void Daemon::startNextSync()
+{
+    namespace control = host::control;
+    while (running_ == nullptr && !queued_.empty()) {
+        auto job = std::move(queued_.front());
+        queued_.pop_front();
+        job->config = config_;
+        SyncJob *j = job.get();
+        // Progress lines: to the journal (debug), to the waiting client, and the last one to status.
+        // Called on the sync thread during the fetch, then on this loop.
+        const host::Sink log = logSink();
+        job->sink = std::make_unique<host::Sink>(host::Sink{
+            [j](std::string_view text) {
+                if (j->client >= 0)
+                    j->clientGone = !control::sendFrame(j->client, 'o', text) || j->clientGone;
+            },
+            [this, j, log](std::string_view message) {
+                if (j->client >= 0)
+                    j->clientGone = !control::sendFrame(j->client, 'e', "gpauditctl: " + std::string(message) + "\n") ||
+                                    j->clientGone;
+                log.err(message);
+                const std::lock_guard lock(progressMutex_);
+                progress_ = std::string(message.substr(0, 512));
+            }});
+        const host::Sink clientOnly{[](std::string_view) {},
+                                    [j](std::string_view message) {
+                                        if (j->client >= 0)
+                                            control::sendFrame(j->client, 'e',
+                                                               "gpauditctl: " + std::string(message) + "\n");
+                                    }};
+        if (idleUnlessJoined(job->background, job->background ? nullptr : &clientOnly)) {
+            if (job->client >= 0) {
+                control::sendFrame(job->client, 'x', std::to_string(service::kExitFailure));
+                ::close(job->client);
+            }
+            continue;
+        }
+        job->started = std::time(nullptr);
+        job->startedUsec = now();
+        {
+            const std::lock_guard lock(progressMutex_);
+            progress_ = "starting";
+        }
+        running_ = std::move(job);
+        notifyStatus();
+        worker_.run([this, j] { j->pending = service::fetchSync(data_, j->config, j->request, *j->sink); });
+    }
+}
+
+int Daemon::onSyncDone(sd_event_source *, int, std::uint32_t, void *self)
+{
+    auto &d = *static_cast<Daemon *>(self);
+    if (d.worker_.finished())
+        d.finishSync();
+    return 0;
+}
+
+// The sync thread has fetched: merge, translate, apply and record here, on the loop, where the drift
+// restore runs too (never both at once).
+void Daemon::finishSync()
+{
+    auto job = std::move(running_);
+    const auto outcome = service::completeSync(data_, job->config, job->request, host::ViewSettings{}, *job->sink,
+                                               std::move(job->pending));
+    drainChanges();
+    {
+        const std::lock_guard lock(progressMutex_);
+        progress_.clear();
+    }
+    if (!job->request.dryRun)
+        afterSync(outcome, job->background);
+    else
+        notifyStatus();
+    if (job->client >= 0) {
+        host::control::sendFrame(job->client, 'x', std::to_string(outcome.exitCode));
+        ::close(job->client);
+    }
+    startNextSync();
 }
 
 // A host that is not joined to a domain (no realm, no machine keytab: a fresh install of the package)
@@ -806,6 +948,9 @@ void Daemon::notifyStatus() const
         status = "Idle, not joined to a domain: " + core::displayText(notJoined_) + "; " +
                  std::to_string(inForce_.size()) +
                  " rules in force"; // escaped: a line break would be another sd_notify assignment
+    } else if (running_ != nullptr) {
+        status = "Syncing with the domain since " + utcText(running_->started) + "; " +
+                 std::to_string(inForce_.size()) + " rules in force";
     } else if (!last_ && syncs_ == 0) {
         status = "Starting";
     } else {
@@ -858,7 +1003,21 @@ std::string Daemon::statusText() const
     else
         out += utcText(lastTime_) + ", " + show(last_->result) + (last_->dc.empty() ? "" : ", DC " + show(last_->dc)) +
                ", " + msText(last_->total) + " ms\n";
-    out += "  next sync:   " + wall(nextSync_) + (failures_ ? ", retry " + std::to_string(failures_) : "") + "\n";
+    if (running_ != nullptr) {
+        std::string stage;
+        {
+            const std::lock_guard lock(progressMutex_);
+            stage = progress_;
+        }
+        out += "  sync now:    in progress since " + utcText(running_->started) + " (" +
+               spanText(nowUsec - running_->startedUsec) + "), " +
+               (running_->background ? std::string("refresh") : "requested by pid " + std::to_string(running_->pid)) +
+               ": " + show(stage) + "\n";
+    }
+    if (!queued_.empty())
+        out += "  waiting:     " + std::to_string(queued_.size()) + " more syncs after this one\n";
+    out += "  next sync:   " + (running_ != nullptr ? std::string("after the one in progress") : wall(nextSync_)) +
+           (failures_ ? ", retry " + std::to_string(failures_) : "") + "\n";
     out += "  full reapply: " + wall(nextFull_) + "\n";
     out += "  last error:  " +
            (lastError_.empty() ? std::string("none") : utcText(lastErrorTime_) + " " + show(lastError_)) + "\n";
@@ -932,6 +1091,21 @@ std::string Daemon::statusJson() const
     out +=
         ", \"nextSyncInSeconds\": " + inSeconds(nextSync_) + ", \"nextFullReapplyInSeconds\": " + inSeconds(nextFull_);
     out += ", \"failuresInARow\": " + std::to_string(failures_);
+    out += ", \"syncInProgress\": ";
+    if (running_ != nullptr) {
+        std::string stage;
+        {
+            const std::lock_guard lock(progressMutex_);
+            stage = progress_;
+        }
+        out += "{\"since\": \"" + utcText(running_->started) +
+               "\", \"seconds\": " + std::to_string((nowUsec - running_->startedUsec) / 1000000) +
+               ", \"requestedBy\": " + (running_->background ? std::string("null") : std::to_string(running_->pid)) +
+               ", \"stage\": \"" + jsonEscape(stage) + "\"}";
+    } else {
+        out += "null";
+    }
+    out += ", \"syncsWaiting\": " + std::to_string(queued_.size());
     out += ", \"control\": {\"waiting\": " + std::to_string(clients_.size()) +
            ", \"dropped\": " + std::to_string(clientsDropped_) + "}";
     out += ", \"lastError\": " + (lastError_.empty() ? std::string("null")
@@ -1073,12 +1247,12 @@ int Daemon::onClientData(sd_event_source *, int fd, std::uint32_t, void *self)
     if (answered < 0)
         return 0;
     ::fcntl(answered, F_SETFL, ::fcntl(answered, F_GETFL) & ~O_NONBLOCK);
-    d.serve(answered, peer, line);
-    ::close(answered);
+    if (!d.serve(answered, peer, line))
+        ::close(answered);
     return 0;
 }
 
-void Daemon::serve(int fd, const host::control::Peer &peer, const std::string &line)
+bool Daemon::serve(int fd, const host::control::Peer &peer, const std::string &line)
 {
     namespace control = host::control;
     timeval timeout{30, 0};
@@ -1087,6 +1261,7 @@ void Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
     auto reply = [&](const std::string &error, int status) {
         control::sendFrame(fd, 'e', "gpauditctl: " + error + "\n");
         control::sendFrame(fd, 'x', std::to_string(status));
+        return false;
     };
     if (!words)
         return reply("bad request: " + words.error().str(), kExitUsage);
@@ -1112,7 +1287,11 @@ void Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
         request.force = flags.contains("--force");
         request.dryRun = flags.contains("--dry-run");
         request.json = flags.contains("--json");
-        status = sync(false, &request, &sink).exitCode;
+        // Answered when the sync ends (its progress lines meanwhile); the loop goes on serving.
+        if (running_ != nullptr || !queued_.empty())
+            sink.err("a sync is in progress; this one follows it");
+        sync(false, &request, fd, peer.pid);
+        return true;
     } else if (command == "status") {
         sink.out(flags.contains("--json") ? statusJson() : statusText());
     } else if (command == "show" || command == "rules") {
@@ -1122,6 +1301,7 @@ void Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
         return reply("gpauditd does not know the command \"" + command + "\" (sync, status, show, rules)", kExitUsage);
     }
     control::sendFrame(fd, 'x', std::to_string(status));
+    return false;
 }
 
 // ---------------------------------------------------------------------------------------------------

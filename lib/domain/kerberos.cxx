@@ -384,6 +384,11 @@ Result<DcProof> proveDomainController(const std::string &keytab, const std::stri
     return fail(errors);
 }
 
+std::string machineCcacheName(const std::string &stateDir)
+{
+    return "FILE:" + stateDir + "/krb5cc";
+}
+
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
                                           const std::string &ccachePath, std::chrono::seconds margin)
 {

@@ -18,9 +18,15 @@ struct MachineTicket {
     bool renewed = false; // a new TGT was obtained by this call
 };
 
+// The machine's FILE: ccache in the state directory ("FILE:/var/lib/gpauditd/krb5cc"): where
+// ensureMachineTicket(stateDir + "/krb5cc") writes, and what the programs point KRB5CCNAME at, once at
+// start, for libsmbclient (smb.hxx says why the environment).
+std::string machineCcacheName(const std::string &stateDir);
+
 // Reuses the ccache's TGT while it is valid for more than `margin`; otherwise gets a new one with the
 // keytab (written to a temporary ccache and renamed over the old one, so no reader sees half a file).
-// The caller points KRB5CCNAME at ticket.ccache for libldap and libsmbclient.
+// libldap binds with a DC proof's MEMORY: ccache (LdapSession::connect); libsmbclient reads this
+// file through KRB5CCNAME (machineCcacheName).
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
                                           const std::string &ccachePath, std::chrono::seconds margin);
 

@@ -136,14 +136,6 @@ struct LdapSession::Handle {
     }
 };
 
-const std::string *LdapEntry::first(const std::string &lowerName) const
-{
-    auto it = attributes.find(lowerName);
-    if (it == attributes.end() || it->second.empty())
-        return nullptr;
-    return &it->second.front();
-}
-
 LdapSession::LdapSession(LdapSession &&) noexcept = default;
 LdapSession &LdapSession::operator=(LdapSession &&) noexcept = default;
 LdapSession::~LdapSession() = default;

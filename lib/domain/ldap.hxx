@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/base/result.hxx"
+#include "core/gpclient/ldap_answers.hxx"
 
 #include <chrono>
 #include <cstdint>
@@ -15,12 +16,8 @@
 
 namespace gpaudit::domain {
 
-struct LdapEntry {
-    std::string dn;
-    std::map<std::string, std::vector<std::string>> attributes; // names in lower case; values raw bytes
-
-    [[nodiscard]] const std::string *first(const std::string &lowerName) const;
-};
+// One entry of an answer (core/gpclient/ldap_answers.hxx reads them): names in lower case, raw values.
+using LdapEntry = core::DirectoryEntry;
 
 struct LdapSearch {
     enum class Scope { Base, OneLevel, Subtree };

@@ -114,35 +114,22 @@ SmbReader::SmbReader(SmbReader &&) noexcept = default;
 SmbReader &SmbReader::operator=(SmbReader &&) noexcept = default;
 SmbReader::~SmbReader() = default;
 
-struct SmbReader::Kept {
-    std::shared_ptr<Context> context;
-    std::string privateDir;
-};
-
-// One kept context per process, for one state directory (the daemon's).
-SmbReader::Kept &SmbReader::kept()
-{
-    static Kept kept;
-    return kept;
-}
-
-Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned timeoutSeconds, bool keep)
+Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned timeoutSeconds, Kept *keep)
 {
     SmbReader reader;
     reader.privateDir_ = privateDir;
     reader.timeoutSeconds_ = timeoutSeconds;
     reader.keep_ = keep;
-    Kept &k = kept();
-    if (keep && k.context && k.privateDir == privateDir) {
-        reader.context_ = k.context;
+    if (keep != nullptr && keep->context && keep->privateDir == privateDir) {
+        reader.context_ = keep->context;
         return reader;
     }
     auto context = newContext(privateDir, timeoutSeconds);
     if (!context)
         return tl::unexpected(context.error());
     reader.context_ = std::move(*context);
-    if (keep)
-        k = {reader.context_, privateDir};
+    if (keep != nullptr)
+        *keep = {reader.context_, privateDir};
     return reader;
 }
 
@@ -194,8 +181,8 @@ Result<std::optional<std::string>> SmbReader::read(const std::string &url, std::
         return content;
     ++reconnects_;
     context_ = std::move(*fresh);
-    if (keep_)
-        kept() = {context_, privateDir_};
+    if (keep_ != nullptr)
+        *keep_ = {context_, privateDir_};
     return readOnce(url, maxSize, connectionLost);
 }
 

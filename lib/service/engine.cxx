@@ -3,9 +3,9 @@
 
 #include "core/base/text.hxx"
 #include "core/linux/guardrails.hxx"
-#include "domain/sync.hxx"
 #include "host/state/state.hxx"
 #include "kernel/apply.hxx"
+#include "service/domain_sync.hxx"
 
 #include <cerrno>
 #include <cstdio>
@@ -53,13 +53,14 @@ class StateLock {
             ::close(fd_);
     }
     StateLock(const StateLock &) = delete;
+    StateLock(StateLock &&) = delete;
     StateLock &operator=(const StateLock &) = delete;
 
   private:
     int fd_ = -1;
 };
 
-core::DomainSummary summaryOf(const domain::DomainPolicy &policy)
+core::DomainSummary summaryOf(const DomainPolicy &policy)
 {
     core::DomainSummary summary;
     summary.realm = policy.state.realm.empty() ? policy.identity.realm : policy.state.realm;
@@ -85,32 +86,66 @@ SyncOutcome failed(SyncOutcome outcome, const std::string &error, const host::Si
 
 } // namespace
 
+struct PendingSync {
+    std::optional<StateLock> lock; // none: the caller holds it (SyncRequest::lockHeld)
+    Clock::time_point started;
+    Result<host::SyncState> previous;
+    std::size_t stage = 0;
+    Result<DomainPolicy> policy;
+};
+
+void PendingSyncDeleter::operator()(PendingSync *pending) const
+{
+    delete pending;
+}
+
+PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                         const host::Sink &sink)
+{
+    PendingSyncPtr pending(new PendingSync);
+    pending->started = Clock::now();
+    if (!request.lockHeld)
+        pending->lock.emplace(config.stateDir);
+    pending->previous = host::readSyncState(config.stateDir);
+    auto progress = [&sink, stage = &pending->stage](const std::string &line) {
+        sink.err("[" + std::to_string(++*stage) + "] " + line);
+    };
+    if (request.offline) {
+        progress("cached: the last applied sync from " + config.stateDir);
+        pending->policy = loadLastApplied(data.catalog, config.stateDir, config.limits);
+    } else {
+        SyncOptions syncOptions;
+        syncOptions.config = config;
+        syncOptions.force = request.force;
+        syncOptions.session = request.session;
+        syncOptions.progress = progress;
+        pending->policy = fetchDomainPolicy(data.catalog, syncOptions);
+    }
+    return pending;
+}
+
 SyncOutcome runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
                     const host::ViewSettings &settings, const host::Sink &sink)
+{
+    if (!request.dryRun && ::geteuid() != 0)
+        return failed(SyncOutcome{}, "sync changes the kernel's audit rules and must run as root (or use --dry-run)",
+                      sink);
+    return completeSync(data, config, request, settings, sink, fetchSync(data, config, request, sink));
+}
+
+SyncOutcome completeSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                         const host::ViewSettings &settings, const host::Sink &sink, PendingSyncPtr pending)
 {
     SyncOutcome outcome;
     const bool root = ::geteuid() == 0;
     if (!request.dryRun && !root)
         return failed(std::move(outcome),
                       "sync changes the kernel's audit rules and must run as root (or use --dry-run)", sink);
-    const auto started = Clock::now();
-    StateLock lock(config.stateDir);
-    const auto previous = host::readSyncState(config.stateDir);
-
-    std::size_t stage = 0;
+    const auto started = pending->started;
+    const auto &previous = pending->previous;
+    std::size_t &stage = pending->stage;
     auto progress = [&](const std::string &line) { sink.err("[" + std::to_string(++stage) + "] " + line); };
-    Result<domain::DomainPolicy> policy;
-    if (request.offline) {
-        progress("cached: the last applied sync from " + config.stateDir);
-        policy = domain::loadLastApplied(data.catalog, config.stateDir, config.limits);
-    } else {
-        domain::SyncOptions syncOptions;
-        syncOptions.config = config;
-        syncOptions.force = request.force;
-        syncOptions.keepConnection = request.keepConnection;
-        syncOptions.progress = progress;
-        policy = domain::fetchDomainPolicy(data.catalog, syncOptions);
-    }
+    auto &policy = pending->policy;
     if (!policy)
         return failed(std::move(outcome), "sync: " + policy.error().str(), sink);
     if (policy->lastKnownGood)

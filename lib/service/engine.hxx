@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// One sync, as gpauditctl (in process) and gpauditd run it: fetch (domain/sync) -> merge -> translate ->
+// One sync, as gpauditctl (in process) and gpauditd run it: fetch (service/domain_sync) -> merge -> translate ->
 // apply (kernel/apply) -> record the last applied sync. Also the cheap drift check the daemon runs
 // between syncs. Output goes to a host::Sink so the same text reaches a terminal or a control client.
 #pragma once
@@ -7,10 +7,12 @@
 #include "core/base/config.hxx"
 #include "core/linux/apply_plan.hxx"
 #include "core/report/report.hxx"
+#include "domain/session.hxx"
 #include "host/data/rules_data.hxx"
 #include "host/state/view.hxx"
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,12 +25,16 @@ inline constexpr int kExitPartial = 3;
 inline constexpr int kExitLastKnownGood = 4;
 
 struct SyncRequest {
-    bool force = false;          // fetch every GPO's files again
-    bool dryRun = false;         // change neither the kernel nor state.yaml
-    bool json = false;           // summary as JSON
-    bool offline = false;        // no domain: apply the last applied sync again from the state directory
-    bool quiet = false;          // no summary on `out` (the daemon's background syncs)
-    bool keepConnection = false; // gpauditd: the SMB session serves the next sync too
+    bool force = false;   // fetch every GPO's files again
+    bool dryRun = false;  // change neither the kernel nor state.yaml
+    bool json = false;    // summary as JSON
+    bool offline = false; // no domain: apply the last applied sync again from the state directory
+    bool quiet = false;   // no summary on `out` (the daemon's background syncs)
+    // gpauditd: the LDAP and SMB sessions it keeps between syncs (domain/session.hxx); null: none kept.
+    domain::DomainSession *session = nullptr;
+    // gpauditd: the state lock is held by its sync thread, which fetches meanwhile and writes only the
+    // GPO cache (a drift restore then goes on without waiting for the fetch).
+    bool lockHeld = false;
     std::string program = "gpauditctl";
 };
 
@@ -62,6 +68,20 @@ struct SyncOutcome {
 
 SyncOutcome runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
                     const host::ViewSettings &settings, const host::Sink &sink);
+
+// runSync in two halves, as gpauditd runs it: fetchSync on its sync thread (the state lock, then the
+// network: Kerberos, DNS, LDAP, SMB; or the last applied sync when offline), completeSync on its event
+// loop (merge, translate, apply to the kernel, record, the lock released at its end), so the apply is
+// serialized with the drift restore, which runs on the loop too. runSync = completeSync(fetchSync()).
+struct PendingSync; // the lock, the fetched policy, the previous sync, the start time
+struct PendingSyncDeleter {
+    void operator()(PendingSync *pending) const;
+};
+using PendingSyncPtr = std::unique_ptr<PendingSync, PendingSyncDeleter>;
+PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                         const host::Sink &sink);
+SyncOutcome completeSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                         const host::ViewSettings &settings, const host::Sink &sink, PendingSyncPtr pending);
 
 // The rules a sync put in force that the kernel no longer holds. Empty when none is missing (or the
 // kernel cannot be read, which `error` says). `immutable`: restoring is impossible until reboot.

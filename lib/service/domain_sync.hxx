@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The Group Policy client for audit policy: identity -> machine ticket -> DC -> LDAP discovery ->
-// GPO list (core::buildGpoList) -> SYSVOL fetch through the cache -> parsed merge inputs. Applying them
-// is the caller's (gpauditctl, gpauditd), which then records the sync with host::writeSyncState.
+// One sync's fetch, the Group Policy client for audit policy: identity (domain/identity) -> machine
+// ticket (domain/kerberos) -> DCs (domain/locator, dc_pin) -> a DC's proof and the LDAP discovery
+// (domain/ldap; the answers read by core/gpclient/ldap_answers) -> GPO list (core::buildGpoList) ->
+// SYSVOL fetch through the cache (domain/smb, host/state) -> parsed merge inputs. Applying them is
+// engine.hxx's (completeSync), which then records the sync with host::writeSyncState.
 #pragma once
 
 #include "core/base/config.hxx"
 #include "core/policy/catalog.hxx"
+#include "domain/identity.hxx"
+#include "domain/session.hxx"
 #include "host/gpo/offline.hxx"
 #include "host/state/state.hxx"
 
@@ -14,24 +18,14 @@
 #include <string>
 #include <vector>
 
-namespace gpaudit::domain {
-
-struct Identity {
-    std::string realm;   // GPA.TEST
-    std::string machine; // LINUX1$
-    std::string keytab;
-    std::string server; // pinned DC, or empty
-    std::string source; // where realm/machine came from
-};
-
-// Explicit configuration first, then /etc/sssd/sssd.conf, /etc/samba/smb.conf, krb5.conf ($KRB5_CONFIG
-// or /etc/krb5.conf) and the host name. An error says what is missing and which key sets it.
-Result<Identity> resolveIdentity(const core::Config &config);
+namespace gpaudit::service {
 
 struct SyncOptions {
     core::Config config;
-    bool force = false;                                // fetch every file again, ignoring the cache
-    bool keepConnection = false;                       // gpauditd: keep the LDAP and SMB sessions for the next sync
+    bool force = false; // fetch every file again, ignoring the cache
+    // gpauditd: the LDAP and SMB sessions kept between syncs (used, and kept for the next sync). Null:
+    // every session is opened for this sync and closed at its end (gpauditctl).
+    domain::DomainSession *session = nullptr;
     std::function<void(const std::string &)> progress; // one line per stage, may be empty
 };
 
@@ -41,7 +35,7 @@ struct StageTime {
 };
 
 struct DomainPolicy {
-    Identity identity;
+    domain::Identity identity;
     std::string dc;
     std::string site;
     unsigned ssf = 0;
@@ -52,7 +46,7 @@ struct DomainPolicy {
     std::size_t ldapSearches = 0;
     std::size_t ldapRoundTrips = 0;
     bool ldapSessionKept = false; // the LDAP session of the previous sync was used (gpauditd)
-    // The DC's proof (kerberos.hxx proveDomainController), made when an LDAP session is bound: the
+    // The DC's proof (domain/kerberos.hxx proveDomainController), made when an LDAP session is bound: the
     // address that answered the AS exchange (LDAP went to it), and the DCs passed over and why.
     std::string dcAddress;
     bool dcProved = false; // this sync made the proof (false: a kept session, proved when it was bound)
@@ -79,4 +73,4 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
 Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
                                      const core::PolicyLimits &limits = {});
 
-} // namespace gpaudit::domain
+} // namespace gpaudit::service

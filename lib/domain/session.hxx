@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What a long-running client keeps between syncs (gpauditd owns one; gpauditctl's one-shot sync
+// keeps nothing): the LDAP session bound with the machine ticket and the libsmbclient context with its
+// SMB sessions, so a refresh makes no TCP connect and no GSSAPI bind. No process-wide statics: the
+// owner decides its life, and uses it from one thread at a time (gpauditd: its sync thread only).
+#pragma once
+
+#include "domain/ldap.hxx"
+#include "domain/smb.hxx"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace gpaudit::domain {
+
+class DomainSession {
+  public:
+    DomainSession() = default;
+    DomainSession(const DomainSession &) = delete;
+    DomainSession &operator=(const DomainSession &) = delete;
+
+    // The kept LDAP session when it was bound for this principal with the ticket ending at
+    // ticketExpiry (seconds since the epoch); else none, and any other kept session is closed (a new
+    // ticket, renewed or of another identity, binds again).
+    LdapSession *ldapFor(const std::string &principal, std::int64_t ticketExpiry);
+    // Keeps a freshly bound session for the next sync.
+    void keepLdap(LdapSession session, const std::string &principal, std::int64_t ticketExpiry);
+    // Closes the kept session (the DC closed it idle, or it failed).
+    void dropLdap();
+
+    // The libsmbclient context SmbReader::create reuses.
+    SmbReader::Kept &smb() { return smb_; }
+
+  private:
+    std::optional<LdapSession> ldap_;
+    std::string principal_;
+    std::int64_t ticketExpiry_ = 0;
+    SmbReader::Kept smb_;
+};
+
+} // namespace gpaudit::domain

@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "service/domain_sync.hxx"
+
+#include "core/base/text.hxx"
+#include "core/gpclient/directory.hxx"
+#include "core/gpclient/gpo_list.hxx"
+#include "core/gpclient/ldap_answers.hxx"
+#include "core/gpclient/sysvol_path.hxx"
+#include "domain/kerberos.hxx"
+#include "domain/ldap.hxx"
+#include "domain/locator.hxx"
+#include "domain/smb.hxx"
+#include "host/files/files.hxx"
+
+#include <algorithm>
+#include <ctime>
+#include <optional>
+#include <tuple>
+
+namespace gpaudit::service {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using domain::Identity;
+using domain::LdapEntry;
+using domain::LdapSearch;
+using domain::LdapSession;
+using domain::MachineTicket;
+
+std::string utcText(std::time_t when)
+{
+    std::tm tm{};
+    gmtime_r(&when, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+class StageTimer {
+  public:
+    StageTimer(DomainPolicy &policy, const SyncOptions &options) : policy_(policy), options_(options) {}
+    void begin(const std::string &name, const std::string &line)
+    {
+        end();
+        name_ = name;
+        start_ = Clock::now();
+        if (options_.progress)
+            options_.progress(line);
+    }
+    void end()
+    {
+        if (name_.empty())
+            return;
+        policy_.stages.push_back({name_, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_)});
+        name_.clear();
+    }
+
+  private:
+    DomainPolicy &policy_;
+    const SyncOptions &options_;
+    std::string name_;
+    Clock::time_point start_;
+};
+
+struct Discovered {
+    std::string dc;
+    std::string site;
+    unsigned ssf = 0;
+    std::string computerDn;
+    std::vector<core::Som> soms;
+    std::vector<core::GroupPolicyContainer> containers;
+    std::vector<core::Sid> token;
+    std::size_t searches = 0;
+    std::size_t roundTrips = 0;
+};
+
+// The searches of the discovery (their answers are read by core/gpclient/ldap_answers).
+struct Searches {
+    std::string baseDn;
+    std::string machineFilter;
+
+    // The computer by sAMAccountName, the domain head, and (when the computer's DN is known from the
+    // last sync) every OU above it: one search.
+    [[nodiscard]] Result<LdapSearch> soms(const std::string &computerDn) const
+    {
+        std::string filter = "(|" + machineFilter + "(distinguishedName=" + core::ldapFilterEscape(baseDn) + ")";
+        if (!computerDn.empty()) {
+            auto chain = core::ouChain(computerDn, baseDn);
+            if (!chain)
+                return tl::unexpected(chain.error());
+            for (const auto &ou : *chain)
+                filter += "(distinguishedName=" + core::ldapFilterEscape(ou) + ")";
+        }
+        filter += ")";
+        return LdapSearch{
+            baseDn, LdapSearch::Scope::Subtree, filter, {"objectClass", "objectSid", "gPLink", "gPOptions"}, false};
+    }
+    [[nodiscard]] static LdapSearch token(const std::string &computerDn)
+    {
+        return LdapSearch{computerDn, LdapSearch::Scope::Base, "(objectClass=*)", {"tokenGroups"}, false};
+    }
+    [[nodiscard]] static LdapSearch site(const std::string &siteName, const std::string &forestDn)
+    {
+        return LdapSearch{"CN=" + siteName + ",CN=Sites,CN=Configuration," + forestDn,
+                          LdapSearch::Scope::Base,
+                          "(objectClass=site)",
+                          {"gPLink", "gPOptions"},
+                          false};
+    }
+    // LDAP ping (MS-ADTS 6.3.3) over the bound session: NtVer 6 = V5 | V5EX.
+    [[nodiscard]] static LdapSearch ping(const std::string &dnsDomain)
+    {
+        return LdapSearch{"",
+                          LdapSearch::Scope::Base,
+                          "(&(DnsDomain=" + core::ldapFilterEscape(dnsDomain) + ")(NtVer=\\06\\00\\00\\00))",
+                          {"Netlogon"},
+                          false};
+    }
+    [[nodiscard]] LdapSearch containers(const std::vector<std::string> &guids) const
+    {
+        return LdapSearch{"CN=Policies,CN=System," + baseDn,
+                          LdapSearch::Scope::OneLevel,
+                          core::containersFilter(guids),
+                          {"cn", "displayName", "gPCFileSysPath", "versionNumber", "flags", "gPCMachineExtensionNames",
+                           "gPCWQLFilter", "nTSecurityDescriptor"},
+                          true};
+    }
+};
+
+// The LDAP part: at most three searches in two round trips when nothing moved (computer + its OUs and
+// the domain head in one search, the site's links, then every linked GPC in one search).
+Result<Discovered> discover(const Identity &identity, const core::Config &config, const MachineTicket &ticket,
+                            const std::string &dc, host::DiscoveryCache &cache, LdapSession &ldap)
+{
+    Discovered out;
+    out.dc = dc;
+    out.ssf = ldap.securityStrength();
+    const std::size_t searchesBefore = ldap.searches(); // a kept session counts across syncs
+    const std::size_t roundTripsBefore = ldap.roundTrips();
+    const Searches searches{core::realmToBaseDn(identity.realm), "(&(objectClass=computer)(sAMAccountName=" +
+                                                                     core::ldapFilterEscape(identity.machine) + "))"};
+    const std::string &baseDn = searches.baseDn;
+    const std::string dnsDomain = core::toLower(identity.realm);
+    const bool sameIdentity = cache.realm == identity.realm && cache.machine == identity.machine;
+    if (!sameIdentity)
+        cache = host::DiscoveryCache{identity.realm, identity.machine, {}, {}, {}, 0, {}, {}};
+    // Windows takes the computer's groups from its Kerberos ticket, so membership changes count from the
+    // next ticket; tokenGroups is read again whenever a new TGT was obtained.
+    const auto ticketExpiry = static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(ticket.expires));
+    const bool needToken = cache.tokenGroups.empty() || cache.computerSid.empty() || ticket.renewed ||
+                           cache.tokenTicketExpiry != ticketExpiry;
+    std::string site = config.site.empty() ? cache.site : config.site;
+    const bool needPing = (config.site.empty() && (cache.site.empty() || ticket.renewed)) || cache.forestDn.empty();
+
+    // Round trip 1.
+    std::vector<LdapSearch> batch;
+    auto som = searches.soms(cache.computerDn);
+    if (!som)
+        cache.computerDn.clear(), som = searches.soms("");
+    batch.push_back(*som);
+    const std::size_t somIndex = 0;
+    std::optional<std::size_t> tokenIndex;
+    std::optional<std::size_t> pingIndex;
+    std::optional<std::size_t> siteIndex;
+    if (needToken && !cache.computerDn.empty()) {
+        tokenIndex = batch.size();
+        batch.push_back(Searches::token(cache.computerDn));
+    }
+    if (needPing) {
+        pingIndex = batch.size();
+        batch.push_back(Searches::ping(dnsDomain));
+    } else if (!site.empty()) {
+        siteIndex = batch.size();
+        batch.push_back(Searches::site(site, cache.forestDn));
+    }
+    auto first = ldap.searchBatch(batch);
+    if (!first)
+        return tl::unexpected(first.error());
+
+    // The answers that may come from either round trip.
+    const std::vector<LdapEntry> *tokenEntries = tokenIndex ? &(*first)[*tokenIndex] : nullptr;
+    const std::vector<LdapEntry> *siteEntries = siteIndex ? &(*first)[*siteIndex] : nullptr;
+    if (pingIndex) {
+        const auto &entries = (*first)[*pingIndex];
+        const std::string *answer = entries.empty() ? nullptr : entries.front().first("netlogon");
+        if (answer == nullptr)
+            return fail("LDAP ping to " + dc + " got no Netlogon answer (set \"site\" in the configuration)");
+        auto info = core::parseNetlogonResponse(
+            std::span(reinterpret_cast<const std::uint8_t *>(answer->data()), answer->size()));
+        if (!info)
+            return fail(info.error().message + " (from " + dc + ")");
+        cache.forestDn = core::realmToBaseDn(info->dnsForestName.empty() ? dnsDomain : info->dnsForestName);
+        if (config.site.empty()) {
+            cache.site = info->clientSiteName;
+            site = cache.site;
+        }
+    }
+
+    // The computer and the SOMs of round trip 1.
+    auto computer = core::readComputerAndSoms((*first)[somIndex], identity.machine, baseDn);
+    if (!computer)
+        return tl::unexpected(computer.error());
+    const bool moved = !core::equalsIgnoreCase(computer->computerDn, cache.computerDn);
+    std::vector<std::vector<LdapEntry>> second;
+    if (moved || (needToken && !tokenIndex) || (needPing && !site.empty())) {
+        // Round trip 2, only when the computer is new or moved, or the site was just learnt.
+        std::vector<LdapSearch> more;
+        std::optional<std::size_t> moreSom;
+        std::optional<std::size_t> moreToken;
+        std::optional<std::size_t> moreSite;
+        if (moved) {
+            auto search = searches.soms(computer->computerDn);
+            if (!search)
+                return tl::unexpected(search.error());
+            moreSom = more.size();
+            more.push_back(*search);
+        }
+        if (needToken && (!tokenIndex || moved)) {
+            moreToken = more.size();
+            more.push_back(Searches::token(computer->computerDn));
+        }
+        if (needPing && !site.empty()) {
+            moreSite = more.size();
+            more.push_back(Searches::site(site, cache.forestDn));
+        }
+        auto answer = ldap.searchBatch(more);
+        if (!answer)
+            return tl::unexpected(answer.error());
+        second = std::move(*answer);
+        if (moreSom) {
+            computer = core::readComputerAndSoms(second[*moreSom], identity.machine, baseDn);
+            if (!computer)
+                return tl::unexpected(computer.error());
+        }
+        if (moreToken)
+            tokenEntries = &second[*moreToken];
+        if (moreSite)
+            siteEntries = &second[*moreSite];
+    }
+    if (needToken) {
+        auto groups =
+            core::readTokenGroups(tokenEntries ? *tokenEntries : std::vector<LdapEntry>{}, computer->computerDn);
+        if (!groups)
+            return tl::unexpected(groups.error());
+        cache.tokenGroups = std::move(*groups);
+        cache.tokenTicketExpiry = ticketExpiry;
+    }
+    cache.computerDn = computer->computerDn;
+    cache.computerSid = computer->computerSid;
+    out.computerDn = computer->computerDn;
+    out.site = site;
+
+    // SOMs in MS-GPOL 3.2.5.1 order: site, domain, OUs from the top down.
+    auto soms = core::somsInOrder(siteEntries != nullptr && !siteEntries->empty() ? &siteEntries->front() : nullptr,
+                                  *computer, baseDn);
+    if (!soms)
+        return tl::unexpected(soms.error());
+    out.soms = std::move(*soms);
+
+    // Round trip 3: every linked GPC in one search.
+    auto guids = core::linkedGpoGuids(out.soms);
+    if (!guids)
+        return tl::unexpected(guids.error());
+    if (!guids->empty()) {
+        auto gpcs = ldap.searchBatch({searches.containers(*guids)});
+        if (!gpcs)
+            return tl::unexpected(gpcs.error());
+        auto containers = core::readContainers(gpcs->front());
+        if (!containers)
+            return tl::unexpected(containers.error());
+        out.containers = std::move(*containers);
+    }
+    out.token = core::securityToken(computer->computerSid, cache.tokenGroups);
+    out.searches = ldap.searches() - searchesBefore;
+    out.roundTrips = ldap.roundTrips() - roundTripsBefore;
+    return out;
+}
+
+Result<DomainPolicy> lastKnownGood(const core::Catalog &catalog, const core::Config &config, const std::string &why)
+{
+    auto previous = loadLastApplied(catalog, config.stateDir, config.limits);
+    if (!previous)
+        return fail(why + "; and no last-known-good policy: " + previous.error().message);
+    previous->lastKnownGood = true;
+    previous->unreachable = why;
+    return previous;
+}
+
+// The DCs to try, in order. dc_pin: only these DCs are ever contacted (gpauditd.conf(5)); the DNS
+// answers keep their order (site first) among them, and a pinned DC DNS does not name comes after.
+struct Candidates {
+    std::vector<std::string> dcs;
+    std::string unreachable; // DNS gave nothing and nothing is pinned: the last-known-good applies
+};
+Result<Candidates> candidateDcs(const Identity &identity, const core::Config &config, const host::DiscoveryCache &cache,
+                                StageTimer &timer, const SyncOptions &options)
+{
+    Candidates out;
+    const auto &pins = config.dcPin;
+    auto canonical = [](std::string host) {
+        host = core::toLower(host);
+        if (!host.empty() && host.back() == '.')
+            host.pop_back();
+        return host;
+    };
+    auto isPinned = [&](const std::string &host) {
+        return pins.empty() || std::find(pins.begin(), pins.end(), canonical(host)) != pins.end();
+    };
+    if (!identity.server.empty()) {
+        if (!isPinned(identity.server)) {
+            std::string list;
+            for (const auto &pin : pins)
+                list += (list.empty() ? "" : " ") + pin;
+            return fail("the server " + identity.server + " is not in dc_pin (" + list + "): refusing to contact it");
+        }
+        out.dcs.push_back(identity.server);
+        return out;
+    }
+    timer.begin("locate", "locate: DNS SRV records of " + core::toLower(identity.realm));
+    auto located =
+        domain::locateDomainControllers(core::toLower(identity.realm), config.site.empty() ? cache.site : config.site);
+    if (!located && pins.empty()) {
+        out.unreachable = located.error().message;
+        return out;
+    }
+    std::string passedOver;
+    for (const auto &host : located ? *located : std::vector<std::string>{}) {
+        if (isPinned(host))
+            out.dcs.push_back(canonical(host));
+        else
+            passedOver += (passedOver.empty() ? "" : ", ") + host;
+    }
+    for (const auto &pin : pins)
+        if (std::find(out.dcs.begin(), out.dcs.end(), pin) == out.dcs.end())
+            out.dcs.push_back(pin);
+    if (!passedOver.empty() && options.progress)
+        options.progress("locate: not in dc_pin, never contacted: " + passedOver);
+    return out;
+}
+
+// The first DC that proves it is one and answers the discovery (MS-ADTS 6.3.6: the SRV answers' order;
+// a DC that fails is passed over). The kept session of the last sync is tried first when it is to
+// one of them. nullopt: none did, `errors` says why.
+std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::Config &config,
+                                          const MachineTicket &ticket, const std::vector<std::string> &dcs,
+                                          host::DiscoveryCache &cache, const SyncOptions &options, DomainPolicy &policy,
+                                          std::string &errors)
+{
+    std::optional<LdapSession> own; // the session of this sync when there is no DomainSession to keep it
+    const std::string principal = identity.machine + "@" + identity.realm;
+    const auto ticketExpiry = static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(ticket.expires));
+    LdapSession *kept = options.session != nullptr ? options.session->ldapFor(principal, ticketExpiry) : nullptr;
+    for (const auto &dc : dcs) {
+        if (kept != nullptr && kept->host() == dc) {
+            const std::size_t searches = kept->searches();
+            const std::size_t roundTrips = kept->roundTrips();
+            auto found = discover(identity, config, ticket, dc, cache, *kept);
+            if (found) {
+                policy.ldapSessionKept = true;
+                policy.dcAddress = kept->address();
+                return std::move(*found);
+            }
+            policy.ldapSearches += kept->searches() - searches;
+            policy.ldapRoundTrips += kept->roundTrips() - roundTrips;
+            // Not a warning: a DC closes idle connections (Windows: MaxConnIdleTime, 15 minutes).
+            if (options.progress)
+                options.progress("ldap: the session kept from the last sync failed (" + found.error().message +
+                                 "); binding again");
+            options.session->dropLdap();
+            kept = nullptr;
+        }
+        auto next = [&](const std::string &error) {
+            errors += (errors.empty() ? "" : "; ") + error;
+            if (options.progress && &dc != &dcs.back())
+                options.progress("ldap: " + dc + " failed (" + error + "); trying the next domain controller");
+        };
+        // The DC proves it is one before anything is read from it (domain/kerberos.hxx): an AS exchange
+        // sent to its address only, then LDAP to that same address, then the directory's word that the
+        // SPN's account is a DC's. A candidate that fails is passed over like one that does not answer.
+        auto refuse = [&](const std::string &why) {
+            // The reason may carry a KDC's error text: bytes a terminal or log line must not get raw.
+            std::string printable;
+            for (unsigned char c : why) {
+                if (c >= 0x20 && c < 0x7f && c != '\\') {
+                    printable += static_cast<char>(c);
+                } else {
+                    static const char hex[] = "0123456789abcdef";
+                    printable += std::string("\\x") + hex[c >> 4] + hex[c & 0xf];
+                }
+            }
+            const std::string line = dc + ": did not prove it is a domain controller: " + printable;
+            policy.dcRefused.push_back(line);
+            errors += (errors.empty() ? "" : "; ") + line;
+            if (options.progress)
+                options.progress("ldap: " + line + (&dc != &dcs.back() ? "; trying the next domain controller" : ""));
+        };
+        auto proof = domain::proveDomainController(
+            identity.keytab, principal, dc, std::chrono::duration_cast<std::chrono::milliseconds>(config.ldapTimeout));
+        if (!proof) {
+            refuse("no AS exchange for " + principal + " with it (" + proof.error().message + ")");
+            continue;
+        }
+        auto session = LdapSession::connect(dc, config.ldapTimeout, proof->address, proof->ccache);
+        if (!session) {
+            next(session.error().message);
+            continue;
+        }
+        if (auto isDc = session->verifyDomainController(core::realmToBaseDn(identity.realm)); !isDc) {
+            policy.dcChecks += session->dcChecks();
+            refuse(isDc.error().message);
+            continue;
+        }
+        policy.dcChecks += session->dcChecks();
+        policy.dcAddress = proof->address;
+        policy.dcProved = true;
+        if (options.progress)
+            options.progress("ldap: " + dc + " (" + proof->address +
+                             ") proved it is a domain controller: AS exchange over " + (proof->tcp ? "TCP" : "UDP") +
+                             ", the directory names its ldap/ account a DC");
+        auto found = discover(identity, config, ticket, dc, cache, *session);
+        if (!found) {
+            next(found.error().message);
+            policy.ldapSearches += session->searches();
+            policy.ldapRoundTrips += session->roundTrips();
+            continue;
+        }
+        if (options.session != nullptr)
+            options.session->keepLdap(std::move(*session), principal, ticketExpiry);
+        return std::move(*found);
+    }
+    return std::nullopt;
+}
+
+// MS-GPAC 3.2.5: each applied GPO's files, from the cache when its version was fetched before; one GPO
+// failing does not stop the others (its previous version, if cached, stays in force).
+std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, const core::Config &config,
+                                             const SyncOptions &options, DomainPolicy &policy)
+{
+    auto previous = host::readSyncState(config.stateDir);
+    std::optional<domain::SmbReader> smb;
+    std::vector<host::CachedInput> inputs;
+    host::SyncState &state = policy.state;
+    for (const auto &decision : list.considered) {
+        host::GpoRecord record;
+        record.guid = decision.guid;
+        record.name = decision.name;
+        record.som = decision.somDn;
+        record.enforced = decision.enforced;
+        record.applied = decision.applied;
+        record.reason = decision.reason;
+        record.audit = decision.hasAudit;
+        record.security = decision.hasSecurity;
+        if (decision.container != nullptr)
+            record.version = decision.container->versionNumber & 0xFFFFU;
+        if (decision.applied) {
+            const std::uint32_t version = record.version;
+            const core::GpoRef ref{decision.guid, decision.name};
+            std::optional<host::CachedGpo> files;
+            if (!options.force)
+                files = host::readCachedGpo(config.stateDir, decision.guid, version);
+            if (files) {
+                record.status = "cached";
+                ++policy.gposCached;
+            } else if (decision.hasAudit || decision.hasSecurity) {
+                auto fetched = [&]() -> Result<host::CachedGpo> {
+                    auto location = core::parseGpcFileSysPath(decision.container->fileSysPath, decision.guid);
+                    if (!location)
+                        return tl::unexpected(location.error());
+                    if (!smb) {
+                        auto reader = domain::SmbReader::create(
+                            config.stateDir, static_cast<unsigned>(config.ldapTimeout.count()),
+                            options.session != nullptr ? &options.session->smb() : nullptr);
+                        if (!reader)
+                            return tl::unexpected(reader.error());
+                        smb = std::move(*reader);
+                    }
+                    host::CachedGpo got;
+                    // Only the files of the extensions the GPO lists in gPCMachineExtensionNames (MS-GPOL 2.2.4).
+                    const std::tuple<bool, std::string_view, std::optional<std::string> *> wanted[] = {
+                        {decision.hasAudit, core::kAuditCsvPath, &got.auditCsv},
+                        {decision.hasSecurity, core::kGptTmplPath, &got.gptTmplInf}};
+                    for (const auto &[listed, path, target] : wanted) {
+                        if (!listed)
+                            continue;
+                        auto content = smb->read(location->url(policy.dc, path), config.limits.maxFileSize);
+                        if (!content)
+                            return tl::unexpected(content.error());
+                        *target = std::move(*content);
+                    }
+                    return got;
+                }();
+                if (fetched) {
+                    files = std::move(*fetched);
+                    record.status = "fetched";
+                    ++policy.gposFetched;
+                    if (auto stored = host::writeCachedGpo(config.stateDir, decision.guid, version, *files); !stored)
+                        policy.notes.push_back(decision.name + " {" + decision.guid +
+                                               "}: not cached: " + stored.error().message);
+                } else {
+                    // MS-GPAC 3.2.5: one GPO failing does not stop the others; keep what it gave before.
+                    policy.fetchErrors = true;
+                    std::optional<std::uint32_t> kept;
+                    if (previous)
+                        for (const auto &a : previous->applied)
+                            if (a.guid == decision.guid)
+                                kept = a.version;
+                    if (kept)
+                        files = host::readCachedGpo(config.stateDir, decision.guid, *kept);
+                    if (files) {
+                        record.version = *kept;
+                        record.status = "kept version " + std::to_string(*kept) + " (fetch failed)";
+                        policy.notes.push_back(ref.str() + ": " + fetched.error().message + "; its previous version " +
+                                               std::to_string(*kept) + " stays in force");
+                    } else {
+                        record.status = "not applied (fetch failed)";
+                        record.applied = false;
+                        record.reason = "its files could not be fetched and no earlier version is cached (" +
+                                        fetched.error().message + ")";
+                        policy.notes.push_back(ref.str() + ": " + fetched.error().message +
+                                               "; no previous version to keep");
+                    }
+                }
+            } else {
+                files = host::CachedGpo{};
+                record.status = "no audit or security CSE";
+                (void)host::writeCachedGpo(config.stateDir, decision.guid, version, *files);
+            }
+            if (files) {
+                core::ExtensionList registered{{}, "gPCMachineExtensionNames"};
+                if (decision.hasAudit)
+                    registered.cses.insert(std::string(core::kAuditCse));
+                if (decision.hasSecurity)
+                    registered.cses.insert(std::string(core::kSecurityCse));
+                inputs.push_back({ref, *files, std::move(registered)});
+                state.applied.push_back({decision.guid, decision.name, record.version});
+            }
+        }
+        state.gpos.push_back(std::move(record));
+    }
+    if (smb) {
+        policy.smbFiles = smb->filesRead();
+        policy.smbBytes = smb->bytesRead();
+        if (smb->reconnects() > 0 && options.progress)
+            options.progress("fetch: the SMB session to " + policy.dc + " had been dropped; connected again");
+    }
+    return inputs;
+}
+
+} // namespace
+
+Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
+                                     const core::PolicyLimits &limits)
+{
+    auto last = host::loadLastApplied(catalog, stateDir, limits);
+    if (!last)
+        return tl::unexpected(last.error());
+    DomainPolicy policy;
+    policy.identity.realm = last->state.realm;
+    policy.identity.machine = last->state.machine;
+    policy.dc = last->state.dc;
+    policy.site = last->state.site;
+    policy.loaded = std::move(last->loaded);
+    policy.state = std::move(last->state);
+    return policy;
+}
+
+Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncOptions &options)
+{
+    const auto &config = options.config;
+    DomainPolicy policy;
+    StageTimer timer(policy, options);
+    auto identity = domain::resolveIdentity(config);
+    if (!identity)
+        return tl::unexpected(identity.error());
+    policy.identity = *identity;
+    if (auto ok = host::makeDirectories(config.stateDir, 0700); !ok)
+        return tl::unexpected(ok.error());
+
+    // Kerberos: the machine TGT in STATE_DIR/krb5cc, where libsmbclient finds it (domain/smb.hxx).
+    timer.begin("kerberos",
+                "kerberos: ticket for " + identity->machine + "@" + identity->realm + " from " + identity->keytab);
+    auto ticket = domain::ensureMachineTicket(identity->keytab, identity->machine + "@" + identity->realm,
+                                              config.stateDir + "/krb5cc", std::chrono::minutes(10));
+    if (!ticket) {
+        timer.end();
+        return lastKnownGood(catalog, config, ticket.error().message);
+    }
+    policy.newTicket = ticket->renewed;
+    policy.ticketExpires = utcText(std::chrono::system_clock::to_time_t(ticket->expires));
+    if (ticket->renewed && options.progress)
+        options.progress("kerberos: a new ticket from the keytab, valid until " + policy.ticketExpires);
+
+    // DC locator and LDAP.
+    auto cache = host::readDiscoveryCache(config.stateDir).value_or(host::DiscoveryCache{});
+    auto candidates = candidateDcs(*identity, config, cache, timer, options);
+    if (!candidates)
+        return tl::unexpected(candidates.error());
+    if (!candidates->unreachable.empty()) {
+        timer.end();
+        return lastKnownGood(catalog, config, candidates->unreachable);
+    }
+    const auto &dcs = candidates->dcs;
+    timer.begin("ldap", "ldap: discovering the GPOs that apply (" + std::to_string(dcs.size()) +
+                            (dcs.size() == 1 ? " domain controller)" : " domain controllers)"));
+    std::string errors;
+    auto discovered = bindAndDiscover(*identity, config, *ticket, dcs, cache, options, policy, errors);
+    if (!discovered) {
+        timer.end();
+        return lastKnownGood(catalog, config, errors);
+    }
+    policy.dc = discovered->dc;
+    policy.site = discovered->site;
+    policy.ssf = discovered->ssf;
+    policy.ldapSearches += discovered->searches;
+    policy.ldapRoundTrips += discovered->roundTrips;
+    (void)host::writeDiscoveryCache(config.stateDir, cache); // a cache: a failure only costs searches
+
+    // Order and filter (MS-GPOL 3.2.5.1).
+    auto list = core::buildGpoList(discovered->soms, discovered->containers, discovered->token);
+    if (!list) {
+        timer.end();
+        return lastKnownGood(catalog, config, "GPO list: " + list.error().message);
+    }
+
+    // Fetch (MS-GPAC 3.2.5).
+    timer.begin("fetch", "fetch: " + std::to_string(list->applied.size()) + " GPOs apply");
+    policy.state.realm = identity->realm;
+    policy.state.machine = identity->machine;
+    policy.state.dc = policy.dc;
+    policy.state.site = policy.site;
+    policy.state.computerDn = discovered->computerDn;
+    auto inputs = fetchGpoFiles(*list, config, options, policy);
+    timer.begin("parse", "parse: " + std::to_string(inputs.size()) + " GPOs");
+    policy.loaded = host::parseCachedPolicy(catalog, inputs, config.limits);
+    timer.end();
+    policy.state.time = utcText(std::time(nullptr));
+    return policy;
+}
+
+} // namespace gpaudit::service

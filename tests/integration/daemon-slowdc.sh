@@ -1,0 +1,137 @@
+#!/bin/bash
+# A sync never blocks gpauditd's loop (issue 13): with the lab DC made slow (traffic shaped on the lab
+# network namespace's loopback, where the DC and gpauditd talk: netem delay when the kernel has it,
+# else a tbf rate limit; removed at the end by the trap), `gpauditctl sync --force` runs for seconds on
+# the sync thread while
+#  - `gpauditctl status` answers, before the sync has finished, and shows the sync in progress (text
+#    and JSON: its stage);
+#  - `auditctl -D` is restored by the drift restorer, before the sync has finished;
+#  then the sync ends ok, its apply leaves every rule of ours in the kernel once (the restore and the
+#  apply did not race), and a second control sync waiting behind the first is answered too.
+# No timed assertion: only "before the sync finished" orderings; the figures are printed.
+# Kernel hygiene (lib.sh): rules and status restored; only the processes this test started are stopped.
+set -u
+here=$(dirname "$0")
+gpauditd=$3
+source "$here/domain-lib.sh" "$1" "$2"
+source "$here/lib.sh"
+shaped=
+unshape() {
+    [ -n "$shaped" ] || return 0
+    ip netns exec "$GPA_LAB_NETNS" tc qdisc del dev lo root 2>/dev/null
+    ip -n "$GPA_LAB_NETNS" link set lo mtu "$lo_mtu" 2>/dev/null
+    shaped=
+}
+trap 'unshape; stop_daemon; domain_cleanup; restore_kernel' EXIT
+state=$dtmp/state
+sock=$dtmp/control.sock
+log=$dtmp/gpauditd.log
+conf=$dtmp/gpauditd.conf
+cat > "$conf" <<CONF
+realm: $GPA_REALM
+machine: LINUX1\$
+keytab: $GPA_KEYTAB
+state_dir: $state
+socket: $sock
+rules_file: $dtmp/gpaudit.rules
+refresh_interval: 1h
+refresh_random_delay: 0
+drift_check_interval: 1s
+ldap_timeout: 60s
+CONF
+daemon_pid=
+stop_daemon() { [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid"; daemon_pid=; }
+ctl() { "$GPA_LAB_EXEC" "$gpauditctl" "$@" --socket "$sock"; }
+wait_for() {
+    local limit=$1; shift
+    local end=$((SECONDS + limit))
+    while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.2; done
+    return 1
+}
+ours() { auditctl -l | grep -c 'key=gpaudit-'; }
+ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+"$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
+    "$gpauditd" --config "$conf" --foreground >> "$log" 2>&1 &
+daemon_pid=$!
+started_pids+=("$daemon_pid")
+wait_for 60 grep -q 'sync ok' "$log" || { cat "$log"; fail "no first sync"; }
+count=$(ours)
+[ "$count" -gt 10 ] || fail "rules not in the kernel after the first sync"
+t0=$(date +%s%N)
+ctl sync --force > "$dtmp/fast.txt" 2>&1 || fail "sync --force with the DC at full speed: $(cat "$dtmp/fast.txt")"
+fast=$(ms "$t0")
+
+# The slow DC: every packet on the lab's loopback (the DC's addresses and the member's) shaped.
+lo_mtu=$(ip netns exec "$GPA_LAB_NETNS" cat /sys/class/net/lo/mtu)
+if ip netns exec "$GPA_LAB_NETNS" tc qdisc add dev lo root netem delay 250ms 2> "$dtmp/tc.err"; then
+    shaped="netem delay 250ms"
+else
+    # This kernel has no netem (CONFIG_NET_SCH_NETEM): a token bucket at 64 kbit/s makes every answer
+    # of more than a few hundred bytes take a second or more. tbf wants packets no bigger than its
+    # bucket: the lab's loopback gets an Ethernet MTU meanwhile (put back by the trap).
+    ip -n "$GPA_LAB_NETNS" link set lo mtu 1500 || fail "cannot set the lab's loopback MTU"
+    shaped="tbf rate 64kbit (no netem: $(cat "$dtmp/tc.err"))"
+    ip netns exec "$GPA_LAB_NETNS" tc qdisc add dev lo root tbf rate 64kbit burst 1600 latency 60s ||
+        fail "tc: cannot shape the lab's loopback"
+fi
+echo "slow DC: $shaped on the lab namespace's loopback"
+
+# A forced sync (every GPO's files fetched again over SMB) through the control socket, in the background.
+t0=$(date +%s%N)
+ctl sync --force > "$dtmp/sync.txt" 2>&1 &
+sync_pid=$!
+started_pids+=("$sync_pid")
+sync_done() { ! kill -0 "$sync_pid" 2>/dev/null; }
+
+# status answers while it runs, and says so.
+in_progress() { ctl status > "$dtmp/status.txt" 2>&1 && grep -q "sync now:    in progress" "$dtmp/status.txt"; }
+wait_for 30 in_progress || fail "status never showed the sync in progress: $(cat "$dtmp/status.txt")"
+sync_done && fail "the sync finished before status could show it in progress (the DC is not slow enough)"
+t1=$(date +%s%N)
+ctl status > "$dtmp/status2.txt" 2>&1 || fail "status during the sync: $(cat "$dtmp/status2.txt")"
+status_ms=$(ms "$t1")
+t1=$(date +%s%N)
+ctl status --json > "$dtmp/status2.json" 2>&1 || fail "status --json during the sync"
+status_json_ms=$(ms "$t1")
+sync_done && fail "the sync finished before status answered: nothing shown"
+grep "sync now:\|next sync:" "$dtmp/status2.txt"
+python3 - "$dtmp/status2.json" <<'PY' || fail "status --json: no sync in progress: $(cat "$dtmp/status2.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))["syncInProgress"]
+assert s and s["stage"] and isinstance(s["requestedBy"], int), s
+print("status --json during the sync:", s)
+PY
+# A second control sync while the first runs: told it follows, answered after.
+ctl sync > "$dtmp/sync2.txt" 2>&1 &
+sync2_pid=$!
+started_pids+=("$sync2_pid")
+
+# Drift during the sync: restored before the sync ends.
+before=$(ours)
+auditctl -D > /dev/null
+t2=$(date +%s%N)
+restored() { [ "$(ours)" -ge "$before" ]; }
+wait_for 20 restored || fail "drift not restored during the sync ($(ours) of $before rules)"
+drift_ms=$(ms "$t2")
+sync_done && fail "the sync finished before the drift was restored: the restore may have waited for it"
+echo "during the sync: status answered in $status_ms ms (JSON $status_json_ms ms); auditctl -D restored in $drift_ms ms"
+grep -q "were removed from the kernel by .*restored in" "$log" || fail "the restore is not logged"
+
+wait "$sync_pid" || fail "sync --force with the slow DC failed: $(cat "$dtmp/sync.txt")"
+slow=$(ms "$t0")
+wait "$sync2_pid" || fail "the second sync failed: $(cat "$dtmp/sync2.txt")"
+both=$(ms "$t0")
+grep -q "^gpauditctl: a sync is in progress; this one follows it" "$dtmp/sync2.txt" ||
+    fail "the second sync was not told it waits: $(cat "$dtmp/sync2.txt")"
+grep -q "^sync ok" "$dtmp/sync.txt" || fail "not ok: $(cat "$dtmp/sync.txt")"
+grep -q "^sync ok" "$dtmp/sync2.txt" || fail "second not ok: $(cat "$dtmp/sync2.txt")"
+unshape
+# The sync's apply after the restore: every rule of ours in the kernel, once.
+[ "$(ours)" = "$count" ] || fail "after the sync and the restore: $(ours) gpaudit rules, $count expected"
+dups=$(auditctl -l | grep 'key=gpaudit-' | sort | uniq -d | wc -l)
+[ "$dups" = 0 ] || fail "$dups gpaudit rules twice in the kernel"
+ctl status > "$dtmp/status3.txt" || fail "status after the sync"
+grep -q "sync now:" "$dtmp/status3.txt" && fail "a sync still shown in progress after it ended"
+echo "sync --force: $fast ms at full speed, $slow ms with the slow DC ($shaped); both queued syncs answered after $both ms"
+echo PASS
