@@ -67,22 +67,26 @@ lo_mtu=$(ip netns exec "$GPA_LAB_NETNS" cat /sys/class/net/lo/mtu)
 if ip netns exec "$GPA_LAB_NETNS" tc qdisc add dev lo root netem delay 250ms 2> "$dtmp/tc.err"; then
     shaped="netem delay 250ms"
 else
-    # This kernel has no netem (CONFIG_NET_SCH_NETEM): a token bucket at 64 kbit/s makes every answer
+    # This kernel has no netem (CONFIG_NET_SCH_NETEM): a token bucket at 16 kbit/s makes every answer
     # of more than a few hundred bytes take a second or more. tbf wants packets no bigger than its
     # bucket: the lab's loopback gets an Ethernet MTU meanwhile (put back by the trap).
     ip -n "$GPA_LAB_NETNS" link set lo mtu 1500 || fail "cannot set the lab's loopback MTU"
-    shaped="tbf rate 64kbit (no netem: $(cat "$dtmp/tc.err"))"
-    ip netns exec "$GPA_LAB_NETNS" tc qdisc add dev lo root tbf rate 64kbit burst 1600 latency 60s ||
+    shaped="tbf rate 16kbit (no netem: $(cat "$dtmp/tc.err"))"
+    ip netns exec "$GPA_LAB_NETNS" tc qdisc add dev lo root tbf rate 16kbit burst 1600 latency 60s ||
         fail "tc: cannot shape the lab's loopback"
 fi
-echo "slow DC: $shaped on the lab namespace's loopback"
+how=$shaped
+echo "slow DC: $how on the lab namespace's loopback"
 
 # A forced sync (every GPO's files fetched again over SMB) through the control socket, in the background.
 t0=$(date +%s%N)
 ctl sync --force > "$dtmp/sync.txt" 2>&1 &
 sync_pid=$!
 started_pids+=("$sync_pid")
-sync_done() { ! kill -0 "$sync_pid" 2>/dev/null; }
+sync_done() {
+    kill -0 "$sync_pid" 2>/dev/null && return 1
+    echo "(the sync ended after $(ms "$t0") ms: $(head -c 300 "$dtmp/sync.txt" | tr '\n' ' '))"
+}
 
 # status answers while it runs, and says so.
 in_progress() { ctl status > "$dtmp/status.txt" 2>&1 && grep -q "sync now:    in progress" "$dtmp/status.txt"; }
@@ -133,5 +137,5 @@ dups=$(auditctl -l | grep 'key=gpaudit-' | sort | uniq -d | wc -l)
 [ "$dups" = 0 ] || fail "$dups gpaudit rules twice in the kernel"
 ctl status > "$dtmp/status3.txt" || fail "status after the sync"
 grep -q "sync now:" "$dtmp/status3.txt" && fail "a sync still shown in progress after it ended"
-echo "sync --force: $fast ms at full speed, $slow ms with the slow DC ($shaped); both queued syncs answered after $both ms"
+echo "sync --force: $fast ms at full speed, $slow ms with the slow DC ($how); both queued syncs answered after $both ms"
 echo PASS
