@@ -24,6 +24,7 @@
 #include "sync_worker.hxx"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -358,7 +359,8 @@ class Daemon {
     std::deque<std::unique_ptr<SyncJob>> queued_;
     std::unique_ptr<SyncJob> running_;
     mutable std::mutex progressMutex_;
-    std::string progress_; // the running sync's last stage line (written on the sync thread)
+    std::string progress_;                   // the running sync's last stage line (written on the sync thread)
+    std::atomic<bool> syncHoldsLock_{false}; // the sync thread holds STATE_DIR/lock (until the apply ends)
     sd_event_source *workerSource_ = nullptr;
     daemon::SyncWorker worker_;
 };
@@ -658,8 +660,9 @@ void Daemon::checkDrift()
     request.quiet = true;
     request.program = "gpauditd";
     // During a sync its thread holds the state lock and only fetches (the apply waits for this loop):
-    // the restore goes on at once, serialized with the sync's apply by running on the loop too.
-    request.lockHeld = running_ != nullptr;
+    // the restore goes on at once, serialized with the sync's apply by running on the loop too. (While
+    // the thread still waits for the lock, another process's sync holds it: the restore waits too.)
+    request.lockHeld = syncHoldsLock_;
     const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, quiet);
     drainChanges();
     event.took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -723,6 +726,7 @@ void Daemon::sync(bool force, const service::SyncRequest *clientRequest, int cli
     job->request.force = job->request.force || force;
     job->request.program = "gpauditd";
     job->request.session = &session_;
+    job->request.locked = [this] { syncHoldsLock_ = true; };
     job->background = clientFd < 0;
     job->request.quiet = job->background;
     job->client = clientFd;
@@ -803,6 +807,7 @@ void Daemon::finishSync()
     auto job = std::move(running_);
     const auto outcome = service::completeSync(data_, job->config, job->request, host::ViewSettings{}, *job->sink,
                                                std::move(job->pending));
+    syncHoldsLock_ = false; // completeSync released it
     drainChanges();
     {
         const std::lock_guard lock(progressMutex_);

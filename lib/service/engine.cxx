@@ -106,6 +106,8 @@ PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config
     pending->started = Clock::now();
     if (!request.lockHeld)
         pending->lock.emplace(config.stateDir);
+    if (request.locked)
+        request.locked();
     pending->previous = host::readSyncState(config.stateDir);
     auto progress = [&sink, stage = &pending->stage](const std::string &line) {
         sink.err("[" + std::to_string(++*stage) + "] " + line);

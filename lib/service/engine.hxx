@@ -12,6 +12,7 @@
 #include "host/state/view.hxx"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,8 @@ struct SyncRequest {
     // gpauditd: the state lock is held by its sync thread, which fetches meanwhile and writes only the
     // GPO cache (a drift restore then goes on without waiting for the fetch).
     bool lockHeld = false;
+    // gpauditd: told (on the thread that fetches) once the state lock is held, before the fetch.
+    std::function<void()> locked;
     std::string program = "gpauditctl";
 };
 
