@@ -7,7 +7,8 @@
 #    and JSON: its stage);
 #  - `auditctl -D` is restored by the drift restorer, before the sync has finished;
 #  then the sync ends ok, its apply leaves every rule of ours in the kernel once (the restore and the
-#  apply did not race), and a second control sync waiting behind the first is answered too.
+#  apply did not race), and a second control sync waiting behind the first is answered too; and a
+#  SIGTERM during a sync stops gpauditd without waiting for the fetch, its rules left in force.
 # No timed assertion: only "before the sync finished" orderings; the figures are printed.
 # Kernel hygiene (lib.sh): rules and status restored; only the processes this test started are stopped.
 set -u
@@ -130,12 +131,28 @@ grep -q "^gpauditctl: a sync is in progress; this one follows it" "$dtmp/sync2.t
     fail "the second sync was not told it waits: $(cat "$dtmp/sync2.txt")"
 grep -q "^sync ok" "$dtmp/sync.txt" || fail "not ok: $(cat "$dtmp/sync.txt")"
 grep -q "^sync ok" "$dtmp/sync2.txt" || fail "second not ok: $(cat "$dtmp/sync2.txt")"
+ctl status > "$dtmp/status3.txt" || fail "status after the sync"
+grep -q "sync now:" "$dtmp/status3.txt" && fail "a sync still shown in progress after it ended"
+# SIGTERM during a sync: gpauditd does not wait for the slow fetch; it stops cleanly, nothing of the
+# abandoned sync applied, the rules in force left in the kernel.
+t3=$(date +%s%N)
+ctl sync --force > "$dtmp/sync3.txt" 2>&1 &
+sync_pid=$!
+started_pids+=("$sync_pid")
+wait_for 30 in_progress || fail "the third sync never showed in progress"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+rc=$?
+daemon_pid=
+stop_ms=$(ms "$t3")
+[ "$rc" = 0 ] || fail "gpauditd exited $rc on SIGTERM during a sync: $(tail -5 "$log")"
+grep -q "stopping during a sync: its fetch is abandoned" "$log" || fail "not logged: $(tail -5 "$log")"
+wait "$sync_pid" && fail "the abandoned sync's client was told it succeeded: $(cat "$dtmp/sync3.txt")"
+echo "SIGTERM during a sync: gpauditd stopped $stop_ms ms after the sync began (exit $rc)"
 unshape
 # The sync's apply after the restore: every rule of ours in the kernel, once.
 [ "$(ours)" = "$count" ] || fail "after the sync and the restore: $(ours) gpaudit rules, $count expected"
 dups=$(auditctl -l | grep 'key=gpaudit-' | sort | uniq -d | wc -l)
 [ "$dups" = 0 ] || fail "$dups gpaudit rules twice in the kernel"
-ctl status > "$dtmp/status3.txt" || fail "status after the sync"
-grep -q "sync now:" "$dtmp/status3.txt" && fail "a sync still shown in progress after it ended"
 echo "sync --force: $fast ms at full speed, $slow ms with the slow DC ($how); both queued syncs answered after $both ms"
 echo PASS
