@@ -33,7 +33,8 @@ std::string utcText(std::time_t when)
     std::tm tm{};
     gmtime_r(&when, &tm);
     char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return {};
     return buffer;
 }
 
@@ -372,8 +373,11 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
         }
         auto next = [&](const std::string &error) {
             errors += (errors.empty() ? "" : "; ") + error;
-            if (options.progress && &dc != &dcs.back())
-                options.progress("ldap: " + dc + " failed (" + error + "); trying the next domain controller");
+            if (options.progress && &dc != &dcs.back()) {
+                std::string line = "ldap: ";
+                line.append(dc).append(" failed (").append(error).append("); trying the next domain controller");
+                options.progress(line);
+            }
         };
         // The DC proves it is one before anything is read from it (domain/kerberos.hxx): an AS exchange
         // sent to its address only, then LDAP to that same address, then the directory's word that the
@@ -386,7 +390,7 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
                     printable += static_cast<char>(c);
                 } else {
                     static const char hex[] = "0123456789abcdef";
-                    printable += std::string("\\x") + hex[c >> 4] + hex[c & 0xf];
+                    printable.append("\\x").append(1, hex[c >> 4]).append(1, hex[c & 0xf]);
                 }
             }
             const std::string line = dc + ": did not prove it is a domain controller: " + printable;
