@@ -66,7 +66,10 @@ struct DomainPolicy {
 };
 
 // Discovers and fetches. When the DC, the KDC or LDAP cannot be reached, falls back to the last applied
-// sync's cached files (lastKnownGood); an error only when there is none either.
+// sync's cached files (lastKnownGood); an error only when there is none either. libkrb5, libldap and
+// libsmbclient are called on the calling thread (gpauditd: its sync thread), and options.session must
+// be used by one thread at a time. libsmbclient reads the machine ticket from KRB5CCNAME, which the
+// program sets once at start (domain/smb.hxx).
 Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncOptions &options);
 
 // The last applied sync, from the state directory alone (for show and for gpauditd's start).
