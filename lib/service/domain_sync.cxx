@@ -146,13 +146,13 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
     const bool sameIdentity = cache.realm == identity.realm && cache.machine == identity.machine;
     if (!sameIdentity)
         cache = host::DiscoveryCache{identity.realm, identity.machine, {}, {}, {}, 0, {}, {}};
-    // Windows takes the computer's groups from its Kerberos ticket, so membership changes count from the
-    // next ticket; tokenGroups is read again whenever a new TGT was obtained.
     const auto ticketExpiry = static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(ticket.expires));
-    const bool needToken = cache.tokenGroups.empty() || cache.computerSid.empty() || ticket.renewed ||
-                           cache.tokenTicketExpiry != ticketExpiry;
-    std::string site = config.site.empty() ? cache.site : config.site;
-    const bool needPing = (config.site.empty() && (cache.site.empty() || ticket.renewed)) || cache.forestDn.empty();
+    const auto needs = core::discoveryNeeds(
+        {cache.computerSid, !cache.tokenGroups.empty(), cache.tokenTicketExpiry, cache.site, cache.forestDn},
+        config.site, ticket.renewed, ticketExpiry);
+    const bool needToken = needs.token;
+    const bool needPing = needs.ping;
+    std::string site = needs.site;
 
     // Round trip 1.
     std::vector<LdapSearch> batch;

@@ -191,3 +191,32 @@ TEST_CASE("the security token: the computer's SID and tokenGroups")
     CHECK(token[0].str() == "S-1-5-21-1-2-3-1105");
     CHECK(token[1].str() == "S-1-5-21-1-2-3-515");
 }
+
+TEST_CASE("what the discovery asks, from what the last sync learnt")
+{
+    const KnownDiscovery known{"S-1-5-21-1-2-3-1105", true, 1000, "Default-First-Site-Name", "DC=gpa,DC=test"};
+    // Nothing changed: no tokenGroups, no ping, the known site's links.
+    auto same = discoveryNeeds(known, "", false, 1000);
+    CHECK_FALSE(same.token);
+    CHECK_FALSE(same.ping);
+    CHECK(same.site == "Default-First-Site-Name");
+    // A new ticket: the groups and the site again (Windows takes both from the new logon).
+    auto renewed = discoveryNeeds(known, "", true, 2000);
+    CHECK(renewed.token);
+    CHECK(renewed.ping);
+    // Another ticket than the one the groups were read with (another process renewed it).
+    CHECK(discoveryNeeds(known, "", false, 2000).token);
+    // A configured site: no ping for the site, even with a new ticket; the forest known.
+    auto configured = discoveryNeeds(known, "Branch", true, 2000);
+    CHECK_FALSE(configured.ping);
+    CHECK(configured.site == "Branch");
+    // First sync: everything.
+    auto first = discoveryNeeds({}, "", false, 1000);
+    CHECK(first.token);
+    CHECK(first.ping);
+    CHECK(first.site.empty());
+    // The forest unknown: a ping even with a configured site.
+    auto noForest = known;
+    noForest.forestDn.clear();
+    CHECK(discoveryNeeds(noForest, "Branch", false, 1000).ping);
+}

@@ -41,6 +41,17 @@ Result<std::uint32_t> integerAttribute(const DirectoryEntry &entry, const std::s
     return negative ? static_cast<std::uint32_t>(-static_cast<std::int64_t>(value)) : value;
 }
 
+DiscoveryNeeds discoveryNeeds(const KnownDiscovery &known, const std::string &configuredSite, bool newTicket,
+                              std::int64_t ticketExpiry)
+{
+    DiscoveryNeeds needs;
+    needs.token =
+        !known.tokenGroupsKnown || known.computerSid.empty() || newTicket || known.tokenTicketExpiry != ticketExpiry;
+    needs.site = configuredSite.empty() ? known.site : configuredSite;
+    needs.ping = (configuredSite.empty() && (known.site.empty() || newTicket)) || known.forestDn.empty();
+    return needs;
+}
+
 Result<ComputerAndSoms> readComputerAndSoms(const std::vector<DirectoryEntry> &entries, const std::string &machine,
                                             const std::string &baseDn)
 {

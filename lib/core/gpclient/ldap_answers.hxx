@@ -29,6 +29,26 @@ struct DirectoryEntry {
 // with the attribute (`name`, as the schema spells it) and the entry's DN.
 Result<std::uint32_t> integerAttribute(const DirectoryEntry &entry, const std::string &lowerName, const char *name);
 
+// What this sync's discovery must ask, from what the last one learnt (host/state DiscoveryCache).
+// Windows takes the computer's groups from its Kerberos ticket, so a membership change counts from the
+// next ticket: tokenGroups is read again whenever the machine TGT is not the one it was read with. The
+// LDAP ping (MS-ADTS 6.3.3) tells the client's site and the forest: asked when no site is configured
+// and none is known or a new ticket came, and whenever the forest is not known.
+struct KnownDiscovery {
+    std::string computerSid;
+    bool tokenGroupsKnown = false;
+    std::int64_t tokenTicketExpiry = 0; // the TGT's end time (seconds) when tokenGroups was read
+    std::string site;
+    std::string forestDn;
+};
+struct DiscoveryNeeds {
+    bool token = false; // read tokenGroups
+    bool ping = false;  // send the LDAP ping
+    std::string site;   // the site whose links are read (configured, else known), may be empty
+};
+DiscoveryNeeds discoveryNeeds(const KnownDiscovery &known, const std::string &configuredSite, bool newTicket,
+                              std::int64_t ticketExpiry);
+
 // The answer to the SOM search (the computer by sAMAccountName, the domain head and the OUs above it):
 // exactly one computer object, with its objectSid; every entry indexed by its DN in lower case.
 struct ComputerAndSoms {
