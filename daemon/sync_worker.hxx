@@ -16,9 +16,12 @@
 // - the kernel apply stays on the loop (completeSync), so it is serialized with the drift restore
 //   without a lock, and the CONFIG_CHANGE records our own apply causes are drained before the next
 //   drift check, as before.
-// - memory: a thread's stack is only touched pages (an idle daemon pays nothing for it: the thread
-//   is made at the first sync); a child would copy-on-write the parent's pages and load libsmbclient
-//   in each child.
+// - memory: the thread itself costs its touched stack pages (it is made at the first sync). What it
+//   keeps is the price of the kept sessions: once a GPO file was read over SMB, libsmbclient (loaded
+//   at the first read, domain/smb.cxx) stays mapped with its context for the next reads
+//   (tests/integration/daemon-slowdc.sh prints RSS and PSS after a forced fetch). A child process
+//   per sync would give that back after each sync, at the cost of a bind and an SMB session set-up per
+//   refresh; an idle daemon whose syncs found nothing changed never loads libsmbclient either way.
 // What a thread does not give: crash isolation. A crash in libsmbclient or libldap ends gpauditd;
 // systemd restarts it (Restart=on-failure) and it applies the cached policy again at start before any
 // network, so the kernel keeps the policy meanwhile (the rules stay when the process dies).

@@ -62,6 +62,10 @@ count=$(ours)
 t0=$(date +%s%N)
 ctl sync --force > "$dtmp/fast.txt" 2>&1 || fail "sync --force with the DC at full speed: $(cat "$dtmp/fast.txt")"
 fast=$(ms "$t0")
+# The sync thread's cost, idle (printed, not asserted: the memory budget is a benchmark's).
+echo "idle after a sync ($(cat "/proc/$daemon_pid/comm")): $(awk '/^Threads:/ {print $2}' "/proc/$daemon_pid/status") threads," \
+    "RSS $(awk '/^Rss:/ {print $2}' "/proc/$daemon_pid/smaps_rollup") kB," \
+    "PSS $(awk '/^Pss:/ {print $2}' "/proc/$daemon_pid/smaps_rollup") kB"
 
 # The slow DC: every packet on the lab's loopback (the DC's addresses and the member's) shaped.
 lo_mtu=$(ip netns exec "$GPA_LAB_NETNS" cat /sys/class/net/lo/mtu)
