@@ -78,6 +78,7 @@ for _ in $(seq 20); do
     "$bin/ev-tool" & p=$!
     wait $p
     if [ "$p" = "$killed" ]; then reused=yes; break; fi
+    sleep 0.1 # another process may hold the pid for a moment
 done
 [ -n "$reused" ] || flunk "could not get pid $killed again for the reuse case"
 
