@@ -757,7 +757,8 @@ int main(int argc, char **argv)
 #ifdef GPAUDIT_HAVE_AUPARSE
         return runSearch(argc - 1, argv + 1);
 #else
-        std::cerr << "gpauditctl: search: this gpauditctl was built without libauparse or GNU Nettle (-Daudit=disabled)\n";
+        std::cerr
+            << "gpauditctl: search: this gpauditctl was built without libauparse or GNU Nettle (-Daudit=disabled)\n";
         return kExitUsage;
 #endif
     }
@@ -765,7 +766,8 @@ int main(int argc, char **argv)
 #ifdef GPAUDIT_HAVE_AUPARSE
         return runAnalyze(argc - 1, argv + 1);
 #else
-        std::cerr << "gpauditctl: analyze: this gpauditctl was built without libauparse or GNU Nettle (-Daudit=disabled)\n";
+        std::cerr
+            << "gpauditctl: analyze: this gpauditctl was built without libauparse or GNU Nettle (-Daudit=disabled)\n";
         return kExitUsage;
 #endif
     }
