@@ -50,7 +50,8 @@ Creation and Termination rules), as an analyst does it with 4688 and 4689.
   first-seen   the first run of each executable that a whitelist does not know by path
                AND content (SHA-256): new-path (content known elsewhere: same-as),
                replaced (the path is listed with other content), unverifiable (the
-               file is gone or changed since the exec); with run counts
+               file is gone or changed since the exec); with run counts; a script
+               is judged too (PATH item 0), besides its interpreter (exe=)
   baseline     write a whitelist (sha256sum's format: "SHA256  PATH" lines) from
                --scan DIR (executable files, like find -xdev -type f -perm /111) and/or
                the programs run in --input logs (hashed as they are now), plus --whitelist
@@ -383,8 +384,11 @@ int runFirstSeen(const Options &options)
     ev::FirstSeenTracker tracker(whitelist);
     auditlog::ContentOfExec contentOf;
     bool ok = readAll(options, [&](const ev::AuditEvent &event) {
-        if (ev::isExec(event) && !event.exe.empty())
-            tracker.feed(event, contentOf(event));
+        if (!ev::isExec(event) || event.exe.empty())
+            return;
+        tracker.feed(event, contentOf(event));
+        if (auto script = contentOf.script(event))
+            tracker.feed(event, script->first, script->second);
     });
     if (!ok)
         return 1;

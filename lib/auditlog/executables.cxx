@@ -127,9 +127,31 @@ Result<ScanStats> scanExecutables(const std::string &root, core::events::Whiteli
 
 core::events::Content ContentOfExec::operator()(const core::events::AuditEvent &event)
 {
-    core::events::Content content;
     // The kernel's exe= is resolved (no symbolic links), so O_NOFOLLOW refuses nothing legitimate.
-    Fd fd(::open(event.exe.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+    return contentOf(event.exe, event);
+}
+
+std::optional<std::pair<std::string, core::events::Content>>
+ContentOfExec::script(const core::events::AuditEvent &event)
+{
+    if (event.paths.empty() || event.pathInodes.empty() || event.pathInodes[0] == 0 || event.paths[0] == event.exe)
+        return std::nullopt;
+    struct stat exe {};
+    if (::stat(event.exe.c_str(), &exe) != 0 || static_cast<std::uint64_t>(exe.st_ino) == event.pathInodes[0])
+        return std::nullopt; // a binary named through a symbolic link (/bin/sh -> dash): the same file
+    // PATH item 0 is the name the caller gave; its last component may be a symbolic link (a script
+    // installed as a link): resolve it, as the kernel did when it opened the file.
+    std::error_code ec;
+    const auto resolved = std::filesystem::canonical(event.paths[0], ec);
+    if (ec)
+        return std::make_pair(event.paths[0], core::events::Content{std::nullopt, "cannot open: " + ec.message()});
+    return std::make_pair(resolved.string(), contentOf(resolved.string(), event));
+}
+
+core::events::Content ContentOfExec::contentOf(const std::string &path, const core::events::AuditEvent &event)
+{
+    core::events::Content content;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
     struct stat st {};
     if (fd.fd < 0 || ::fstat(fd.fd, &st) != 0) {
         content.why = std::string("cannot open: ") + std::strerror(errno);
@@ -154,7 +176,7 @@ core::events::Content ContentOfExec::operator()(const core::events::AuditEvent &
                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
     if (auto it = cache_.find(key); it != cache_.end())
         return it->second;
-    auto hash = sha256Fd(fd.fd, event.exe, 1ULL << 32);
+    auto hash = sha256Fd(fd.fd, path, 1ULL << 32);
     if (hash)
         content.sha256 = *hash;
     else

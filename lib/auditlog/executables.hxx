@@ -13,7 +13,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gpaudit::auditlog {
@@ -40,8 +42,12 @@ Result<ScanStats> scanExecutables(const std::string &root, core::events::Whiteli
 class ContentOfExec {
   public:
     core::events::Content operator()(const core::events::AuditEvent &event);
+    // A script the exec ran (the kernel's PATH item 0 when it is another file than exe=, the interpreter:
+    // its inode is not exe's), with its content checked the same way; nullopt for a binary's exec.
+    std::optional<std::pair<std::string, core::events::Content>> script(const core::events::AuditEvent &event);
 
   private:
+    core::events::Content contentOf(const std::string &path, const core::events::AuditEvent &event);
     struct Key {
         std::uint64_t dev, ino, size;
         std::int64_t mtimeNs;

@@ -87,6 +87,8 @@ cp /bin/false "$bin/.ev-tool.new" && mv "$bin/.ev-tool.new" "$bin/ev-tool"
 "$bin/ev-tool"
 cp /bin/true "$bin/ev-new"
 "$bin/ev-new"
+printf '#!%s\nexit 0\n' "$bin/ev-sh" > "$bin/ev-script" && chmod 755 "$bin/ev-script"  # a script dropped
+"$bin/ev-script"
 
 cp /bin/true "$bin/ev-sentinel"
 "$bin/ev-sentinel"
@@ -179,6 +181,10 @@ if replaced:
     check("replaced: the listed content", len(replaced.get("ListedSha256", [])), 1)
 check("ev-tool's runs before the replacement: unverifiable (the old inode)",
       (f"{bin}/ev-tool", "unverifiable") in first, True)
+script = first.get((f"{bin}/ev-script", "new-path"), {})
+check("a new script: flagged new-path", bool(script), True)
+check("the script's interpreter (listed) is FirstRun's program", script.get("FirstRun", {}).get("ProcessName"), f"{bin}/ev-sh")
+check("ev-sh (the listed interpreter): not flagged", [k for k in first if k[0] == f"{bin}/ev-sh"], [])
 check("ev-sleep (listed, unchanged): not flagged", [k for k in first if k[0] == f"{bin}/ev-sleep"], [])
 check("ev-false (listed, unchanged): not flagged", [k for k in first if k[0] == f"{bin}/ev-false"], [])
 with open(os.path.join(work, "events.whitelist"), encoding="utf-8") as f:

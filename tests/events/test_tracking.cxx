@@ -281,6 +281,12 @@ TEST_CASE("first-seen: the first run of each (path, content) once, with the run 
     CHECK(flagged[1].runs == 1);
     CHECK(tracker.knownRuns() == 1);
 
+    // a script run by a listed interpreter: judged by its own path and content
+    auto script = tracker.feed(exec(15, 1, "/usr/bin/true"), "/tmp/drop.sh", {kEvil, ""});
+    REQUIRE(script);
+    CHECK(script->path == "/tmp/drop.sh");
+    CHECK(script->first.exe == "/usr/bin/true");
+
     FirstSeenTracker bounded(list, 1);
     bounded.feed(exec(20, 1, "/tmp/a"), {kEvil, ""});
     bounded.feed(exec(21, 1, "/tmp/b"), {kEvil, ""});

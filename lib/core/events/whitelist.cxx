@@ -176,14 +176,20 @@ FirstSeen judge(const Whitelist &whitelist, const std::string &path, const Conte
 
 std::optional<FirstSeen> FirstSeenTracker::feed(const AuditEvent &event, const Content &content)
 {
-    if (!isExec(event) || event.exe.empty())
+    return feed(event, event.exe, content);
+}
+
+std::optional<FirstSeen> FirstSeenTracker::feed(const AuditEvent &event, const std::string &program,
+                                                const Content &content)
+{
+    if (!isExec(event) || program.empty())
         return std::nullopt;
-    FirstSeen verdict = judge(whitelist_, event.exe, content);
+    FirstSeen verdict = judge(whitelist_, program, content);
     if (verdict.verdict == Verdict::Known) {
         ++knownRuns_;
         return std::nullopt;
     }
-    auto key = std::make_pair(event.exe, content.sha256.value_or(std::string()));
+    auto key = std::make_pair(program, content.sha256.value_or(std::string()));
     if (auto it = seen_.find(key); it != seen_.end()) {
         ++flagged_[it->second].runs;
         return std::nullopt;

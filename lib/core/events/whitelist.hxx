@@ -92,6 +92,8 @@ class FirstSeenTracker {
     }
     // content: what the adapter found for event.exe. Returns the verdict of a first run not Known.
     std::optional<FirstSeen> feed(const AuditEvent &event, const Content &content);
+    // The same for another program of the exec: a script (PATH item 0) run by its interpreter (exe=).
+    std::optional<FirstSeen> feed(const AuditEvent &event, const std::string &program, const Content &content);
     // The flagged programs with their run counts, in first-run order.
     [[nodiscard]] std::vector<FirstSeen> flagged() const;
     [[nodiscard]] bool saturated() const { return saturated_; }
