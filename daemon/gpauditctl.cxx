@@ -25,6 +25,7 @@
 #include "service/engine.hxx"
 #endif
 #ifdef GPAUDIT_HAVE_AUPARSE
+#include "analyze.hxx"
 #include "search.hxx"
 #endif
 
@@ -78,6 +79,9 @@ Commands:
            nothing (--man: as the gpaudit-mapping(7) page)
   search   audit log events by subcategory, as Windows Security events (4688, 4689)
            in JSON lines or event XML (gpauditctl search --help)
+  analyze  process tracking over audit logs: lifetime (4688 paired with 4689), the
+           creator chain back to the logon session, first-seen executables against a
+           whitelist of paths and SHA-256 (gpauditctl analyze --help)
   help     print this help
   version  print the version
 
@@ -757,7 +761,17 @@ int main(int argc, char **argv)
 #ifdef GPAUDIT_HAVE_AUPARSE
         return runSearch(argc - 1, argv + 1);
 #else
-        std::cerr << "gpauditctl: search: this gpauditctl was built without libauparse (-Daudit=disabled)\n";
+        std::cerr
+            << "gpauditctl: search: this gpauditctl was built without libauparse or GNU Nettle (-Daudit=disabled)\n";
+        return kExitUsage;
+#endif
+    }
+    if (argc > 1 && std::string_view(argv[1]) == "analyze") {
+#ifdef GPAUDIT_HAVE_AUPARSE
+        return runAnalyze(argc - 1, argv + 1);
+#else
+        std::cerr
+            << "gpauditctl: analyze: this gpauditctl was built without libauparse or GNU Nettle (-Daudit=disabled)\n";
         return kExitUsage;
 #endif
     }

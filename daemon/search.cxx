@@ -82,9 +82,11 @@ bool parseUnsigned(std::string_view text, std::int64_t &out)
     return true;
 }
 
+} // namespace
+
 // ausearch's time keywords and dates (ausearch(8) --start); local time. The time of day, when given,
 // is the next argument.
-std::optional<std::int64_t> parseTime(const std::string &word, const std::string *timeOfDay, bool &usedNext)
+std::optional<std::int64_t> parseSearchTime(const std::string &word, const std::string *timeOfDay, bool &usedNext)
 {
     usedNext = false;
     const std::time_t now = std::time(nullptr);
@@ -156,6 +158,8 @@ std::optional<std::int64_t> parseTime(const std::string &word, const std::string
     return static_cast<std::int64_t>(std::mktime(&date));
 }
 
+namespace {
+
 int usage(const std::string &message)
 {
     std::cerr << "gpauditctl search: " << core::displayText(message) << "\n(see gpauditctl search --help)\n";
@@ -202,7 +206,7 @@ int runSearch(int argc, char **argv)
                 return usage(arg + " needs a time");
             bool usedNext = false;
             const std::string *next = i + 1 < args.size() ? &args[i + 1] : nullptr;
-            auto when = parseTime(text, next, usedNext);
+            auto when = parseSearchTime(text, next, usedNext);
             if (!when)
                 return usage(arg + ": cannot read the time \"" + text + "\"");
             if (usedNext)

@@ -74,5 +74,9 @@ printf '%s\n' "${results[@]}" | awk -v execs="$storm" '
     END {
         printf "%-16s %9s %9s %11s %16s\n", "plugin", "wall s", "CPU s", "peak RSS", "execs/CPU s"
         for (p in n) printf "%-16s %9.3f %9.3f %8.1f MB %16.0f\n", p, wall[p]/n[p], cpu[p]/n[p], rss[p]/1024, execs/(cpu[p]/n[p])
+        o = "gpaudit-events"; l = "laurel"
+        if (n[o] && n[l])
+            printf "gpaudit-events / laurel: %.2fx the events per CPU second (the issue asks for 2x), %.2fx the CPU, %.2fx the peak RSS\n",
+                cpu[l]/cpu[o], cpu[o]/cpu[l], rss[o]/rss[l]
     }'
 echo "output: laurel $laurel_lines JSON lines (every event); gpaudit-events $ours_lines (4688: $ours_4688, the rest 4689)"

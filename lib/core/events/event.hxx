@@ -44,9 +44,14 @@ struct AuditEvent {
     std::string exe; // the process's image (after a successful execve: the new one)
     std::string comm;
     std::string cwd;
-    std::vector<std::string> paths;      // PATH records' names, made absolute with cwd, lexically normal
-    std::optional<std::uint32_t> objUid; // ouid of the first PATH record
-    std::vector<std::string> argv;       // EXECVE arguments
+    std::vector<std::string> paths;        // PATH records' names, made absolute with cwd, lexically normal
+    std::optional<std::uint32_t> objUid;   // ouid of the first PATH record
+    std::vector<std::uint64_t> pathInodes; // inode= of the PATH records, in their order (0: none)
+    std::vector<std::string> argv;         // EXECVE arguments
+
+    // User-space records (USER_LOGIN, USER_START...; pid/uid/auid/ses above come from them too when the
+    // event has no SYSCALL record): the message's acct=, addr=, hostname=, terminal= and exe=.
+    std::string account, address, remoteHost, terminal, program;
 };
 
 // The kernel's key field: keys joined by 0x01 (AUDIT_KEY_SEPARATOR); "(null)" or empty = no key.
