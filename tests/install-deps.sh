@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     meson ninja-build g++ pkg-config python3          # build
     libyaml-cpp-dev libexpected-dev libaudit-dev        # libraries
-    libauparse-dev nlohmann-json3-dev                   # gpauditctl search: audit logs, JSON output
+    libauparse-dev nlohmann-json3-dev                   # gpauditctl search: audit logs; every JSON (core/base/json.hxx)
     libldap-dev libsasl2-dev libsmbclient-dev libkrb5-dev # domain client
     libsasl2-modules-gssapi-mit                         # GSSAPI for libldap (runtime)
     libsystemd-dev                                      # gpauditd: sd-event, sd_notify, journal
