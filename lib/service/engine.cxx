@@ -83,15 +83,6 @@ core::SyncStats statsOf(const domain::DomainPolicy &policy)
     return stats;
 }
 
-core::SyncEvent event(core::SyncEvent::Kind kind, std::string text = {}, std::size_t number = 0)
-{
-    core::SyncEvent out;
-    out.kind = kind;
-    out.text = std::move(text);
-    out.number = number;
-    return out;
-}
-
 } // namespace
 
 core::SyncReport runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
@@ -107,7 +98,7 @@ core::SyncReport runSync(const host::RulesData &data, const core::Config &config
     const auto failed = [&](const std::string &error) {
         report.result = core::SyncResult::Failed;
         report.error = error;
-        emit(event(Event::Kind::Failed, error));
+        emit(Event::of(Event::Kind::Failed, error));
         return std::move(report);
     };
     const bool root = ::geteuid() == 0;
@@ -118,7 +109,7 @@ core::SyncReport runSync(const host::RulesData &data, const core::Config &config
     const auto previous = host::readSyncState(config.stateDir);
 
     std::size_t stage = 0;
-    const auto progress = [&](const std::string &what) { emit(event(Event::Kind::Step, what, ++stage)); };
+    const auto progress = [&](const std::string &what) { emit(Event::of(Event::Kind::Step, what, ++stage)); };
     Result<domain::DomainPolicy> policy;
     if (request.offline) {
         progress("cached: the last applied sync from " + config.stateDir);
@@ -135,16 +126,16 @@ core::SyncReport runSync(const host::RulesData &data, const core::Config &config
         return failed("sync: " + policy.error().str());
     if (policy->lastKnownGood) {
         report.unreachable = policy->unreachable.empty() ? "unknown" : policy->unreachable;
-        auto lost = event(Event::Kind::LastKnownGood, policy->unreachable, policy->state.applied.size());
+        auto lost = Event::of(Event::Kind::LastKnownGood, policy->unreachable, policy->state.applied.size());
         lost.time = policy->state.time;
         emit(lost);
     }
     for (const auto &note : policy->notes) {
-        emit(event(Event::Kind::Note, note));
+        emit(Event::of(Event::Kind::Note, note));
         report.notes.push_back(note);
     }
     for (const auto &problem : policy->loaded.problems) {
-        auto told = event(Event::Kind::Problem, problem.message);
+        auto told = Event::of(Event::Kind::Problem, problem.message);
         told.gpo = problem.gpo;
         told.rejected = problem.rejected;
         emit(told);
@@ -158,7 +149,7 @@ core::SyncReport runSync(const host::RulesData &data, const core::Config &config
     if (!translated)
         return failed(translated.error().str());
     for (const auto &change : translated->guardrails)
-        emit(event(Event::Kind::Guardrail, change));
+        emit(Event::of(Event::Kind::Guardrail, change));
     report.guardrails = translated->guardrails;
     policy->stages.push_back({"translate", since(translateStart)});
 
@@ -179,7 +170,7 @@ core::SyncReport runSync(const host::RulesData &data, const core::Config &config
             return failed("apply: " + applied.error().str());
         policy->stages.push_back({"apply", since(applyStart)});
         report.apply = kernel::summaryOf(*applied, apply);
-        auto done = event(Event::Kind::Applied);
+        auto done = Event::of(Event::Kind::Applied);
         done.apply = &*report.apply;
         emit(done);
         report.rules = applied->identities.size(); // the translation's rules and the fast-path exclusions

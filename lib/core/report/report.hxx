@@ -45,7 +45,6 @@ struct GpoRecord {
     bool security = false;     // lists the security CSE
     std::string status;        // applied GPOs: fetched, cached, kept version N (fetch failed), ...
 };
-using GpoStatus = GpoRecord; // the former name (lib/domain), until it says GpoRecord
 
 // One sync with the domain as it is kept (state.yaml) and shown above the policy: where the policy came
 // from, every GPO considered, the versions applied.
@@ -167,6 +166,15 @@ struct SyncEvent {
     GpoRef gpo;
     bool rejected = false;
     const ApplySummary *apply = nullptr; // Applied
+
+    static SyncEvent of(Kind kind, std::string text = {}, std::size_t number = 0)
+    {
+        SyncEvent event;
+        event.kind = kind;
+        event.text = std::move(text);
+        event.number = number;
+        return event;
+    }
 };
 
 } // namespace gpaudit::core

@@ -20,7 +20,8 @@
 
 namespace gpaudit::host {
 
-// The record of a sync is core's (core/report/report.hxx): state.yaml is its file.
+// The record of a sync is core's (core/report/report.hxx): state.yaml is its file. (The host names
+// stay for lib/domain.)
 using GpoRecord = core::GpoRecord;
 using SyncState = core::SyncRecord;
 
