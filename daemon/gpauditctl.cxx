@@ -604,7 +604,6 @@ int run(const Options &options)
         std::cerr << "gpauditctl: " << translated.error().str() << "\n";
         return kExitFailure;
     }
-    const auto header = core::rulesFileHeader("gpauditctl", GPAUDIT_VERSION, translated->arch, loaded->inputs, nullptr);
     if (options.command == "apply") {
         // The configured rules_file on a configured host, like gpauditd's; --rules-file/--no-rules-file win.
         const std::string rulesFile =
@@ -620,15 +619,21 @@ int run(const Options &options)
             std::cerr << "gpauditctl: apply: apply changes the kernel's audit rules and must run as root\n";
             return kExitFailure;
         }
-        const kernel::PolicyApply request{&data->mapping, translated->arch,
-                                          options.dryRun, config ? config->guardrails.reportOnly : false,
-                                          rulesFile,      header};
-        auto report = kernel::applyPolicy(translated->translation, request);
-        if (!report) {
-            std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
+        kernel::PolicyApply request;
+        request.mapping = &data->mapping;
+        request.arch = translated->arch;
+        request.dryRun = options.dryRun;
+        request.reportOnly = config ? config->guardrails.reportOnly : false;
+        request.rulesFile = rulesFile;
+        request.program = "gpauditctl";
+        request.version = GPAUDIT_VERSION;
+        request.inputs = &loaded->inputs;
+        auto applied = kernel::applyPolicy(translated->translation, request);
+        if (!applied) {
+            std::cerr << "gpauditctl: apply: " << applied.error().str() << "\n";
             return kExitFailure;
         }
-        const auto summary = kernel::summaryOf(*report, request);
+        const auto &summary = applied->summary;
         if (summary.mode != core::ApplyMode::Apply)
             std::cerr << "gpauditctl: " << summary.modeReason << "\n";
         std::cout << core::renderApplyText(summary);
@@ -639,7 +644,9 @@ int run(const Options &options)
 #endif
     }
     if (options.command == "rules") {
-        std::cout << core::renderRulesFile(translated->translation, header);
+        std::cout << core::renderRulesFile(
+            translated->translation,
+            core::rulesFileHeader("gpauditctl", GPAUDIT_VERSION, translated->arch, loaded->inputs, nullptr));
     } else {
         const core::ReportInput report{data->catalog,           data->mapping,    translated->resultant,
                                        translated->translation, loaded->problems, nullptr};

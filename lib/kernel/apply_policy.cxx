@@ -1,9 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernel/apply_policy.hxx"
 
+#include "core/report/render.hxx"
+
 namespace gpaudit::kernel {
 
-Result<ApplyReport> applyPolicy(const core::Translation &translation, const PolicyApply &request)
+AppliedPolicy appliedPolicy(ApplyReport report, const PolicyApply &request)
+{
+    AppliedPolicy out;
+    auto &summary = out.summary;
+    summary.mode = report.mode;
+    summary.modeReason = std::move(report.modeReason);
+    summary.dryRun = request.dryRun;
+    summary.added = std::move(report.added);
+    summary.removed = std::move(report.removed);
+    summary.unchanged = report.unchanged;
+    summary.foreign = std::move(report.foreign);
+    summary.statusChanges = std::move(report.statusChanges);
+    summary.netlinkWrites = report.netlinkWrites;
+    summary.rulesFileWritten = report.rulesFileWritten;
+    summary.rulesFile = request.rulesFile;
+    summary.elapsed = report.elapsed;
+    out.identities = std::move(report.identities);
+    return out;
+}
+
+Result<AppliedPolicy> applyPolicy(const core::Translation &translation, const PolicyApply &request)
 {
     auto netlink = AuditNetlink::open();
     if (!netlink)
@@ -16,26 +38,13 @@ Result<ApplyReport> applyPolicy(const core::Translation &translation, const Poli
     options.dryRun = request.dryRun;
     options.reportOnly = request.reportOnly;
     options.rulesFile = request.rulesFile;
-    options.headerComments = request.headerComments;
-    return apply(*netlink, translation, options);
-}
-
-core::ApplySummary summaryOf(const ApplyReport &report, const PolicyApply &request)
-{
-    core::ApplySummary summary;
-    summary.mode = report.mode;
-    summary.modeReason = report.modeReason;
-    summary.dryRun = request.dryRun;
-    summary.added = report.added;
-    summary.removed = report.removed;
-    summary.unchanged = report.unchanged;
-    summary.foreign = report.foreign;
-    summary.statusChanges = report.statusChanges;
-    summary.netlinkWrites = report.netlinkWrites;
-    summary.rulesFileWritten = report.rulesFileWritten;
-    summary.rulesFile = request.rulesFile;
-    summary.elapsed = report.elapsed;
-    return summary;
+    static const std::vector<core::GpoInput> none;
+    options.headerComments = core::rulesFileHeader(request.program, request.version, request.arch,
+                                                   request.inputs != nullptr ? *request.inputs : none, request.domain);
+    auto report = apply(*netlink, translation, options);
+    if (!report)
+        return tl::unexpected(report.error());
+    return appliedPolicy(std::move(*report), request);
 }
 
 } // namespace gpaudit::kernel

@@ -158,24 +158,27 @@ core::SyncReport runSync(const host::RulesData &data, const core::Config &config
         const auto applyStart = Clock::now();
         progress("apply: " + std::to_string(translated->translation.rules.size()) + " rules" +
                  (request.dryRun ? " (dry run)" : ""));
-        const kernel::PolicyApply apply{&data.mapping,
-                                        translated->arch,
-                                        request.dryRun,
-                                        config.guardrails.reportOnly,
-                                        config.rulesFile,
-                                        core::rulesFileHeader(request.program, GPAUDIT_VERSION, translated->arch,
-                                                              policy->loaded.inputs, &report.record)};
+        kernel::PolicyApply apply;
+        apply.mapping = &data.mapping;
+        apply.arch = translated->arch;
+        apply.dryRun = request.dryRun;
+        apply.reportOnly = config.guardrails.reportOnly;
+        apply.rulesFile = config.rulesFile;
+        apply.program = request.program;
+        apply.version = GPAUDIT_VERSION;
+        apply.inputs = &policy->loaded.inputs;
+        apply.domain = &report.record;
         auto applied = kernel::applyPolicy(translated->translation, apply);
         if (!applied)
             return failed("apply: " + applied.error().str());
         policy->stages.push_back({"apply", since(applyStart)});
-        report.apply = kernel::summaryOf(*applied, apply);
+        report.apply = std::move(applied->summary);
         auto done = Event::of(Event::Kind::Applied);
         done.apply = &*report.apply;
         emit(done);
         report.rules = applied->identities.size(); // the translation's rules and the fast-path exclusions
-        const bool staging = applied->mode == core::ApplyMode::Stage;
-        report.applied = !request.dryRun && applied->mode == core::ApplyMode::Apply;
+        const bool staging = report.apply->mode == core::ApplyMode::Stage;
+        report.applied = !request.dryRun && report.apply->mode == core::ApplyMode::Apply;
         report.staged = !request.dryRun && staging;
         if (report.applied)
             report.inForce = std::move(applied->identities);
