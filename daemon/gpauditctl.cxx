@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // gpauditctl: the resultant audit policy of GPOs and the Linux audit rules it means.
 // This is the program layer: the only place with argument parsing, output and exit codes.
+#include "cli/exit_status.hxx"
+#include "cli/options.hxx"
+#include "cli/output.hxx"
 #include "config.h"
 #include "core/base/config.hxx"
 #include "core/base/text.hxx"
-#include "core/linux/guardrails.hxx"
+#include "core/base/time_text.hxx"
 #include "core/linux/translate.hxx"
-#include "core/report/report.hxx"
+#include "core/report/render.hxx"
 #include "host/data/rules_data.hxx"
 #include "host/files/files.hxx"
 #include "host/gpo/offline.hxx"
@@ -18,6 +21,7 @@
 
 #ifdef GPAUDIT_HAVE_LIBAUDIT
 #include "kernel/apply.hxx"
+#include "kernel/apply_policy.hxx"
 #include "kernel/audit_netlink.hxx"
 #endif
 #ifdef GPAUDIT_HAVE_SERVICE
@@ -43,12 +47,11 @@ namespace {
 
 using namespace gpaudit;
 
-// Exit codes; documented in --help and gpauditctl(8).
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitPartial = 3;
-// 4 (the last-known-good stays in force) is service::kExitLastKnownGood.
+// Exit codes (cli/exit_status.hxx); documented in --help and gpauditctl(8).
+using cli::kExitFailure;
+using cli::kExitOk;
+using cli::kExitPartial;
+using cli::kExitUsage;
 
 constexpr const char *kUsage = R"(Usage: gpauditctl COMMAND [OPTIONS]
 
@@ -155,7 +158,7 @@ struct Options {
     std::string rulesDir;
     bool dryRun = false;
     bool man = false;
-    host::ConfigOverrides config; // --config and the options over its keys (--socket too)
+    cli::ConfigOverrides config; // --config and the options over its keys (--socket too)
     bool local = false;
     bool force = false;
     bool check = false;
@@ -221,7 +224,7 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
         } else if (arg == "--check") {
             options.check = true;
         } else if (std::string error;
-                   host::takeConfigOption(arg, value, options.config, error) != host::OptionMatch::NotOurs) {
+                   cli::takeConfigOption(arg, value, options.config, error) != cli::OptionMatch::NotOurs) {
             if (!error.empty())
                 return usageError(error);
         } else if (arg == "--no-host-check") {
@@ -301,57 +304,6 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
 }
 
 #ifdef GPAUDIT_HAVE_LIBAUDIT
-Result<kernel::ApplyReport> applyToKernel(const Options &options, const core::Translation &translation,
-                                          const std::vector<std::string> &header, const core::Mapping &mapping,
-                                          const std::string &machine, const std::string &rulesFile, bool reportOnly)
-{
-    if (::geteuid() != 0)
-        return fail(options.command + " changes the kernel's audit rules and must run as root");
-    auto netlink = kernel::AuditNetlink::open();
-    if (!netlink)
-        return tl::unexpected(netlink.error());
-    kernel::ApplyOptions applyOptions;
-    applyOptions.mapping = &mapping;
-    if (const auto *abis = mapping.platform(machine))
-        applyOptions.abis = *abis;
-    applyOptions.dryRun = options.dryRun;
-    applyOptions.reportOnly = reportOnly;
-    applyOptions.rulesFile = rulesFile;
-    applyOptions.headerComments = header;
-    return kernel::apply(*netlink, translation, applyOptions);
-}
-
-void printApplyReport(const Options &options, const kernel::ApplyReport &report, const std::string &rulesFile,
-                      std::ostream &out, bool listRules = true)
-{
-    // Staged (immutable kernel) and report-only change nothing in the kernel: their lists say what
-    // would change (at the next boot, or if report_only were off).
-    const bool staging = report.mode == core::ApplyMode::Stage;
-    const bool would = options.dryRun || report.mode != core::ApplyMode::Apply;
-    if (report.mode != core::ApplyMode::Apply)
-        std::cerr << "gpauditctl: " << report.modeReason << "\n";
-    for (const auto &rule : report.added)
-        if (listRules)
-            out << "+ " << rule << "\n";
-    for (const auto &rule : report.removed)
-        if (listRules)
-            out << "- " << rule << "\n";
-    for (const auto &rule : report.foreign)
-        out << "  (already in the kernel as another's rule, left alone) " << rule << "\n";
-    for (const auto &change : report.statusChanges)
-        out << "  " << (staging ? "at the next boot: " : would ? "would " : "") << "set " << change << "\n";
-    if (report.mode == core::ApplyMode::ReportOnly)
-        out << "report-only: ";
-    else if (staging)
-        out << (options.dryRun ? "would stage" : "staged") << ", takes effect at the next boot: ";
-    out << (would ? "would add " : "added ") << report.added.size() << ", " << (would ? "would remove " : "removed ")
-        << report.removed.size() << ", unchanged " << report.unchanged << "; " << report.netlinkWrites
-        << " netlink writes";
-    if (report.rulesFileWritten)
-        out << "; " << (options.dryRun ? "would write " : "wrote ") << rulesFile;
-    out << "; " << report.elapsed.count() / 1000.0 << " ms\n";
-}
-
 std::string socketPath(const Options &options);
 
 // apply and revert change the rules gpauditd keeps equal to the domain's policy: while it runs, its
@@ -393,7 +345,7 @@ int runRevert(const Options &options)
         return kExitFailure;
     }
     // The rules file of this host's configuration (rules_file), unless --rules-file/--no-rules-file.
-    auto config = host::loadConfig(options.config);
+    auto config = cli::loadConfig(options.config);
     if (!config) {
         std::cerr << "gpauditctl: " << config.error().str() << "\n";
         return kExitFailure;
@@ -425,20 +377,10 @@ int runRevert(const Options &options)
 // The configuration file (when given or present) with the command line's overrides on top.
 Result<core::Config> loadConfig(const Options &options)
 {
-    return host::loadConfig(options.config);
+    return cli::loadConfig(options.config);
 }
 
-std::string durationText(std::chrono::seconds s)
-{
-    const auto n = s.count();
-    if (n % 86400 == 0 && n != 0)
-        return std::to_string(n / 86400) + "d";
-    if (n % 3600 == 0 && n != 0)
-        return std::to_string(n / 3600) + "h";
-    if (n % 60 == 0 && n != 0)
-        return std::to_string(n / 60) + "m";
-    return std::to_string(n) + "s";
-}
+using core::durationText;
 
 int runConfigCheck(const Options &options)
 {
@@ -489,7 +431,7 @@ int runConfigCheck(const Options &options)
     return kExitOk;
 }
 
-host::Sink terminalSink()
+cli::Sink terminalSink()
 {
     return {[](std::string_view text) { std::cout << text; },
             [](std::string_view message) { std::cerr << "gpauditctl: " << message << "\n"; }};
@@ -528,34 +470,7 @@ std::optional<int> askDaemon(const Options &options, const std::string &request)
     return *status;
 }
 
-// The kernel's audit state for status: text lines or a JSON member (", \"kernel\": {...}").
-std::string kernelStatus(bool json)
-{
-#ifdef GPAUDIT_HAVE_LIBAUDIT
-    auto netlink = kernel::AuditNetlink::open();
-    auto state = netlink ? netlink->status() : Result<kernel::KernelStatus>(tl::unexpected(netlink.error()));
-    std::size_t ours = 0;
-    if (state)
-        if (auto rules = netlink->listRules())
-            for (const auto &rule : *rules)
-                ours += rule.keyedOurs() ? 1 : 0;
-    if (state) {
-        const core::AuditState audit{state->enabled,      state->failure, state->pid,    state->rateLimit,
-                                     state->backlogLimit, state->lost,    state->backlog};
-        return json ? ", \"kernel\": " + core::renderAuditStateJson(audit, ours) +
-                          ", \"rulesInKernel\": " + std::to_string(ours)
-                    : "  rules:       " + std::to_string(ours) + " gpaudit rules in the kernel\n" +
-                          core::renderAuditStateText(audit, ours);
-    }
-    const std::string error = state.error().message;
-#else
-    const std::string error = "built without libaudit";
-#endif
-    return json ? ", \"kernel\": {\"error\": \"" + core::jsonEscape(error) + "\"}"
-                : "  kernel:      cannot read the audit status: " + error + "\n";
-}
-
-// status without gpauditd: what the state directory says of the last applied sync.
+// status without gpauditd: what the state directory says of the last applied sync, and the kernel.
 int statusWithoutDaemon(const Options &options)
 {
     auto config = loadConfig(options);
@@ -564,39 +479,31 @@ int statusWithoutDaemon(const Options &options)
         return kExitFailure;
     }
     const auto state = host::readSyncState(config->stateDir);
-    const std::string socket = config->socket; // --socket when given (an override of the configuration)
-    if (options.json) {
-        std::string out = "{\"daemon\": {\"running\": false, \"socket\": \"" + core::jsonEscape(socket) + "\"}";
-        if (state) {
-            core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
-                                        state->time,  state->gpos,    false,     {}};
-            out += ", \"lastApplied\": {\"time\": \"" + core::jsonEscape(state->time) + "\", \"dc\": \"" +
-                   core::jsonEscape(state->dc) + "\", \"site\": \"" + core::jsonEscape(state->site) +
-                   "\", \"gpos\": " + std::to_string(state->applied.size()) + ", \"mode\": \"" +
-                   core::jsonEscape(state->mode) + "\", \"kernelTime\": \"" + core::jsonEscape(state->kernelTime) +
-                   "\"}";
-        }
-        std::cout << out << kernelStatus(true) << "}\n";
-        return kExitOk;
+    core::OfflineStatus status;
+    status.socket = config->socket; // --socket when given (an override of the configuration)
+    status.rulesFile = config->rulesFile;
+    if (state)
+        status.last = &*state;
+    else
+        status.lastError = state.error().str();
+#ifdef GPAUDIT_HAVE_LIBAUDIT
+    auto netlink = kernel::AuditNetlink::open();
+    auto kernelState = netlink ? netlink->status() : Result<kernel::KernelStatus>(tl::unexpected(netlink.error()));
+    core::AuditState audit;
+    if (kernelState) {
+        if (auto rules = netlink->listRules())
+            for (const auto &rule : *rules)
+                status.rulesInKernel += rule.keyedOurs() ? 1 : 0;
+        audit = {kernelState->enabled,      kernelState->failure, kernelState->pid,    kernelState->rateLimit,
+                 kernelState->backlogLimit, kernelState->lost,    kernelState->backlog};
+        status.kernel = &audit;
+    } else {
+        status.kernelError = kernelState.error().message;
     }
-    std::cout << "gpauditd: not running (nothing listens at " << core::displayText(socket) << ")\n"
-              << kernelStatus(false);
-    if (!state) {
-        std::cout << "last applied sync: none (" << state.error().str() << ")\n";
-        return kExitOk;
-    }
-    std::cout << "last applied sync: " << core::displayText(state->time) << ", DC " << core::displayText(state->dc)
-              << ", site " << (state->site.empty() ? "-" : core::displayText(state->site)) << ", "
-              << state->applied.size() << " GPOs applied\n";
-    if (state->mode == "staged")
-        std::cout << "mode: staged, takes effect at the next boot (the kernel's audit configuration was immutable, "
-                     "-e 2; the policy is in "
-                  << core::displayText(config->rulesFile) << "; the kernel held the policy of "
-                  << (state->kernelTime.empty() ? std::string("an unknown sync") : core::displayText(state->kernelTime))
-                  << ")\n";
-    core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
-                                state->time,  state->gpos,    false,     {}};
-    std::cout << core::renderGpoList(summary);
+#else
+    status.kernelError = "built without libaudit";
+#endif
+    std::cout << (options.json ? core::renderOfflineStatusJson(status) : core::renderOfflineStatusText(status));
     return kExitOk;
 }
 
@@ -611,13 +518,18 @@ int runSync(const Options &options, const host::RulesData &data)
     service::SyncRequest request;
     request.force = options.force;
     request.dryRun = options.dryRun;
-    request.json = options.json;
     // libsmbclient finds the machine ticket through KRB5CCNAME only (domain/smb.hxx): set here, once,
     // while this program has one thread; nothing in lib/ calls setenv.
     ::setenv("KRB5CCNAME", domain::machineCcacheName(config->stateDir).c_str(), 1);
-    const auto outcome = service::runSync(data, *config, request, options.view(), terminalSink());
+    const auto sink = terminalSink();
+    const auto report = service::runSync(data, *config, request, options.view(), [&](const core::SyncEvent &event) {
+        cli::tellEvent(event, "gpauditctl", options.json, sink);
+    });
+    if (report.result != core::SyncResult::Failed)
+        std::cout << (options.json ? core::renderSyncJson(report, data.catalog, data.mapping)
+                                   : core::renderSyncText(report));
     std::cout.flush();
-    return outcome.exitCode;
+    return cli::exitStatus(report);
 }
 #endif
 
@@ -672,8 +584,8 @@ int run(const Options &options)
             std::cerr << "gpauditctl: " << config.error().str() << "\n";
             return kExitFailure;
         }
-        const int status = host::renderLastSync("gpauditctl", *data, *config, options.view(), options.command,
-                                                options.json, terminalSink());
+        const int status = cli::showLastSync("gpauditctl", *data, *config, options.view(), options.command,
+                                             options.json, terminalSink());
         std::cout.flush();
         return std::cout ? status : kExitFailure;
     }
@@ -694,27 +606,12 @@ int run(const Options &options)
         std::cerr << "gpauditctl: " << loaded.error().str() << "\n";
         return kExitFailure;
     }
-    host::reportProblems(loaded->problems, terminalSink());
-    host::Prepared prepared;
-    if (auto ok = host::prepareTranslation(options.view(), config ? &*config : nullptr, prepared); !ok) {
-        std::cerr << "gpauditctl: " << ok.error().str() << "\n";
+    cli::reportProblems(loaded->problems, terminalSink());
+    auto translated = host::translatePolicy(*data, config ? &*config : nullptr, options.view(), loaded->inputs);
+    if (!translated) {
+        std::cerr << "gpauditctl: " << translated.error().str() << "\n";
         return kExitFailure;
     }
-    const auto resultant = core::merge(data->catalog, loaded->inputs, prepared.legacy);
-    auto translation = core::translate(data->catalog, data->mapping, resultant, prepared.translate);
-    if (!translation) {
-        std::cerr << "gpauditctl: " << translation.error().str() << "\n";
-        return kExitFailure;
-    }
-    // A configured host's limits on what a GPO may do (gpauditd.conf); the invariant that no policy
-    // turns auditing off holds everywhere.
-    const core::Guardrails guardrails = config ? config->guardrails : core::Guardrails{};
-    auto limited = core::enforceGuardrails(*translation, guardrails, data->mapping);
-    if (!limited) {
-        std::cerr << "gpauditctl: " << limited.error().str() << "\n";
-        return kExitFailure;
-    }
-    const auto header = host::rulesHeader("gpauditctl", prepared.translate.machine, loaded->inputs, nullptr);
     if (options.command == "apply") {
         // The configured rules_file on a configured host, like gpauditd's; --rules-file/--no-rules-file win.
         const std::string rulesFile =
@@ -724,15 +621,30 @@ int run(const Options &options)
             return *refused;
         if (loaded->inputs.empty() || loaded->anyRejected())
             std::cerr << "gpauditctl: applying the policy of the files that could be read\n";
-        for (const auto &change : *limited)
+        for (const auto &change : translated->guardrails)
             std::cerr << "gpauditctl: guardrail: " << change << "\n";
-        auto report = applyToKernel(options, *translation, header, data->mapping, prepared.translate.machine, rulesFile,
-                                    guardrails.reportOnly);
-        if (!report) {
-            std::cerr << "gpauditctl: apply: " << report.error().str() << "\n";
+        if (::geteuid() != 0) {
+            std::cerr << "gpauditctl: apply: apply changes the kernel's audit rules and must run as root\n";
             return kExitFailure;
         }
-        printApplyReport(options, *report, rulesFile, std::cout);
+        kernel::PolicyApply request;
+        request.mapping = &data->mapping;
+        request.arch = translated->arch;
+        request.dryRun = options.dryRun;
+        request.reportOnly = config ? config->guardrails.reportOnly : false;
+        request.rulesFile = rulesFile;
+        request.program = "gpauditctl";
+        request.version = GPAUDIT_VERSION;
+        request.inputs = &loaded->inputs;
+        auto applied = kernel::applyPolicy(translated->translation, request);
+        if (!applied) {
+            std::cerr << "gpauditctl: apply: " << applied.error().str() << "\n";
+            return kExitFailure;
+        }
+        const auto &summary = applied->summary;
+        if (summary.mode != core::ApplyMode::Apply)
+            std::cerr << "gpauditctl: " << summary.modeReason << "\n";
+        std::cout << core::renderApplyText(summary);
         return loaded->anyRejected() ? kExitPartial : kExitOk;
 #else
         std::cerr << "gpauditctl: built without libaudit: apply is not available\n";
@@ -740,10 +652,12 @@ int run(const Options &options)
 #endif
     }
     if (options.command == "rules") {
-        std::cout << core::renderRulesFile(*translation, header);
+        std::cout << core::renderRulesFile(
+            translated->translation,
+            core::rulesFileHeader("gpauditctl", GPAUDIT_VERSION, translated->arch, loaded->inputs, nullptr));
     } else {
-        const core::ReportInput report{data->catalog, data->mapping,    resultant,
-                                       *translation,  loaded->problems, nullptr};
+        const core::ReportInput report{data->catalog,           data->mapping,    translated->resultant,
+                                       translated->translation, loaded->problems, nullptr};
         std::cout << (options.json ? core::renderShowJson(report) : core::renderShowText(report));
     }
     std::cout.flush();

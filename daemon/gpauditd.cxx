@@ -5,10 +5,14 @@
 // while it runs (at most a few seconds, bounded by ldap_timeout); control clients wait in the backlog.
 // A control client's request is read without blocking (its own IO source, a bounded buffer, a deadline):
 // a client that sends nothing, or a byte at a time, costs the loop one wakeup per byte at most.
+#include "cli/exit_status.hxx"
+#include "cli/options.hxx"
+#include "cli/output.hxx"
 #include "config.h"
 #include "core/base/config.hxx"
 #include "core/base/text.hxx"
-#include "core/report/report.hxx"
+#include "core/base/time_text.hxx"
+#include "core/report/render.hxx"
 #include "domain/identity.hxx"
 #include "domain/kerberos.hxx"
 #include "domain/session.hxx"
@@ -56,9 +60,9 @@ namespace {
 
 using namespace gpaudit;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using cli::kExitFailure;
+using cli::kExitOk;
+using cli::kExitUsage;
 
 // Stable journal MESSAGE_IDs (journalctl MESSAGE_ID=...); listed in gpauditd(8).
 constexpr const char *kIdSyncDone = "384a73786af34858a37f86ff9a12d5cc";
@@ -103,7 +107,7 @@ Exit status: 0 stopped cleanly, 1 cannot start (the message says why), 2 usage e
 struct Options {
     bool foreground = false;
     bool verbose = false;
-    host::ConfigOverrides config; // --config and the options over its keys
+    cli::ConfigOverrides config; // --config and the options over its keys
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -166,30 +170,16 @@ class Log {
     }
 };
 
-std::string utcText(std::time_t t)
-{
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
+using core::utcText;
 
 std::string spanText(std::uint64_t usec)
 {
-    auto s = usec / 1000000;
-    if (s < 120)
-        return std::to_string(s) + "s";
-    if (s < 2 * 3600)
-        return std::to_string(s / 60) + "m" + (s % 60 ? " " + std::to_string(s % 60) + "s" : "");
-    return std::to_string(s / 3600) + "h " + std::to_string((s % 3600) / 60) + "m";
+    return core::spanText(std::chrono::seconds(usec / 1000000));
 }
 
 std::string msText(std::chrono::microseconds us)
 {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.1f", static_cast<double>(us.count()) / 1000.0);
-    return buffer;
+    return core::millisText(us);
 }
 
 // Text from files we do not own (smb.conf, sssd.conf) on its way to the journal, sd_notify and a
@@ -270,12 +260,13 @@ class Daemon {
     void schedule(sd_event_source *source, std::uint64_t at);
     // A sync for the timers (clientFd -1) or a control client (which then owns clientFd: the answer and
     // the exit status go there when the sync ends). It waits in line and runs on the sync thread.
-    void sync(bool force, const service::SyncRequest *clientRequest = nullptr, int clientFd = -1, pid_t pid = 0);
+    void sync(bool force, const service::SyncRequest *clientRequest = nullptr, int clientFd = -1, pid_t pid = 0,
+              bool json = false);
     void startNextSync();
     void finishSync();
     void applyCachedPolicy();
-    host::Sink logSink() const;
-    void afterSync(const service::SyncOutcome &outcome, bool background);
+    service::SyncEvents syncEvents(std::function<void(const std::string &)> tell = {}, bool json = false) const;
+    void afterSync(const core::SyncReport &outcome, bool background);
     void checkDrift();
     void reload();
     void drainChanges();
@@ -293,7 +284,7 @@ class Daemon {
     void dropClient(Client *client);
     // Answers a complete request. True when it kept fd (a sync: answered when the sync ends).
     bool serve(int fd, const host::control::Peer &peer, const std::string &line);
-    bool idleUnlessJoined(bool background, const host::Sink *clientSink);
+    bool idleUnlessJoined(bool background, const cli::Sink *clientSink);
     std::string statusText() const;
     std::string statusJson() const;
 
@@ -318,7 +309,7 @@ class Daemon {
 
     // What the status reports.
     std::time_t started_ = 0;
-    std::optional<service::SyncOutcome> last_; // the last sync that ran (any result)
+    std::optional<core::SyncReport> last_; // the last sync that ran (any result)
     std::time_t lastTime_ = 0;
     std::vector<std::string> inForce_;
     std::string inForceTime_; // of the policy in force
@@ -352,8 +343,9 @@ class Daemon {
         bool clientGone = false;
         std::time_t started = 0;
         std::uint64_t startedUsec = 0;
-        std::unique_ptr<host::Sink> sink; // used on the sync thread during the fetch, then on the loop
-        service::PendingSyncPtr pending;  // the fetch's result, written on the sync thread
+        bool json = false;               // the client asked for the summary as JSON
+        service::SyncEvents events;      // used on the sync thread during the fetch, then on the loop
+        service::PendingSyncPtr pending; // the fetch's result, written on the sync thread
     };
     domain::DomainSession session_; // the kept LDAP and SMB sessions: touched on the sync thread only
     std::deque<std::unique_ptr<SyncJob>> queued_;
@@ -508,7 +500,7 @@ int Daemon::onSignal(sd_event_source *, const signalfd_siginfo *info, void *self
 // running daemon: a change of them waits for the next start.
 void Daemon::reload()
 {
-    auto fresh = host::loadConfig(options_.config);
+    auto fresh = cli::loadConfig(options_.config);
     if (!fresh) {
         lastError_ = "reload: " + fresh.error().str() + "; the configuration in force is kept";
         lastErrorTime_ = std::time(nullptr);
@@ -654,19 +646,17 @@ void Daemon::checkDrift()
     event.expected = inForce_.size();
     event.by = whoChanged(since > 5000000 ? since - 5000000 : 0);
     const auto started = std::chrono::steady_clock::now();
-    host::Sink quiet{[](std::string_view) {}, [](std::string_view) {}};
     service::SyncRequest request;
     request.offline = true;
-    request.quiet = true;
     request.program = "gpauditd";
     // During a sync its thread holds the state lock and only fetches (the apply waits for this loop):
     // the restore goes on at once, serialized with the sync's apply by running on the loop too. (While
     // the thread still waits for the lock, another process's sync holds it: the restore waits too.)
     request.lockHeld = syncHoldsLock_;
-    const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, quiet);
+    const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{});
     drainChanges();
     event.took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    if (outcome.exitCode == service::kExitOk && outcome.applied) {
+    if (cli::exitStatus(outcome) == kExitOk && outcome.applied) {
         inForce_ = outcome.inForce;
         event.result = "restored";
         log_(LOG_WARNING,
@@ -693,14 +683,20 @@ void Daemon::checkDrift()
     notifyStatus();
 }
 
-host::Sink Daemon::logSink() const
+// A sync's events as lines: to the journal (warnings as such, the steps for debugging) and to `tell`
+// (the client that asked for the sync). Called on the sync thread during the fetch, then on the loop.
+service::SyncEvents Daemon::syncEvents(std::function<void(const std::string &)> tell, bool json) const
 {
-    return {[](std::string_view) {},
-            [this](std::string_view message) {
-                const bool warning = message.starts_with("warning: ") || message.starts_with("error: ") ||
-                                     message.starts_with("the domain could not");
-                log_(warning ? LOG_WARNING : LOG_DEBUG, std::string(message));
-            }};
+    return [this, tell = std::move(tell), json](const core::SyncEvent &event) {
+        using Kind = core::SyncEvent::Kind;
+        const bool warning = event.kind == Kind::LastKnownGood || event.kind == Kind::Note ||
+                             event.kind == Kind::Problem || event.kind == Kind::Failed;
+        for (const auto &line : core::renderSyncEvent(event, "gpauditd", json)) {
+            log_(warning ? LOG_WARNING : LOG_DEBUG, line);
+            if (tell)
+                tell(line);
+        }
+    };
 }
 
 // The first run of a daemon with a cached policy: apply it without the domain, at once (no network).
@@ -708,17 +704,16 @@ void Daemon::applyCachedPolicy()
 {
     service::SyncRequest request;
     request.offline = true;
-    request.quiet = true;
     request.program = "gpauditd";
     sd_notify(0, "STATUS=Applying the cached policy");
-    const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, logSink());
+    const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, syncEvents());
     drainChanges();
-    if (outcome.exitCode == service::kExitFailure)
+    if (cli::exitStatus(outcome) == kExitFailure)
         log_(LOG_WARNING, "the cached policy could not be applied: " + outcome.error);
     afterSync(outcome, true);
 }
 
-void Daemon::sync(bool force, const service::SyncRequest *clientRequest, int clientFd, pid_t pid)
+void Daemon::sync(bool force, const service::SyncRequest *clientRequest, int clientFd, pid_t pid, bool json)
 {
     auto job = std::make_unique<SyncJob>();
     if (clientRequest != nullptr)
@@ -728,9 +723,9 @@ void Daemon::sync(bool force, const service::SyncRequest *clientRequest, int cli
     job->request.session = &session_;
     job->request.locked = [this] { syncHoldsLock_ = true; };
     job->background = clientFd < 0;
-    job->request.quiet = job->background;
     job->client = clientFd;
     job->pid = pid;
+    job->json = json;
     if (job->background) {
         // One background sync in line is enough (a full reapply's force carries over to it).
         for (auto &waiting : queued_)
@@ -753,29 +748,23 @@ void Daemon::startNextSync()
         SyncJob *j = job.get();
         // Progress lines: to the journal (debug), to the waiting client, and the last one to status.
         // Called on the sync thread during the fetch, then on this loop.
-        const host::Sink log = logSink();
-        job->sink = std::make_unique<host::Sink>(host::Sink{
-            [j](std::string_view text) {
+        job->events = syncEvents(
+            [this, j](const std::string &line) {
                 if (j->client >= 0)
-                    j->clientGone = !control::sendFrame(j->client, 'o', text) || j->clientGone;
-            },
-            [this, j, log](std::string_view message) {
-                if (j->client >= 0)
-                    j->clientGone = !control::sendFrame(j->client, 'e', "gpauditctl: " + std::string(message) + "\n") ||
-                                    j->clientGone;
-                log.err(message);
+                    j->clientGone = !control::sendFrame(j->client, 'e', "gpauditctl: " + line + "\n") || j->clientGone;
                 const std::lock_guard lock(progressMutex_);
-                progress_ = std::string(message.substr(0, 512));
-            }});
-        const host::Sink clientOnly{[](std::string_view) {},
-                                    [j](std::string_view message) {
-                                        if (j->client >= 0)
-                                            control::sendFrame(j->client, 'e',
-                                                               "gpauditctl: " + std::string(message) + "\n");
-                                    }};
+                progress_ = line.substr(0, 512);
+            },
+            j->json);
+        const cli::Sink clientOnly{[](std::string_view) {},
+                                   [j](std::string_view message) {
+                                       if (j->client >= 0)
+                                           control::sendFrame(j->client, 'e',
+                                                              "gpauditctl: " + std::string(message) + "\n");
+                                   }};
         if (idleUnlessJoined(job->background, job->background ? nullptr : &clientOnly)) {
             if (job->client >= 0) {
-                control::sendFrame(job->client, 'x', std::to_string(service::kExitFailure));
+                control::sendFrame(job->client, 'x', std::to_string(kExitFailure));
                 ::close(job->client);
             }
             continue;
@@ -788,7 +777,7 @@ void Daemon::startNextSync()
         }
         running_ = std::move(job);
         notifyStatus();
-        worker_.run([this, j] { j->pending = service::fetchSync(data_, j->config, j->request, *j->sink); });
+        worker_.run([this, j] { j->pending = service::fetchSync(data_, j->config, j->request, j->events); });
     }
 }
 
@@ -805,8 +794,8 @@ int Daemon::onSyncDone(sd_event_source *, int, std::uint32_t, void *self)
 void Daemon::finishSync()
 {
     auto job = std::move(running_);
-    const auto outcome = service::completeSync(data_, job->config, job->request, host::ViewSettings{}, *job->sink,
-                                               std::move(job->pending));
+    const auto outcome = service::completeSync(data_, job->config, job->request, host::ViewSettings{},
+                                               std::move(job->pending), job->events);
     syncHoldsLock_ = false; // completeSync released it
     drainChanges();
     {
@@ -818,7 +807,13 @@ void Daemon::finishSync()
     else
         notifyStatus();
     if (job->client >= 0) {
-        host::control::sendFrame(job->client, 'x', std::to_string(outcome.exitCode));
+        if (outcome.result != core::SyncResult::Failed)
+            job->clientGone =
+                !host::control::sendFrame(job->client, 'o',
+                                          job->json ? core::renderSyncJson(outcome, data_.catalog, data_.mapping)
+                                                    : core::renderSyncText(outcome)) ||
+                job->clientGone;
+        host::control::sendFrame(job->client, 'x', std::to_string(cli::exitStatus(outcome)));
         ::close(job->client);
     }
     startNextSync();
@@ -828,7 +823,7 @@ void Daemon::finishSync()
 // is not an error: gpauditd stays up and idle, says why in its status, and looks again every
 // retry_max, at SIGHUP (systemctl reload) and at `gpauditctl sync`. No backoff, no failed syncs, no
 // restart by systemd. A cached policy, if any, stays in force.
-bool Daemon::idleUnlessJoined(bool background, const host::Sink *clientSink)
+bool Daemon::idleUnlessJoined(bool background, const cli::Sink *clientSink)
 {
     const auto why = notJoinedReason(config_);
     if (why.empty()) {
@@ -853,70 +848,76 @@ bool Daemon::idleUnlessJoined(bool background, const host::Sink *clientSink)
     return true;
 }
 
-void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
+void Daemon::afterSync(const core::SyncReport &outcome, bool background)
 {
     (void)background;
+    const int status = cli::exitStatus(outcome);
+    const std::string result(core::resultKey(outcome.result));
+    const core::ApplyMode mode = outcome.apply ? outcome.apply->mode : core::ApplyMode::Apply;
+    const std::string modeReason = outcome.apply ? outcome.apply->modeReason : std::string();
+    const std::size_t added = outcome.apply ? outcome.apply->added.size() : 0;
+    const std::size_t removed = outcome.apply ? outcome.apply->removed.size() : 0;
     ++syncs_;
     lastTime_ = std::time(nullptr);
     if (outcome.applied) {
         inForce_ = outcome.inForce;
-        inForceTime_ = outcome.time;
+        inForceTime_ = outcome.record.time;
     }
-    if (outcome.exitCode != service::kExitFailure) {
-        mode_ = outcome.mode;
-        modeReason_ = outcome.modeReason;
+    if (status != kExitFailure) {
+        mode_ = mode;
+        modeReason_ = modeReason;
         guardrailNotes_ = outcome.guardrails;
     }
-    if (outcome.staged && outcome.rulesFileWritten)
+    if (outcome.staged && outcome.apply && outcome.apply->rulesFileWritten)
         log_(LOG_NOTICE,
-             "policy staged in " + config_.rulesFile + ", takes effect at the next boot: " + outcome.modeReason +
-                 " (at the next boot: add " + std::to_string(outcome.added) + ", remove " +
-                 std::to_string(outcome.removed) + ")",
+             "policy staged in " + config_.rulesFile + ", takes effect at the next boot: " + modeReason +
+                 " (at the next boot: add " + std::to_string(added) + ", remove " + std::to_string(removed) + ")",
              kIdPolicyStaged,
              {{"GPAUDIT_MODE", "staged"},
               {"GPAUDIT_RULES_FILE", config_.rulesFile},
               {"GPAUDIT_RULES", std::to_string(outcome.rules)},
-              {"GPAUDIT_RULES_ADDED", std::to_string(outcome.added)},
-              {"GPAUDIT_RULES_REMOVED", std::to_string(outcome.removed)}});
+              {"GPAUDIT_RULES_ADDED", std::to_string(added)},
+              {"GPAUDIT_RULES_REMOVED", std::to_string(removed)}});
     std::uint64_t delay = 0;
-    const std::vector<Field> fields = {{"GPAUDIT_RESULT", outcome.result},
-                                       {"GPAUDIT_DC", outcome.dc},
+    const std::vector<Field> fields = {{"GPAUDIT_RESULT", result},
+                                       {"GPAUDIT_DC", outcome.record.dc},
                                        {"GPAUDIT_GPOS_APPLIED", std::to_string(outcome.gposApplied)},
                                        {"GPAUDIT_RULES", std::to_string(outcome.inForce.size())},
-                                       {"GPAUDIT_RULES_ADDED", std::to_string(outcome.added)},
-                                       {"GPAUDIT_RULES_REMOVED", std::to_string(outcome.removed)},
-                                       {"GPAUDIT_MODE", std::string(core::modeKey(outcome.mode))}};
-    if (outcome.result == "cached") {
+                                       {"GPAUDIT_RULES_ADDED", std::to_string(added)},
+                                       {"GPAUDIT_RULES_REMOVED", std::to_string(removed)},
+                                       {"GPAUDIT_MODE", std::string(core::modeKey(mode))}};
+    if (outcome.result == core::SyncResult::Cached) {
         log_(LOG_INFO,
-             outcome.mode == core::ApplyMode::Apply
-                 ? "applied the cached policy of " + outcome.time + " (" + std::to_string(outcome.gposApplied) +
+             mode == core::ApplyMode::Apply
+                 ? "applied the cached policy of " + outcome.record.time + " (" + std::to_string(outcome.gposApplied) +
                        " GPOs, " + std::to_string(outcome.inForce.size()) + " rules) before the first sync"
-                 : "the cached policy of " + outcome.time +
-                       " before the first sync: " + std::string(core::modeName(outcome.mode)) +
-                       ", nothing sent to the kernel (" + outcome.modeReason + ")",
+                 : "the cached policy of " + outcome.record.time + " before the first sync: " +
+                       std::string(core::modeName(mode)) + ", nothing sent to the kernel (" + modeReason + ")",
              kIdSyncDone, fields);
         return; // the sync timer is already due
     }
     last_ = outcome;
-    if (outcome.exitCode == service::kExitOk || outcome.exitCode == service::kExitPartial) {
+    if (status == kExitOk || status == cli::kExitPartial) {
         failures_ = 0;
         const auto spread = static_cast<std::uint64_t>(config_.refreshRandomDelay.count());
         delay = toUsec(config_.refreshInterval) +
                 (spread ? std::uniform_int_distribution<std::uint64_t>(0, spread * 1000000u)(random_) : 0);
-        const std::string effect =
-            outcome.mode == core::ApplyMode::Apply
-                ? std::to_string(outcome.inForce.size()) + " rules in the kernel (added " +
-                      std::to_string(outcome.added) + ", removed " + std::to_string(outcome.removed) + ")"
-                : std::string(core::modeName(outcome.mode)) + ": " + std::to_string(outcome.rules) +
-                      " rules, nothing sent to the kernel (would add " + std::to_string(outcome.added) + ", remove " +
-                      std::to_string(outcome.removed) + "; " + outcome.modeReason + ")";
-        log_(outcome.exitCode == service::kExitOk ? LOG_INFO : LOG_WARNING,
-             "sync " + outcome.result + ": DC " + outcome.dc + ", " + std::to_string(outcome.gposApplied) + " of " +
-                 std::to_string(outcome.gpos.size()) + " GPOs applied, " + effect + " in " + msText(outcome.total) +
-                 " ms; next in " + spanText(delay),
+        const std::string effect = mode == core::ApplyMode::Apply
+                                       ? std::to_string(outcome.inForce.size()) + " rules in the kernel (added " +
+                                             std::to_string(added) + ", removed " + std::to_string(removed) + ")"
+                                       : std::string(core::modeName(mode)) + ": " + std::to_string(outcome.rules) +
+                                             " rules, nothing sent to the kernel (would add " + std::to_string(added) +
+                                             ", remove " + std::to_string(removed) + "; " + modeReason + ")";
+        log_(status == kExitOk ? LOG_INFO : LOG_WARNING,
+             "sync " + result + ": DC " + outcome.record.dc + ", " + std::to_string(outcome.gposApplied) + " of " +
+                 std::to_string(outcome.record.gpos.size()) + " GPOs applied, " + effect + " in " +
+                 msText(outcome.stats.total) + " ms; next in " + spanText(delay),
              kIdSyncDone, fields);
-        if (outcome.exitCode == service::kExitPartial) {
-            lastError_ = outcome.notes.empty() ? "partial" : outcome.notes.front();
+        if (status == cli::kExitPartial) {
+            lastError_ = !outcome.notes.empty() ? outcome.notes.front()
+                         : !outcome.problems.empty()
+                             ? outcome.problems.front().gpo.str() + ": " + outcome.problems.front().message
+                             : std::string("partial");
             lastErrorTime_ = lastTime_;
         }
         for (const auto &change : outcome.policyChanges)
@@ -928,16 +929,15 @@ void Daemon::afterSync(const service::SyncOutcome &outcome, bool background)
         for (unsigned i = 1; i < failures_ && backoff < toUsec(config_.retryMax); ++i)
             backoff *= 2;
         delay = std::min(backoff, toUsec(config_.retryMax));
-        lastError_ =
-            outcome.exitCode == service::kExitLastKnownGood
-                ? "the domain could not be reached; the last-known-good policy of " + outcome.time + " stays in force"
-                : outcome.error;
+        lastError_ = status == cli::kExitLastKnownGood
+                         ? "the domain could not be reached; the last-known-good policy of " + outcome.record.time +
+                               " stays in force"
+                         : outcome.error;
         lastErrorTime_ = lastTime_;
         log_(LOG_ERR,
-             "sync " + outcome.result + ": " + lastError_ + "; retry " + std::to_string(failures_) + " in " +
-                 spanText(delay),
+             "sync " + result + ": " + lastError_ + "; retry " + std::to_string(failures_) + " in " + spanText(delay),
              kIdSyncFailed,
-             {{"GPAUDIT_RESULT", outcome.result},
+             {{"GPAUDIT_RESULT", result},
               {"GPAUDIT_FAILURES", std::to_string(failures_)},
               {"GPAUDIT_RETRY_USEC", std::to_string(delay)}});
     }
@@ -1006,8 +1006,9 @@ std::string Daemon::statusText() const
     if (syncs_ == 0 || !last_)
         out += "none yet\n";
     else
-        out += utcText(lastTime_) + ", " + show(last_->result) + (last_->dc.empty() ? "" : ", DC " + show(last_->dc)) +
-               ", " + msText(last_->total) + " ms\n";
+        out += utcText(lastTime_) + ", " + show(std::string(core::resultKey(last_->result))) +
+               (last_->record.dc.empty() ? "" : ", DC " + show(last_->record.dc)) + ", " + msText(last_->stats.total) +
+               " ms\n";
     if (running_ != nullptr) {
         std::string stage;
         {
@@ -1035,9 +1036,7 @@ std::string Daemon::statusText() const
         out += "    " + utcText(d.time) + ": " + std::to_string(d.missing) + " of " + std::to_string(d.expected) +
                " rules removed by " + show(d.by) + "; " + show(d.result) + " in " + msText(d.took) + " ms\n";
     if (state) {
-        core::DomainSummary summary{state->realm, state->machine, state->dc, state->site, state->computerDn,
-                                    state->time,  state->gpos,    false,     {}};
-        out += core::renderGpoList(summary);
+        out += core::renderGpoList(*state);
     }
     return out;
 }
@@ -1060,82 +1059,77 @@ std::string Daemon::modeLine() const
 
 std::string Daemon::statusJson() const
 {
-    using core::jsonEscape;
     const auto nowUsec = now();
-    const auto inSeconds = [&](std::uint64_t at) {
-        return std::to_string(at > nowUsec ? (at - nowUsec) / 1000000 : 0);
-    };
-    std::string out = "{\"daemon\": {\"running\": true, \"pid\": " + std::to_string(::getpid()) + ", \"version\": \"" +
-                      GPAUDIT_VERSION + "\", \"since\": \"" + utcText(started_) + "\", \"socket\": \"" +
-                      jsonEscape(config_.socket) + "\"}";
+    const auto inSeconds = [&](std::uint64_t at) { return at > nowUsec ? (at - nowUsec) / 1000000 : 0; };
+    core::Json out{{"daemon",
+                    {{"running", true},
+                     {"pid", ::getpid()},
+                     {"version", GPAUDIT_VERSION},
+                     {"since", utcText(started_)},
+                     {"socket", config_.socket}}}};
     const auto state = host::readSyncState(config_.stateDir);
     if (state) {
-        out += ", \"realm\": \"" + jsonEscape(state->realm) + "\", \"machine\": \"" + jsonEscape(state->machine) +
-               "\", \"dc\": \"" + jsonEscape(state->dc) + "\", \"site\": \"" + jsonEscape(state->site) +
-               "\", \"policyTime\": \"" + jsonEscape(state->time) + "\"";
+        out["realm"] = state->realm;
+        out["machine"] = state->machine;
+        out["dc"] = state->dc;
+        out["site"] = state->site;
+        out["policyTime"] = state->time;
     }
-    out += ", \"mode\": \"" +
-           std::string(core::modeKey(config_.guardrails.reportOnly ? core::ApplyMode::ReportOnly : mode_)) +
-           "\", \"modeText\": \"" + jsonEscape(modeLine()) + "\", \"guardrails\": [";
-    for (std::size_t i = 0; i < guardrailNotes_.size(); ++i)
-        out += std::string(i ? ", " : "") + "\"" + jsonEscape(guardrailNotes_[i]) + "\"";
-    out += "]";
-    out += ", \"joined\": " + std::string(notJoined_.empty() ? "true" : "false") +
-           ", \"notJoined\": " + (notJoined_.empty() ? std::string("null") : "\"" + jsonEscape(notJoined_) + "\"");
-    out += ", \"rulesInForce\": " + std::to_string(inForce_.size());
+    out["mode"] = std::string(core::modeKey(config_.guardrails.reportOnly ? core::ApplyMode::ReportOnly : mode_));
+    out["modeText"] = modeLine();
+    out["guardrails"] = guardrailNotes_;
+    out["joined"] = notJoined_.empty();
+    out["notJoined"] = notJoined_.empty() ? core::Json(nullptr) : core::Json(notJoined_);
+    out["rulesInForce"] = inForce_.size();
     if (auto kernelState = kernel::readAuditState())
-        out += ", \"kernel\": " + core::renderAuditStateJson(*kernelState, inForce_.size());
+        out["kernel"] = core::auditStateJson(*kernelState, inForce_.size());
     else
-        out += ", \"kernel\": {\"error\": \"" + jsonEscape(kernelState.error().message) + "\"}";
-    out += ", \"syncs\": " + std::to_string(syncs_);
+        out["kernel"] = {{"error", kernelState.error().message}};
+    out["syncs"] = syncs_;
     if (last_)
-        out += ", \"lastSync\": {\"time\": \"" + utcText(lastTime_) + "\", \"result\": \"" + jsonEscape(last_->result) +
-               "\", \"exitCode\": " + std::to_string(last_->exitCode) + ", \"dc\": \"" + jsonEscape(last_->dc) +
-               "\", \"gposApplied\": " + std::to_string(last_->gposApplied) +
-               ", \"rules\": " + std::to_string(last_->rules) + ", \"totalMs\": " + msText(last_->total) + "}";
-    out +=
-        ", \"nextSyncInSeconds\": " + inSeconds(nextSync_) + ", \"nextFullReapplyInSeconds\": " + inSeconds(nextFull_);
-    out += ", \"failuresInARow\": " + std::to_string(failures_);
-    out += ", \"syncInProgress\": ";
+        out["lastSync"] = {{"time", utcText(lastTime_)},
+                           {"result", std::string(core::resultKey(last_->result))},
+                           {"exitCode", cli::exitStatus(*last_)},
+                           {"dc", last_->record.dc},
+                           {"gposApplied", last_->gposApplied},
+                           {"rules", last_->rules},
+                           {"totalMs", core::millisValue(last_->stats.total, 1)}};
+    out["nextSyncInSeconds"] = inSeconds(nextSync_);
+    out["nextFullReapplyInSeconds"] = inSeconds(nextFull_);
+    out["failuresInARow"] = failures_;
     if (running_ != nullptr) {
         std::string stage;
         {
             const std::lock_guard lock(progressMutex_);
             stage = progress_;
         }
-        out += "{\"since\": \"" + utcText(running_->started) +
-               "\", \"seconds\": " + std::to_string((nowUsec - running_->startedUsec) / 1000000) +
-               ", \"requestedBy\": " + (running_->background ? std::string("null") : std::to_string(running_->pid)) +
-               ", \"stage\": \"" + jsonEscape(stage) + "\"}";
+        out["syncInProgress"] = {
+            {"since", utcText(running_->started)},
+            {"seconds", (nowUsec - running_->startedUsec) / 1000000},
+            {"requestedBy", running_->background ? core::Json(nullptr) : core::Json(running_->pid)},
+            {"stage", stage}};
     } else {
-        out += "null";
+        out["syncInProgress"] = nullptr;
     }
-    out += ", \"syncsWaiting\": " + std::to_string(queued_.size());
-    out += ", \"control\": {\"waiting\": " + std::to_string(clients_.size()) +
-           ", \"dropped\": " + std::to_string(clientsDropped_) + "}";
-    out += ", \"lastError\": " + (lastError_.empty() ? std::string("null")
-                                                     : "{\"time\": \"" + utcText(lastErrorTime_) +
-                                                           "\", \"message\": \"" + jsonEscape(lastError_) + "\"}");
-    out += ", \"drift\": {\"restored\": " + std::to_string(driftCount_) +
-           ", \"recordsWatched\": " + (watch_ ? "true" : "false") + ", \"events\": [";
-    for (std::size_t i = 0; i < drifts_.size(); ++i) {
-        const auto &d = drifts_[i];
-        out += std::string(i ? ", " : "") + "{\"time\": \"" + utcText(d.time) +
-               "\", \"missing\": " + std::to_string(d.missing) + ", \"expected\": " + std::to_string(d.expected) +
-               ", \"by\": \"" + jsonEscape(d.by) + "\", \"result\": \"" + jsonEscape(d.result) +
-               "\", \"tookMs\": " + msText(d.took) + "}";
-    }
-    out += "]}, \"gpos\": [";
-    if (state) {
-        for (std::size_t i = 0; i < state->gpos.size(); ++i) {
-            const auto &g = state->gpos[i];
-            out += std::string(i ? ", " : "") + "{\"guid\": \"" + jsonEscape(g.guid) + "\", \"name\": \"" +
-                   jsonEscape(g.name) + "\", \"applied\": " + (g.applied ? "true" : "false") + ", \"reason\": \"" +
-                   jsonEscape(g.reason) + "\"}";
-        }
-    }
-    out += "]}\n";
-    return out;
+    out["syncsWaiting"] = queued_.size();
+    out["control"] = {{"waiting", clients_.size()}, {"dropped", clientsDropped_}};
+    out["lastError"] = lastError_.empty() ? core::Json(nullptr)
+                                          : core::Json{{"time", utcText(lastErrorTime_)}, {"message", lastError_}};
+    core::Json events = core::Json::array();
+    for (const auto &d : drifts_)
+        events.push_back({{"time", utcText(d.time)},
+                          {"missing", d.missing},
+                          {"expected", d.expected},
+                          {"by", d.by},
+                          {"result", d.result},
+                          {"tookMs", core::millisValue(d.took, 1)}});
+    out["drift"] = {{"restored", driftCount_}, {"recordsWatched", watch_.has_value()}, {"events", std::move(events)}};
+    core::Json gpos = core::Json::array();
+    if (state)
+        for (const auto &g : state->gpos)
+            gpos.push_back({{"guid", g.guid}, {"name", g.name}, {"applied", g.applied}, {"reason", g.reason}});
+    out["gpos"] = std::move(gpos);
+    return core::dumpJson(out) + "\n";
 }
 
 // At most this many connections wait for their request at a time; each has this long to send it.
@@ -1280,28 +1274,27 @@ bool Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
         if (!allowed.contains(flag))
             return reply("gpauditd: " + command + " does not take " + flag, kExitUsage);
     bool clientGone = false;
-    host::Sink sink{[&](std::string_view text) { clientGone = !control::sendFrame(fd, 'o', text) || clientGone; },
-                    [&](std::string_view message) {
-                        clientGone =
-                            !control::sendFrame(fd, 'e', "gpauditctl: " + std::string(message) + "\n") || clientGone;
-                    }};
+    cli::Sink sink{[&](std::string_view text) { clientGone = !control::sendFrame(fd, 'o', text) || clientGone; },
+                   [&](std::string_view message) {
+                       clientGone =
+                           !control::sendFrame(fd, 'e', "gpauditctl: " + std::string(message) + "\n") || clientGone;
+                   }};
     int status = kExitOk;
     if (command == "sync") {
         log_(LOG_INFO, "control: sync requested (pid " + std::to_string(peer.pid) + ")");
         service::SyncRequest request;
         request.force = flags.contains("--force");
         request.dryRun = flags.contains("--dry-run");
-        request.json = flags.contains("--json");
         // Answered when the sync ends (its progress lines meanwhile); the loop goes on serving.
         if (running_ != nullptr || !queued_.empty())
             sink.err("a sync is in progress; this one follows it");
-        sync(false, &request, fd, peer.pid);
+        sync(false, &request, fd, peer.pid, flags.contains("--json"));
         return true;
     } else if (command == "status") {
         sink.out(flags.contains("--json") ? statusJson() : statusText());
     } else if (command == "show" || command == "rules") {
-        status = host::renderLastSync("gpauditd", data_, config_, host::ViewSettings{}, command,
-                                      flags.contains("--json"), sink);
+        status = cli::showLastSync("gpauditd", data_, config_, host::ViewSettings{}, command, flags.contains("--json"),
+                                   sink);
     } else {
         return reply("gpauditd does not know the command \"" + command + "\" (sync, status, show, rules)", kExitUsage);
     }
@@ -1341,7 +1334,7 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
         } else if (arg == "--verbose") {
             options.verbose = true;
         } else if (std::string error;
-                   host::takeConfigOption(arg, value, options.config, error) != host::OptionMatch::NotOurs) {
+                   cli::takeConfigOption(arg, value, options.config, error) != cli::OptionMatch::NotOurs) {
             if (!error.empty())
                 return usageError(error);
         } else {
@@ -1393,7 +1386,7 @@ int main(int argc, char **argv)
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;
-    auto config = host::loadConfig(options.config);
+    auto config = cli::loadConfig(options.config);
     if (!config) {
         std::cerr << "gpauditd: " << config.error().str() << "\n";
         return kExitFailure;

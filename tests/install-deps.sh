@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     meson ninja-build g++ pkg-config python3          # build
     libyaml-cpp-dev libexpected-dev libaudit-dev        # libraries
-    libauparse-dev nlohmann-json3-dev nettle-dev        # gpauditctl search/analyze: audit logs, JSON, SHA-256
+    libauparse-dev nlohmann-json3-dev nettle-dev        # audit logs (search/analyze), every JSON, SHA-256
     libldap-dev libsasl2-dev libsmbclient-dev libkrb5-dev # domain client
     libsasl2-modules-gssapi-mit                         # GSSAPI for libldap (runtime)
     libsystemd-dev                                      # gpauditd: sd-event, sd_notify, journal

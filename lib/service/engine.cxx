@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "service/engine.hxx"
 
-#include "core/base/text.hxx"
-#include "core/linux/guardrails.hxx"
+#include "config.h"
+#include "core/report/render.hxx"
 #include "host/state/state.hxx"
-#include "kernel/apply.hxx"
+#include "kernel/apply_policy.hxx"
 #include "service/domain_sync.hxx"
 
 #include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <set>
 #include <sys/file.h>
 #include <unistd.h>
@@ -24,13 +23,6 @@ using Clock = std::chrono::steady_clock;
 std::chrono::microseconds since(Clock::time_point start)
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
-
-std::string millis(std::chrono::microseconds us, const char *format = "%.1f ms")
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, format, static_cast<double>(us.count()) / 1000.0);
-    return buffer;
 }
 
 // One sync at a time per state directory (gpauditd and a one-shot gpauditctl sync): an advisory lock
@@ -60,28 +52,37 @@ class StateLock {
     int fd_ = -1;
 };
 
-core::DomainSummary summaryOf(const DomainPolicy &policy)
+// The sync's record: state.yaml's, with the identity the sync used where the DC did not say.
+core::SyncRecord recordOf(const DomainPolicy &policy)
 {
-    core::DomainSummary summary;
-    summary.realm = policy.state.realm.empty() ? policy.identity.realm : policy.state.realm;
-    summary.machine = policy.state.machine.empty() ? policy.identity.machine : policy.state.machine;
-    summary.dc = policy.state.dc;
-    summary.site = policy.state.site;
-    summary.computerDn = policy.state.computerDn;
-    summary.time = policy.state.time;
-    summary.gpos = policy.state.gpos;
-    summary.lastKnownGood = policy.lastKnownGood;
-    summary.unreachable = policy.unreachable;
-    return summary;
+    core::SyncRecord record = policy.state;
+    if (record.realm.empty())
+        record.realm = policy.identity.realm;
+    if (record.machine.empty())
+        record.machine = policy.identity.machine;
+    return record;
 }
 
-SyncOutcome failed(SyncOutcome outcome, const std::string &error, const host::Sink &sink)
+core::SyncStats statsOf(const DomainPolicy &policy)
 {
-    sink.err(error);
-    outcome.exitCode = kExitFailure;
-    outcome.result = "failed";
-    outcome.error = error;
-    return outcome;
+    core::SyncStats stats;
+    stats.gposFetched = policy.gposFetched;
+    stats.gposCached = policy.gposCached;
+    stats.newTicket = policy.newTicket;
+    stats.ticketExpires = policy.ticketExpires;
+    stats.ldapSearches = policy.ldapSearches;
+    stats.ldapRoundTrips = policy.ldapRoundTrips;
+    stats.ssf = policy.ssf;
+    stats.ldapSessionKept = policy.ldapSessionKept;
+    stats.dcAddress = policy.dcAddress;
+    stats.dcProved = policy.dcProved;
+    stats.dcChecks = policy.dcChecks;
+    stats.dcRefused = policy.dcRefused;
+    stats.smbFiles = policy.smbFiles;
+    stats.smbBytes = policy.smbBytes;
+    for (const auto &stage : policy.stages)
+        stats.stages.push_back({stage.name, stage.elapsed});
+    return stats;
 }
 
 } // namespace
@@ -100,8 +101,9 @@ void PendingSyncDeleter::operator()(PendingSync *pending) const
 }
 
 PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                         const host::Sink &sink)
+                         const SyncEvents &onEvent)
 {
+    using Event = core::SyncEvent;
     PendingSyncPtr pending(new PendingSync);
     pending->started = Clock::now();
     if (!request.lockHeld)
@@ -109,8 +111,10 @@ PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config
     if (request.locked)
         request.locked();
     pending->previous = host::readSyncState(config.stateDir);
-    auto progress = [&sink, stage = &pending->stage](const std::string &line) {
-        sink.err("[" + std::to_string(++*stage) + "] " + line);
+    const auto progress = [&onEvent, stage = &pending->stage](const std::string &what) {
+        ++*stage;
+        if (onEvent)
+            onEvent(Event::of(Event::Kind::Step, what, *stage));
     };
     if (request.offline) {
         progress("cached: the last applied sync from " + config.stateDir);
@@ -126,223 +130,137 @@ PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config
     return pending;
 }
 
-SyncOutcome runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                    const host::ViewSettings &settings, const host::Sink &sink)
+core::SyncReport runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                         const host::ViewSettings &settings, const SyncEvents &onEvent)
 {
-    if (!request.dryRun && ::geteuid() != 0)
-        return failed(SyncOutcome{}, "sync changes the kernel's audit rules and must run as root (or use --dry-run)",
-                      sink);
-    return completeSync(data, config, request, settings, sink, fetchSync(data, config, request, sink));
+    if (!request.dryRun && ::geteuid() != 0) // before the lock and the network
+        return completeSync(data, config, request, settings, nullptr, onEvent);
+    return completeSync(data, config, request, settings, fetchSync(data, config, request, onEvent), onEvent);
 }
 
-SyncOutcome completeSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                         const host::ViewSettings &settings, const host::Sink &sink, PendingSyncPtr pending)
+core::SyncReport completeSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                              const host::ViewSettings &settings, PendingSyncPtr pending, const SyncEvents &onEvent)
 {
-    SyncOutcome outcome;
+    using Event = core::SyncEvent;
+    core::SyncReport report;
+    report.dryRun = request.dryRun;
+    const auto emit = [&](const Event &told) {
+        if (onEvent)
+            onEvent(told);
+    };
+    const auto failed = [&](const std::string &error) {
+        report.result = core::SyncResult::Failed;
+        report.error = error;
+        emit(Event::of(Event::Kind::Failed, error));
+        return std::move(report);
+    };
     const bool root = ::geteuid() == 0;
-    if (!request.dryRun && !root)
-        return failed(std::move(outcome),
-                      "sync changes the kernel's audit rules and must run as root (or use --dry-run)", sink);
+    if ((!request.dryRun && !root) || !pending)
+        return failed("sync changes the kernel's audit rules and must run as root (or use --dry-run)");
     const auto started = pending->started;
     const auto &previous = pending->previous;
     std::size_t &stage = pending->stage;
-    auto progress = [&](const std::string &line) { sink.err("[" + std::to_string(++stage) + "] " + line); };
+    const auto progress = [&](const std::string &what) { emit(Event::of(Event::Kind::Step, what, ++stage)); };
     auto &policy = pending->policy;
     if (!policy)
-        return failed(std::move(outcome), "sync: " + policy.error().str(), sink);
-    if (policy->lastKnownGood)
-        sink.err("the domain could not be reached: " + policy->unreachable + "\n" + request.program +
-                 ": the last-known-good policy of " + policy->state.time + " (" +
-                 std::to_string(policy->state.applied.size()) + " GPOs) stays in force");
-    for (const auto &note : policy->notes) {
-        sink.err("warning: " + note);
-        outcome.notes.push_back(note);
+        return failed("sync: " + policy.error().str());
+    if (policy->lastKnownGood) {
+        report.unreachable = policy->unreachable.empty() ? "unknown" : policy->unreachable;
+        auto lost = Event::of(Event::Kind::LastKnownGood, policy->unreachable, policy->state.applied.size());
+        lost.time = policy->state.time;
+        emit(lost);
     }
-    host::reportProblems(policy->loaded.problems, sink);
-    for (const auto &problem : policy->loaded.problems)
-        outcome.notes.push_back(problem.gpo.str() + ": " + problem.message);
+    for (const auto &note : policy->notes) {
+        emit(Event::of(Event::Kind::Note, note));
+        report.notes.push_back(note);
+    }
+    for (const auto &problem : policy->loaded.problems) {
+        auto told = Event::of(Event::Kind::Problem, problem.message);
+        told.gpo = problem.gpo;
+        told.rejected = problem.rejected;
+        emit(told);
+    }
+    report.problems = policy->loaded.problems;
+    report.record = recordOf(*policy);
 
-    host::Prepared prepared;
-    if (auto ok = host::prepareTranslation(settings, &config, prepared); !ok)
-        return failed(std::move(outcome), ok.error().str(), sink);
-    const auto summary = summaryOf(*policy);
     const auto translateStart = Clock::now();
     progress("translate: merging " + std::to_string(policy->loaded.inputs.size()) + " GPOs");
-    const auto resultant = core::merge(data.catalog, policy->loaded.inputs, prepared.legacy);
-    auto translation = core::translate(data.catalog, data.mapping, resultant, prepared.translate);
-    if (!translation)
-        return failed(std::move(outcome), translation.error().str(), sink);
-    // gpauditd.conf's limits on what a GPO may do here, and the invariant that none can turn auditing off.
-    auto limited = core::enforceGuardrails(*translation, config.guardrails, data.mapping);
-    if (!limited)
-        return failed(std::move(outcome), limited.error().str(), sink);
-    for (const auto &change : *limited)
-        sink.err("guardrail: " + change);
-    outcome.guardrails = std::move(*limited);
+    auto translated = host::translatePolicy(data, &config, settings, policy->loaded.inputs);
+    if (!translated)
+        return failed(translated.error().str());
+    for (const auto &change : translated->guardrails)
+        emit(Event::of(Event::Kind::Guardrail, change));
+    report.guardrails = translated->guardrails;
     policy->stages.push_back({"translate", since(translateStart)});
 
-    outcome.rules = translation->rules.size();
+    report.rules = translated->translation.rules.size();
     if (root) {
         const auto applyStart = Clock::now();
-        progress("apply: " + std::to_string(translation->rules.size()) + " rules" +
+        progress("apply: " + std::to_string(translated->translation.rules.size()) + " rules" +
                  (request.dryRun ? " (dry run)" : ""));
-        auto netlink = kernel::AuditNetlink::open();
-        if (!netlink)
-            return failed(std::move(outcome), "apply: " + netlink.error().str(), sink);
-        kernel::ApplyOptions applyOptions;
-        applyOptions.mapping = &data.mapping;
-        if (const auto *abis = data.mapping.platform(prepared.translate.machine))
-            applyOptions.abis = *abis;
-        applyOptions.dryRun = request.dryRun;
-        applyOptions.reportOnly = config.guardrails.reportOnly;
-        applyOptions.rulesFile = config.rulesFile;
-        applyOptions.headerComments =
-            host::rulesHeader(request.program, prepared.translate.machine, policy->loaded.inputs, &summary);
-        auto report = kernel::apply(*netlink, *translation, applyOptions);
-        if (!report)
-            return failed(std::move(outcome), "apply: " + report.error().str(), sink);
+        kernel::PolicyApply apply;
+        apply.mapping = &data.mapping;
+        apply.arch = translated->arch;
+        apply.dryRun = request.dryRun;
+        apply.reportOnly = config.guardrails.reportOnly;
+        apply.rulesFile = config.rulesFile;
+        apply.program = request.program;
+        apply.version = GPAUDIT_VERSION;
+        apply.inputs = &policy->loaded.inputs;
+        apply.domain = &report.record;
+        auto applied = kernel::applyPolicy(translated->translation, apply);
+        if (!applied)
+            return failed("apply: " + applied.error().str());
         policy->stages.push_back({"apply", since(applyStart)});
-        outcome.mode = report->mode;
-        outcome.modeReason = report->modeReason;
-        const bool staging = report->mode == core::ApplyMode::Stage;
-        // Stage and report-only change nothing in the kernel: their lists say what would change.
-        const bool would = request.dryRun || report->mode != core::ApplyMode::Apply;
-        std::string line;
-        if (report->mode == core::ApplyMode::ReportOnly)
-            line = "report-only: ";
-        else if (staging)
-            line = std::string(request.dryRun ? "would stage" : "staged") + ", takes effect at the next boot: ";
-        line += std::string(would ? "would add " : "added ") + std::to_string(report->added.size()) + ", " +
-                (would ? "would remove " : "removed ") + std::to_string(report->removed.size()) + ", unchanged " +
-                std::to_string(report->unchanged) + "; " + std::to_string(report->netlinkWrites) + " netlink writes";
-        if (report->rulesFileWritten)
-            line += std::string("; ") + (request.dryRun ? "would write " : "wrote ") + config.rulesFile;
-        if (report->mode != core::ApplyMode::Apply)
-            sink.err(report->modeReason);
-        for (const auto &rule : report->foreign)
-            sink.err("(already in the kernel as another's rule, left alone) " + rule);
-        for (const auto &change : report->statusChanges)
-            sink.err(std::string(staging ? "at the next boot: " : would ? "would " : "") + "set " + change);
-        if (!request.json)
-            sink.err(line + "; " + millis(report->elapsed));
-        outcome.rules = report->identities.size(); // the translation's rules and the fast-path exclusions
-        outcome.added = report->added.size();
-        outcome.removed = report->removed.size();
-        outcome.unchanged = report->unchanged;
-        outcome.applied = !request.dryRun && report->mode == core::ApplyMode::Apply;
-        outcome.staged = !request.dryRun && staging;
-        outcome.rulesFileWritten = !request.dryRun && report->rulesFileWritten;
-        if (outcome.applied)
-            outcome.inForce = std::move(report->identities);
+        report.apply = std::move(applied->summary);
+        auto done = Event::of(Event::Kind::Applied);
+        done.apply = &*report.apply;
+        emit(done);
+        report.rules = applied->identities.size(); // the translation's rules and the fast-path exclusions
+        const bool staging = report.apply->mode == core::ApplyMode::Stage;
+        report.applied = !request.dryRun && report.apply->mode == core::ApplyMode::Apply;
+        report.staged = !request.dryRun && staging;
+        if (report.applied)
+            report.inForce = std::move(applied->identities);
         // Record what is now in force or staged: the next show reads it, and it is the last-known-good
         // (the rules file has it either way). A cached reapply records only a change of mode (the
         // staged policy found in force after the reboot).
         auto state = policy->state;
-        state.mode = outcome.staged ? "staged" : "applied";
-        state.kernelTime = outcome.applied ? state.time : previous ? previous->kernelTime : std::string();
+        state.mode = report.staged ? "staged" : "applied";
+        state.kernelTime = report.applied ? state.time : previous ? previous->kernelTime : std::string();
         const bool modeChanged = previous && previous->mode != state.mode;
-        if ((outcome.applied || outcome.staged) && !policy->lastKnownGood && (!request.offline || modeChanged)) {
+        if ((report.applied || report.staged) && !policy->lastKnownGood && (!request.offline || modeChanged)) {
             if (auto ok = host::writeSyncState(config.stateDir, state); !ok)
-                return failed(std::move(outcome), ok.error().str(), sink);
+                return failed(ok.error().str());
             if (!request.offline)
                 host::pruneCache(config.stateDir, policy->state.applied);
         }
     }
-    outcome.total = since(started);
-    outcome.dc = policy->dc.empty() ? policy->state.dc : policy->dc;
-    outcome.site = policy->site.empty() ? policy->state.site : policy->site;
-    outcome.time = policy->state.time;
-    outcome.gpos = summary.gpos;
-    for (const auto &g : summary.gpos)
-        outcome.gposApplied += g.applied ? 1 : 0;
-    outcome.gposFetched = policy->gposFetched;
+    report.stats = statsOf(*policy);
+    report.stats.total = since(started);
+    // This sync's DC and site; the record's are those of the policy in force (the last-known-good's).
+    if (!policy->dc.empty())
+        report.record.dc = policy->dc;
+    if (!policy->site.empty())
+        report.record.site = policy->site;
+    for (const auto &g : report.record.gpos)
+        report.gposApplied += g.applied ? 1 : 0;
     if (previous && !request.offline && !policy->lastKnownGood) {
         std::set<std::pair<std::string, std::uint32_t>> before;
         for (const auto &a : previous->applied)
             before.emplace(a.guid, a.version);
         for (const auto &a : policy->state.applied)
             if (!before.contains({a.guid, a.version}))
-                outcome.policyChanges.push_back(a.name + " " + a.guid + " version " + std::to_string(a.version));
+                report.policyChanges.push_back(a.name + " " + a.guid + " version " + std::to_string(a.version));
     }
-    const bool partial = policy->fetchErrors || policy->loaded.anyRejected();
-    outcome.result = request.offline         ? "cached"
-                     : policy->lastKnownGood ? "last-known-good"
-                     : partial               ? "partial"
-                                             : "ok";
-    outcome.exitCode = policy->lastKnownGood ? kExitLastKnownGood : partial ? kExitPartial : kExitOk;
-    if (request.quiet)
-        return outcome;
-
-    if (request.json) {
-        std::string out =
-            "{\"result\": \"" + outcome.result + "\", \"dryRun\": " + (request.dryRun ? "true" : "false") +
-            ", \"mode\": \"" + std::string(core::modeKey(outcome.mode)) + "\", \"modeReason\": \"" +
-            core::jsonEscape(outcome.modeReason) + "\"" + ", \"dc\": \"" + core::jsonEscape(outcome.dc) +
-            "\", \"site\": \"" + core::jsonEscape(outcome.site) +
-            "\", \"gposConsidered\": " + std::to_string(summary.gpos.size()) +
-            ", \"gposApplied\": " + std::to_string(outcome.gposApplied) +
-            ", \"gposFetched\": " + std::to_string(policy->gposFetched) +
-            ", \"gposCached\": " + std::to_string(policy->gposCached) +
-            ", \"kerberos\": {\"newTicket\": " + (policy->newTicket ? "true" : "false") + ", \"expires\": \"" +
-            core::jsonEscape(policy->ticketExpires) + "\"}" +
-            ", \"ldap\": {\"searches\": " + std::to_string(policy->ldapSearches) +
-            ", \"roundTrips\": " + std::to_string(policy->ldapRoundTrips) +
-            ", \"ssf\": " + std::to_string(policy->ssf) +
-            ", \"sessionKept\": " + (policy->ldapSessionKept ? "true" : "false") + ", \"address\": \"" +
-            core::jsonEscape(policy->dcAddress) + "\", \"dcProved\": " + (policy->dcProved ? "true" : "false") +
-            ", \"dcChecks\": " + std::to_string(policy->dcChecks) + ", \"dcRefused\": [" +
-            [&] {
-                std::string list;
-                for (const auto &r : policy->dcRefused)
-                    list += (list.empty() ? "\"" : ", \"") + core::jsonEscape(r) + "\"";
-                return list;
-            }() +
-            "]" + "}, \"smb\": {\"files\": " + std::to_string(policy->smbFiles) +
-            ", \"bytes\": " + std::to_string(policy->smbBytes) +
-            "}, \"rules\": {\"total\": " + std::to_string(outcome.rules) +
-            ", \"added\": " + std::to_string(outcome.added) + ", \"removed\": " + std::to_string(outcome.removed) +
-            ", \"unchanged\": " + std::to_string(outcome.unchanged) + "}, \"stagesMs\": {";
-        for (std::size_t i = 0; i < policy->stages.size(); ++i)
-            out += (i ? ", \"" : "\"") + policy->stages[i].name + "\": " + millis(policy->stages[i].elapsed, "%.3f");
-        out += "}, \"totalMs\": " + millis(outcome.total, "%.3f") + ", \"notes\": [";
-        for (std::size_t i = 0; i < policy->notes.size(); ++i)
-            out += (i ? ", \"" : "\"") + core::jsonEscape(policy->notes[i]) + "\"";
-        out += "], \"guardrails\": [";
-        for (std::size_t i = 0; i < outcome.guardrails.size(); ++i)
-            out += (i ? ", \"" : "\"") + core::jsonEscape(outcome.guardrails[i]) + "\"";
-        out += "],\n\"policy\": ";
-        const core::ReportInput report{data.catalog, data.mapping, resultant, *translation, policy->loaded.problems,
-                                       &summary};
-        out += core::renderShowJson(report);
-        out += "}\n";
-        sink.out(out);
-        return outcome;
-    }
-    const bool would = request.dryRun || outcome.mode != core::ApplyMode::Apply;
-    const std::string modePrefix =
-        outcome.mode == core::ApplyMode::Apply ? std::string() : std::string(core::modeName(outcome.mode)) + ": ";
-    std::string out = "sync " + outcome.result + (request.dryRun ? " (dry run)" : "") + ": DC " + outcome.dc +
-                      ", site " + (outcome.site.empty() ? "-" : outcome.site) + "; " +
-                      std::to_string(outcome.gposApplied) + " of " + std::to_string(summary.gpos.size()) +
-                      " GPOs applied (" + std::to_string(policy->gposFetched) + " fetched, " +
-                      std::to_string(policy->gposCached) + " from cache); " + std::to_string(outcome.rules) +
-                      " rules (" + modePrefix + (would ? "would add " : "added ") + std::to_string(outcome.added) +
-                      ", " + (would ? "would remove " : "removed ") + std::to_string(outcome.removed) + ", unchanged " +
-                      std::to_string(outcome.unchanged) + ")\n";
-    out += "  LDAP: " + std::to_string(policy->ldapSearches) + " searches in " +
-           std::to_string(policy->ldapRoundTrips) + " round trips (SSF " + std::to_string(policy->ssf) +
-           (policy->ldapSessionKept ? ", session kept" : "") +
-           (policy->dcAddress.empty() ? "" : ", DC address " + policy->dcAddress) +
-           (policy->dcProved ? ", proved by an AS exchange" : "") + "); SMB: " + std::to_string(policy->smbFiles) +
-           " files, " + std::to_string(policy->smbBytes) + " bytes\n  time:";
-    for (const auto &s : policy->stages)
-        out += " " + s.name + " " + millis(s.elapsed) + ",";
-    out += " total " + millis(outcome.total) + "\n";
-    for (const auto &r : policy->dcRefused)
-        out += "  passed over: " + r + "\n";
-    out += core::renderGpoList(summary);
-    sink.out(out);
-    return outcome;
+    report.partial = policy->fetchErrors || policy->loaded.anyRejected();
+    report.result = request.offline         ? core::SyncResult::Cached
+                    : policy->lastKnownGood ? core::SyncResult::LastKnownGood
+                    : report.partial        ? core::SyncResult::Partial
+                                            : core::SyncResult::Ok;
+    report.resultant = std::move(translated->resultant);
+    report.translation = std::move(translated->translation);
+    return report;
 }
 
 Drift checkDrift(const std::vector<std::string> &inForce)

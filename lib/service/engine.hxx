@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One sync, as gpauditctl (in process) and gpauditd run it: fetch (service/domain_sync) -> merge -> translate ->
 // apply (kernel/apply) -> record the last applied sync. Also the cheap drift check the daemon runs
-// between syncs. Output goes to a host::Sink so the same text reaches a terminal or a control client.
+// between syncs. A sync returns its report as a value (core/report/report.hxx) and tells its progress
+// as structured events; it prints nothing and picks no exit status (daemon/ renders and decides).
 #pragma once
 
 #include "core/base/config.hxx"
-#include "core/linux/apply_plan.hxx"
 #include "core/report/report.hxx"
 #include "domain/session.hxx"
 #include "host/data/rules_data.hxx"
 #include "host/state/view.hxx"
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,18 +18,10 @@
 
 namespace gpaudit::service {
 
-// Exit statuses shared by gpauditctl and the control socket; documented in gpauditctl(8).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitPartial = 3;
-inline constexpr int kExitLastKnownGood = 4;
-
 struct SyncRequest {
     bool force = false;   // fetch every GPO's files again
     bool dryRun = false;  // change neither the kernel nor state.yaml
-    bool json = false;    // summary as JSON
     bool offline = false; // no domain: apply the last applied sync again from the state directory
-    bool quiet = false;   // no summary on `out` (the daemon's background syncs)
     // gpauditd: the LDAP and SMB sessions it keeps between syncs (domain/session.hxx); null: none kept.
     domain::DomainSession *session = nullptr;
     // gpauditd: the state lock is held by its sync thread, which fetches meanwhile and writes only the
@@ -38,39 +29,14 @@ struct SyncRequest {
     bool lockHeld = false;
     // gpauditd: told (on the thread that fetches) once the state lock is held, before the fetch.
     std::function<void()> locked;
-    std::string program = "gpauditctl";
+    std::string program = "gpauditctl"; // named in the rules file's header
 };
 
-struct SyncOutcome {
-    int exitCode = kExitFailure;
-    std::string result; // ok, partial, last-known-good, failed
-    std::string error;  // when failed
-    std::string dc;
-    std::string site;
-    std::string time; // of the policy in force (state.yaml)
-    std::vector<core::GpoStatus> gpos;
-    std::size_t gposApplied = 0;
-    std::size_t gposFetched = 0;
-    std::size_t rules = 0; // the kernel's rules for this policy (with the fast-path exclusions) once planned
-    std::size_t added = 0;
-    std::size_t removed = 0;
-    std::size_t unchanged = 0;
-    bool applied = false; // the kernel was changed or confirmed (not a dry run, root)
-    // Applied; Stage: the kernel is immutable (-e 2), the policy went to the rules file only and takes
-    // effect at the next boot; ReportOnly: report_only in gpauditd.conf, nothing was written.
-    core::ApplyMode mode = core::ApplyMode::Apply;
-    std::string modeReason;
-    bool staged = false;                    // mode Stage and not a dry run: the rules file holds the policy
-    bool rulesFileWritten = false;          // (not a dry run) the rules file changed
-    std::vector<std::string> guardrails;    // what gpauditd.conf's limits changed in the policy
-    std::vector<std::string> inForce;       // kernel identities of the rules this sync made the kernel's
-    std::vector<std::string> notes;         // warnings: fetch errors, rejected files, unresolved SIDs
-    std::vector<std::string> policyChanges; // GPOs whose version differs from the previous sync
-    std::chrono::microseconds total{0};
-};
+// Called as the sync goes (on the caller's thread, in order); may be empty.
+using SyncEvents = std::function<void(const core::SyncEvent &)>;
 
-SyncOutcome runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                    const host::ViewSettings &settings, const host::Sink &sink);
+core::SyncReport runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                         const host::ViewSettings &settings, const SyncEvents &onEvent = {});
 
 // runSync in two halves, as gpauditd runs it: fetchSync on its sync thread (the state lock, then the
 // network: Kerberos, DNS, LDAP, SMB; or the last applied sync when offline), completeSync on its event
@@ -81,10 +47,12 @@ struct PendingSyncDeleter {
     void operator()(PendingSync *pending) const;
 };
 using PendingSyncPtr = std::unique_ptr<PendingSync, PendingSyncDeleter>;
+// fetchSync's events are told on the thread that fetches, completeSync's on the caller's.
 PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                         const host::Sink &sink);
-SyncOutcome completeSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                         const host::ViewSettings &settings, const host::Sink &sink, PendingSyncPtr pending);
+                         const SyncEvents &onEvent = {});
+core::SyncReport completeSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                              const host::ViewSettings &settings, PendingSyncPtr pending,
+                              const SyncEvents &onEvent = {});
 
 // The rules a sync put in force that the kernel no longer holds. Empty when none is missing (or the
 // kernel cannot be read, which `error` says). `immutable`: restoring is impossible until reboot.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // audit.csv bytes -> parse; when it parses, the whole pipeline (merge, translate, report) runs on it.
 #include "core/linux/translate.hxx"
-#include "core/report/report.hxx"
+#include "core/report/render.hxx"
 #include "host/data/rules_data.hxx"
 
 #include <cstddef>

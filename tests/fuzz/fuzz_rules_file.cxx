@@ -9,7 +9,7 @@
 // scope directories (NUL-separated).
 #include "core/base/safe_text.hxx"
 #include "core/linux/translate.hxx"
-#include "core/report/report.hxx"
+#include "core/report/render.hxx"
 #include "host/data/rules_data.hxx"
 #include "rules_file_check.hxx"
 

@@ -2,8 +2,9 @@
 // Untrusted text on its way to a terminal, a log, JSON or auditctl (issue 11): escaping, safe rule
 // paths, the rules file writer, and the rules file read back the way auditctl reads it.
 #include "core/base/config.hxx"
+#include "core/base/json.hxx"
 #include "core/base/safe_text.hxx"
-#include "core/report/report.hxx"
+#include "core/report/render.hxx"
 #include "fuzz/rules_file_check.hxx"
 #include "helpers.hxx"
 
@@ -41,13 +42,26 @@ TEST_CASE("DisplayFilter: keeps the layout, completes sequences cut between chun
     CHECK(out == "line 1\n\tcafé \\x1b[31m\n\\xe2\\x80");
 }
 
-TEST_CASE("jsonEscape: control characters escaped, never invalid UTF-8")
+TEST_CASE("JSON: every string escaped by construction, never invalid UTF-8")
 {
-    CHECK(jsonEscape("a\"b\\c\nd\te") == "a\\\"b\\\\c\\nd\\te");
-    CHECK(jsonEscape("\x1b[2J") == "\\\\x1b[2J");
-    CHECK(jsonEscape("\xff") == "\\\\xff");
-    CHECK(jsonEscape("\xe2\x80\xae") == "\\\\u{202e}");
-    CHECK(isValidUtf8(jsonEscape("\xc3\x28\xa0\xa1")));
+    // Quote, backslash, newline and tab are JSON's to escape; a reader gets them back.
+    CHECK(dumpJson(Json("a\"b\\c\nd\te")) == "\"a\\\"b\\\\c\\nd\\te\"");
+    CHECK(Json::parse(dumpJson(Json("a\"b\\c\nd\te"))) == "a\"b\\c\nd\te");
+    // Terminal controls, bytes that are not UTF-8 and bidi controls become visible text, as displayText
+    // shows them (the reader gets the text \x1b, not the byte).
+    CHECK(jsonSafeText("\x1b[2J") == "\\x1b[2J");
+    CHECK(dumpJson(Json("\x1b[2J")) == "\"\\\\x1b[2J\"");
+    CHECK(dumpJson(Json("\xff")) == "\"\\\\xff\"");
+    CHECK(dumpJson(Json("\xe2\x80\xae")) == "\"\\\\u{202e}\"");
+    CHECK(isValidUtf8(dumpJson(Json("\xc3\x28\xa0\xa1"))));
+    // Keys too, and strings deep in arrays and objects: nlohmann would throw on them unescaped.
+    Json nested{{"na\xffme", {{"list", {"ok", "bad\xc3"}}}}};
+    const auto text = dumpJson(nested, -1);
+    CHECK(isValidUtf8(text));
+    CHECK(text == "{\"na\\\\xffme\":{\"list\":[\"ok\",\"bad\\\\xc3\"]}}");
+    CHECK(Json::parse(text).contains("na\\xffme"));
+    // Printable UTF-8 is kept as it is.
+    CHECK(dumpJson(Json("caf\xc3\xa9")) == "\"caf\xc3\xa9\"");
 }
 
 TEST_CASE("rule paths: only what auditctl and libaudit read back unchanged")
@@ -210,7 +224,7 @@ TEST_CASE("gpauditd.conf: control characters in any value and unsafe sacl_dirs a
 
 TEST_CASE("status: the GPO list shows names, DNs and reasons from the domain escaped, one line each")
 {
-    DomainSummary domain;
+    SyncRecord domain;
     domain.realm = "GPA.TEST";
     domain.machine = "LINUX1$";
     domain.dc = "dc1\x1b]0;x\x07";

@@ -2,7 +2,6 @@
 #include "core/linux/audit_state.hxx"
 
 #include "core/base/text.hxx"
-#include "core/report/report.hxx"
 
 namespace gpaudit::core {
 
@@ -50,21 +49,19 @@ std::string renderAuditStateText(const AuditState &state, std::size_t ourRules)
     return out;
 }
 
-std::string renderAuditStateJson(const AuditState &state, std::size_t ourRules)
+Json auditStateJson(const AuditState &state, std::size_t ourRules)
 {
-    std::string out = "{\"enabled\": " + std::to_string(state.enabled) +
-                      ", \"immutable\": " + (state.enabled == 2 ? "true" : "false") +
-                      ", \"auditDaemonPid\": " + std::to_string(state.pid) +
-                      ", \"auditDaemon\": " + (state.pid ? "true" : "false") +
-                      ", \"recording\": " + (state.enabled ? "true" : "false") +
-                      ", \"lost\": " + std::to_string(state.lost) + ", \"backlog\": " + std::to_string(state.backlog) +
-                      ", \"backlogLimit\": " + std::to_string(state.backlogLimit) +
-                      ", \"failure\": " + std::to_string(state.failure) +
-                      ", \"rateLimit\": " + std::to_string(state.rateLimit) + ", \"warnings\": [";
-    const auto warnings = auditStateWarnings(state, ourRules);
-    for (std::size_t i = 0; i < warnings.size(); ++i)
-        out += (i ? ", \"" : "\"") + jsonEscape(warnings[i]) + "\"";
-    return out + "]}";
+    return {{"enabled", state.enabled},
+            {"immutable", state.enabled == 2},
+            {"auditDaemonPid", state.pid},
+            {"auditDaemon", state.pid != 0},
+            {"recording", state.enabled != 0},
+            {"lost", state.lost},
+            {"backlog", state.backlog},
+            {"backlogLimit", state.backlogLimit},
+            {"failure", state.failure},
+            {"rateLimit", state.rateLimit},
+            {"warnings", auditStateWarnings(state, ourRules)}};
 }
 
 } // namespace gpaudit::core

@@ -4,6 +4,8 @@
 // test's double; nothing here reads the kernel.
 #pragma once
 
+#include "core/base/json.hxx"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,6 +33,6 @@ std::string renderAuditStateText(const AuditState &state, std::size_t ourRules);
 
 // {"enabled": 1, "immutable": false, "auditDaemonPid": 812, "auditDaemon": true, "recording": true,
 //  "lost": 0, "backlog": 0, "backlogLimit": 8192, "failure": 1, "rateLimit": 0, "warnings": [...]}
-std::string renderAuditStateJson(const AuditState &state, std::size_t ourRules);
+Json auditStateJson(const AuditState &state, std::size_t ourRules);
 
 } // namespace gpaudit::core

@@ -3,6 +3,7 @@
 
 #include "core/base/identifiers.hxx"
 #include "core/base/text.hxx"
+#include "core/gpclient/sysvol_path.hxx"
 #include "core/policy/policy.hxx"
 #include "host/files/files.hxx"
 
@@ -263,61 +264,15 @@ LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<C
 {
     LoadedPolicy out;
     for (const auto &in : inputs) {
-        core::GpoInput input;
-        input.gpo = in.gpo;
+        // Named as the file's place in the GPO's SYSVOL folder (MS-GPOL 2.2.3; sysvol_path.hxx).
         const std::string label = in.gpo.guid.empty() ? in.gpo.name : "{" + in.gpo.guid + "}";
-        // Each file only when the GPO registers its extension (MS-GPOL 3.2.5.1.10); sync fetches no other.
-        auto decide = [&](core::PolicyFile kind, const std::optional<std::string> &content) {
-            const auto decision = core::decidePolicyFile(kind, in.extensions);
-            if (!decision.read) {
-                input.files.push_back({std::string(core::policyFileName(kind)),
-                                       false,
-                                       decision.why + (content ? "" : "; not fetched"),
-                                       {}});
-                return false;
-            }
-            if (!content)
-                input.files.push_back({std::string(core::policyFileName(kind)),
-                                       false,
-                                       "absent: its extension is registered but the GPO has no such file",
-                                       {}});
-            return content.has_value();
-        };
-        if (decide(core::PolicyFile::AuditCsv, in.files.auditCsv)) {
-            const std::string file = label + "/Machine/Microsoft/Windows NT/Audit/audit.csv";
-            auto parsed = core::parseAuditCsv(*in.files.auditCsv, file, catalog, limits);
-            if (!parsed) {
-                out.problems.push_back(
-                    {in.gpo, true, parsed.error().str() + " (audit.csv ignored as a whole, MS-GPAC 3.2.5)"});
-                input.files.push_back({"audit.csv",
-                                       false,
-                                       "rejected: does not conform to MS-GPAC 2.2, ignored as a whole (MS-GPAC "
-                                       "3.2.5); see the input problems",
-                                       {}});
-            } else {
-                for (const auto &w : parsed->warnings)
-                    out.problems.push_back({in.gpo, false, w.str()});
-                input.files.push_back({"audit.csv", true,
-                                       core::decidePolicyFile(core::PolicyFile::AuditCsv, in.extensions).why,
-                                       parsed->assumptions});
-                input.auditCsv = std::move(*parsed);
-            }
-        }
-        if (decide(core::PolicyFile::GptTmplInf, in.files.gptTmplInf)) {
-            const std::string file = label + "/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf";
-            auto parsed = core::parseSecurityTemplate(*in.files.gptTmplInf, file, limits);
-            if (!parsed) {
-                out.problems.push_back({in.gpo, true, parsed.error().str() + " (GptTmpl.inf ignored)"});
-                input.files.push_back({"GptTmpl.inf", false, "rejected: does not parse; see the input problems", {}});
-            } else {
-                for (const auto &w : parsed->warnings)
-                    out.problems.push_back({in.gpo, false, w.str()});
-                input.files.push_back(
-                    {"GptTmpl.inf", true, core::decidePolicyFile(core::PolicyFile::GptTmplInf, in.extensions).why, {}});
-                input.securityTemplate = std::move(*parsed);
-            }
-        }
-        out.inputs.push_back(std::move(input));
+        GpoFiles files;
+        files.gpo = in.gpo;
+        files.extensions = in.extensions;
+        files.fetched = true; // a sync fetches only the files of registered extensions
+        files.auditCsv = {label + "/" + std::string(core::kAuditCsvPath), in.files.auditCsv, std::nullopt};
+        files.gptTmplInf = {label + "/" + std::string(core::kGptTmplPath), in.files.gptTmplInf, std::nullopt};
+        out.inputs.push_back(parseGpoFiles(catalog, files, limits, out.problems));
     }
     return out;
 }

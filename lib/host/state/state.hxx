@@ -20,30 +20,10 @@
 
 namespace gpaudit::host {
 
-using GpoRecord = core::GpoStatus;
-
-struct SyncState {
-    std::string time; // UTC, ISO 8601
-    std::string realm;
-    std::string machine;
-    std::string dc;
-    std::string site;
-    std::string computerDn;
-    std::vector<GpoRecord> gpos; // every GPO considered, in processing order
-    struct Applied {
-        std::string guid;
-        std::string name;
-        std::uint32_t version = 0;
-    };
-    std::vector<Applied> applied; // lowest precedence first
-    // How the policy reached this host. "applied": the kernel got it (netlink) and the rules file
-    // keeps it. "staged": the kernel's audit configuration was immutable (-e 2); only the rules file
-    // has it, in force from the next boot (augenrules). Either way it is the last-known-good.
-    std::string mode = "applied";
-    // The sync whose policy the kernel was last given (= time when applied; when staged, the time of
-    // the policy still in force until reboot, empty when unknown).
-    std::string kernelTime;
-};
+// The record of a sync is core's (core/report/report.hxx): state.yaml is its file. (The host names
+// stay for lib/domain.)
+using GpoRecord = core::GpoRecord;
+using SyncState = core::SyncRecord;
 
 Result<SyncState> readSyncState(const std::string &stateDir);
 Result<void> writeSyncState(const std::string &stateDir, const SyncState &state);
@@ -60,8 +40,8 @@ Result<void> writeCachedGpo(const std::string &stateDir, const std::string &guid
 // Removes cached versions that no GPO in `keep` (guid, version) uses.
 void pruneCache(const std::string &stateDir, const std::vector<SyncState::Applied> &keep);
 
-// Parses cached GPO files into merge inputs (lowest precedence first). A file that does not parse is
-// left out of its GPO and reported (MS-GPAC 3.2.5), like the offline sources.
+// Parses cached GPO files into merge inputs (lowest precedence first), with parseGpoFiles() as the
+// offline sources are: a file that does not parse is left out of its GPO and reported (MS-GPAC 3.2.5).
 struct CachedInput {
     core::GpoRef gpo;
     CachedGpo files;
