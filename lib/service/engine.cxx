@@ -6,6 +6,7 @@
 #include "domain/sync.hxx"
 #include "host/state/state.hxx"
 #include "kernel/apply.hxx"
+#include "samba/samba.hxx"
 
 #include <cerrno>
 #include <cstdio>
@@ -211,6 +212,30 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
                 host::pruneCache(config.stateDir, policy->state.applied);
         }
     }
+    // Issue 16: on a Samba AD DC, the same resultant policy becomes Samba's audit logging (lib/samba).
+    // The last-known-good applies here too: `resultant` is whatever policy is in force.
+    if (config.sambaAudit) {
+        samba::Options sambaOptions;
+        sambaOptions.smbConf = config.sambaConf;
+        sambaOptions.includeFile = config.sambaIncludeFile;
+        sambaOptions.addInclude = config.sambaAddInclude;
+        sambaOptions.dryRun = request.dryRun || !root;
+        sambaOptions.reportOnly = config.guardrails.reportOnly;
+        sambaOptions.header =
+            host::rulesHeader(request.program, prepared.translate.machine, policy->loaded.inputs, &summary);
+        if (auto report = samba::apply(data.catalog, data.mapping, resultant, sambaOptions); !report) {
+            outcome.notes.push_back("samba: " + report.error().str());
+            sink.err("warning: samba: " + report.error().str());
+        } else if (report->dc) {
+            outcome.samba = report->summary();
+            if (!request.json)
+                sink.err(outcome.samba);
+            for (const auto &note : report->notes) {
+                sink.err("warning: samba: " + note);
+                outcome.notes.push_back("samba: " + note);
+            }
+        }
+    }
     outcome.total = since(started);
     outcome.dc = policy->dc.empty() ? policy->state.dc : policy->dc;
     outcome.site = policy->site.empty() ? policy->state.site : policy->site;
@@ -273,7 +298,10 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
         out += "], \"guardrails\": [";
         for (std::size_t i = 0; i < outcome.guardrails.size(); ++i)
             out += (i ? ", \"" : "\"") + core::jsonEscape(outcome.guardrails[i]) + "\"";
-        out += "],\n\"policy\": ";
+        out += "]";
+        if (!outcome.samba.empty())
+            out += ", \"samba\": \"" + core::jsonEscape(outcome.samba) + "\"";
+        out += ",\n\"policy\": ";
         const core::ReportInput report{data.catalog, data.mapping, resultant, *translation, policy->loaded.problems,
                                        &summary};
         out += core::renderShowJson(report);

@@ -57,6 +57,7 @@ struct SyncOutcome {
     std::vector<std::string> inForce;       // kernel identities of the rules this sync made the kernel's
     std::vector<std::string> notes;         // warnings: fetch errors, rejected files, unresolved SIDs
     std::vector<std::string> policyChanges; // GPOs whose version differs from the previous sync
+    std::string samba;                      // issue 16: on a Samba AD DC, what its audit logging became
     std::chrono::microseconds total{0};
 };
 
