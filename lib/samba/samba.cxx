@@ -131,13 +131,14 @@ Result<std::string> run(const std::vector<std::string> &argv, std::chrono::secon
     if (timedOut)
         return failure(argv[0] + ": no answer within " + std::to_string(timeout.count()) + " s");
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return failure(argv[0] + " " + (argv.size() > 4 ? argv[3] + " " + argv[4] : std::string()) + ": exit status " +
+        return failure(argv[0] + " " + (argv.size() > 2 ? argv[argv.size() - 2] + " " + argv.back() : std::string()) +
+                       ": exit status " +
                        std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
     return out;
 }
 
 Result<Report> apply(const core::Catalog &catalog, const core::Mapping &mapping, const core::Resultant &resultant,
-                           const Options &options)
+                     const Options &options)
 {
     const auto started = Clock::now();
     Report report;
@@ -204,7 +205,9 @@ Result<Report> apply(const core::Catalog &catalog, const core::Mapping &mapping,
 
     // 3. The running processes: a diff against what they log now; no message when nothing changes.
     const auto smbcontrol = smbcontrolPath(options);
-    auto answer = run({smbcontrol, "-s", options.smbConf, "all", "debuglevel"}, options.timeout);
+    // `all` cannot know how many processes will answer: smbcontrol waits its whole -t for replies (10 s by
+    // default). One second is plenty for processes on this host; it is the cost of a Samba sync.
+    auto answer = run({smbcontrol, "-s", options.smbConf, "-t", "1", "all", "debuglevel"}, options.timeout);
     if (!answer) {
         report.notes.push_back("the running Samba was not changed: " + answer.error().str() +
                                " (the include file takes effect at its next start)");
@@ -213,6 +216,9 @@ Result<Report> apply(const core::Catalog &catalog, const core::Mapping &mapping,
     }
     const auto live = core::samba::parseDebuglevelAnswer(*answer);
     report.processes = live.size();
+    if (live.empty())
+        report.notes.push_back("no running Samba process answered smbcontrol: the include file takes effect at its "
+                               "next start");
     report.drift = core::samba::drift(live, report.plan);
     // Any audit class off its merged level (also one the policy no longer needs) is a difference.
     bool differs = false;

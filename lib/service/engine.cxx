@@ -221,8 +221,14 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
         sambaOptions.addInclude = config.sambaAddInclude;
         sambaOptions.dryRun = request.dryRun || !root;
         sambaOptions.reportOnly = config.guardrails.reportOnly;
-        sambaOptions.header =
-            host::rulesHeader(request.program, prepared.translate.machine, policy->loaded.inputs, &summary);
+        // No time in it: an unchanged policy leaves the include file unchanged (no write, as for the kernel).
+        sambaOptions.header = {"Samba's audit logging, written by " + request.program +
+                                   " from the Group Policy of this domain controller; do not edit.",
+                               "GPOs, lowest precedence first:"};
+        for (const auto &line :
+             host::rulesHeader(request.program, prepared.translate.machine, policy->loaded.inputs, &summary))
+            if (line.starts_with("  "))
+                sambaOptions.header.push_back(line);
         if (auto report = samba::apply(data.catalog, data.mapping, resultant, sambaOptions); !report) {
             outcome.notes.push_back("samba: " + report.error().str());
             sink.err("warning: samba: " + report.error().str());
