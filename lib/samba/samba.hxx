@@ -50,7 +50,7 @@ struct Report {
 // An error is returned only for a broken smb.conf or a failed write; smbcontrol failing (Samba not
 // running) is a note: the include file still takes effect at Samba's next start.
 Result<Report> apply(const core::Catalog &catalog, const core::Mapping &mapping, const core::Resultant &resultant,
-                           const Options &options);
+                     const Options &options);
 
 // Runs argv (argv[0] an absolute path) with stdin and stderr on /dev/null, returns its stdout (at most
 // 1 MiB) when it exits 0 within the timeout; the child is killed at the timeout.
