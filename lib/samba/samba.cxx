@@ -62,7 +62,8 @@ std::string Report::summary() const
          : hooked  ? ""
                    : "not included by smb.conf; ") +
         std::to_string(processes) + " processes " +
-        (sent ? (wouldOnly ? "would be set" : "set") : "already at these levels");
+        (sent ? (wouldOnly ? "would be set" : "set") : "already at these levels") + "; " +
+        std::to_string(elapsed.count() / 1000) + " ms";
     return out;
 }
 

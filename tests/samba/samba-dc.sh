@@ -131,6 +131,8 @@ cmp -s "$include" "$dtmp/include.1" && cmp -s "$GPA_DC_SMB_CONF" "$dtmp/smb.conf
 after=$(grep -c 'Remote set of debug' "$dclog" || true)
 [ "$before" = "$after" ] || fail "an unchanged sync sent smbcontrol debug ($before -> $after)"
 echo "ok: second sync: no file written, no smbcontrol debug message"
+echo "  figures: first  $(grep -o 'samba: .*' "$dtmp/1.err" | grep -o '[0-9]* ms$')," \
+    "unchanged $(grep -o 'samba: .*' "$dtmp/2.err" | grep -o '[0-9]* ms$') (smbcontrol -t 1 all debuglevel waits 1 s)"
 
 # --- 3. drift: the levels lowered behind gpaudit's back are restored by the next sync
 smbc debug 0 > /dev/null
