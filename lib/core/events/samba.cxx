@@ -626,6 +626,15 @@ std::vector<WindowsEvent> SambaRenderer::line(std::string_view text, std::uint64
     for (auto it = attributes.begin(); it != attributes.end(); ++it)
         names.push_back(it.key());
 
+    // Bookkeeping the DC writes itself at every logon (lastLogon, logonCount... as SYSTEM) is neither an
+    // access by a subject nor a change Windows audits (non-replicated attributes): no event.
+    static const std::vector<std::string> kBookkeeping = {"lastLogon",   "logonCount",      "lastLogonTimestamp",
+                                                          "badPwdCount", "badPasswordTime", "lockoutTime"};
+    const bool onlyBookkeeping = std::all_of(names.begin(), names.end(), [](const std::string &n) {
+        return std::find(kBookkeeping.begin(), kBookkeeping.end(), n) != kBookkeeping.end();
+    });
+    if (operation == "Modify" && userSid == "S-1-5-18" && onlyBookkeeping && !names.empty())
+        return out;
     // 4662 An operation was performed on an object (Directory Service Access): every write, any status.
     {
         auto e = event(4662, kTaskDsAccess, "Directory Service Access", "directory-service-access", success);
@@ -738,12 +747,6 @@ std::vector<WindowsEvent> SambaRenderer::line(std::string_view text, std::uint64
             note += "; " + classNote;
         finish(std::move(e), note);
     };
-    // Bookkeeping the DC writes at every logon is not an account change.
-    static const std::vector<std::string> kBookkeeping = {"lastLogon",   "logonCount",      "lastLogonTimestamp",
-                                                          "badPwdCount", "badPasswordTime", "lockoutTime"};
-    const bool onlyBookkeeping = std::all_of(names.begin(), names.end(), [](const std::string &n) {
-        return std::find(kBookkeeping.begin(), kBookkeeping.end(), n) != kBookkeeping.end();
-    });
     const auto &cls = info.objectClass;
     if (cls == "user" || cls == "inetorgperson") {
         if (operation == "Add")
