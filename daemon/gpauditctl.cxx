@@ -81,7 +81,8 @@ Commands:
   mapping  print what each of the 59 subcategories becomes in Linux audit, or why
            nothing (--man: as the gpaudit-mapping(7) page)
   search   audit log events by subcategory, as Windows Security events (4688, 4689)
-           in JSON lines or event XML (gpauditctl search --help)
+           in JSON lines or event XML (gpauditctl search --help); with --samba-log,
+           a Samba AD DC's JSON audit records as a Windows DC's events (4768, 4720...)
   analyze  process tracking over audit logs: lifetime (4688 paired with 4689), the
            creator chain back to the logon session, first-seen executables against a
            whitelist of paths and SHA-256 (gpauditctl analyze --help)
@@ -428,6 +429,11 @@ int runConfigCheck(const Options &options)
     for (std::size_t i = 0; i < g.keepRecordTypes.size(); ++i)
         std::cout << (i ? ", " : "") << g.keepRecordTypes[i];
     std::cout << "]\n";
+    // Issue 16: a Samba AD DC's audit logging.
+    std::cout << "samba_audit: " << (c.sambaAudit ? "auto" : "off") << "\n";
+    show("samba_conf", c.sambaConf);
+    show("samba_include_file", c.sambaIncludeFile);
+    std::cout << "samba_add_include: " << (c.sambaAddInclude ? "true" : "false") << "\n";
     return kExitOk;
 }
 

@@ -3,6 +3,8 @@
 // serves (core::events::Classifier, from rules/ like the rules themselves) and prints the matching
 // ones as Windows Security events (JSON lines or event XML) or as one text line each.
 #include "search.hxx"
+
+#include "samba_search.hxx"
 #include "user_names.hxx"
 
 #include "auditlog/reader.hxx"
@@ -49,6 +51,9 @@ Print the audit events that serve a subcategory, as Windows Security events.
   --command-line       include CommandLine in 4688 ("Include command line in process
                        creation events")
   --input FILE         the audit log (repeatable; default /var/log/audit/audit.log)
+  --samba-log FILE     instead: a Samba AD DC's JSON audit records (its log file, or
+                       syslog/journal lines; "-" = standard input; repeatable), as the
+                       events of a Windows DC (gpauditctl(8), SAMBA AD DC)
   --computer NAME      <Computer> (default: the event's node, else this host's name)
   --rules-dir DIR      rules data instead of the built-in copy
   --uid-min N          ${UID_MIN} of the rules (default 1000)
@@ -66,6 +71,7 @@ struct SearchOptions {
     std::string computer;
     std::string rulesDir;
     std::uint32_t uidMin = 1000;
+    std::vector<std::string> sambaLogs; // issue 16
 };
 
 bool parseUnsigned(std::string_view text, std::int64_t &out)
@@ -222,6 +228,10 @@ int runSearch(int argc, char **argv)
             if (!value(text))
                 return usage("--input needs a file");
             options.inputs.push_back(text);
+        } else if (arg == "--samba-log") {
+            if (!value(text))
+                return usage("--samba-log needs a file");
+            options.sambaLogs.push_back(text);
         } else if (arg == "--computer") {
             if (!value(options.computer))
                 return usage("--computer needs a name");
@@ -234,6 +244,14 @@ int runSearch(int argc, char **argv)
         } else {
             return usage("unknown argument \"" + arg + "\"");
         }
+    }
+    if (!options.sambaLogs.empty()) {
+        // Issue 16: Samba's JSON audit records, not the kernel's (daemon/samba_search.cxx).
+        if (!options.inputs.empty())
+            return usage("--samba-log and --input exclude each other");
+        gpaudit::daemon::SambaSearch samba{options.sambaLogs, options.subcategories, options.success, options.start,
+                                           options.end,       options.format,        options.computer};
+        return gpaudit::daemon::runSambaSearch(samba);
     }
     if (options.inputs.empty())
         options.inputs.push_back("/var/log/audit/audit.log");

@@ -5,6 +5,7 @@
 #include "core/report/render.hxx"
 #include "host/state/state.hxx"
 #include "kernel/apply_policy.hxx"
+#include "samba/samba.hxx"
 #include "service/domain_sync.hxx"
 
 #include <cerrno>
@@ -234,6 +235,35 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
                 return failed(ok.error().str());
             if (!request.offline)
                 host::pruneCache(config.stateDir, policy->state.applied);
+        }
+    }
+    // Issue 16: on a Samba AD DC, the same resultant policy becomes Samba's audit logging (lib/samba).
+    // The last-known-good applies here too: the resultant is whatever policy is in force.
+    if (config.sambaAudit) {
+        samba::Options sambaOptions;
+        sambaOptions.smbConf = config.sambaConf;
+        sambaOptions.includeFile = config.sambaIncludeFile;
+        sambaOptions.addInclude = config.sambaAddInclude;
+        sambaOptions.dryRun = request.dryRun || !root;
+        sambaOptions.reportOnly = config.guardrails.reportOnly;
+        // No time in it: an unchanged policy leaves the include file unchanged (no write, as for the kernel).
+        sambaOptions.header = {"Samba's audit logging, written by " + request.program +
+                                   " from the Group Policy of this domain controller; do not edit.",
+                               "GPOs, lowest precedence first:"};
+        for (const auto &line : core::rulesFileHeader(request.program, GPAUDIT_VERSION, translated->arch,
+                                                      policy->loaded.inputs, &report.record))
+            if (line.starts_with("  "))
+                sambaOptions.header.push_back(line);
+        if (auto samba = samba::apply(data.catalog, data.mapping, translated->resultant, sambaOptions); !samba) {
+            report.notes.push_back("samba: " + samba.error().str());
+            emit(Event::of(Event::Kind::Note, "samba: " + samba.error().str()));
+        } else if (samba->dc) {
+            report.samba = samba->summary();
+            emit(Event::of(Event::Kind::Samba, report.samba));
+            for (const auto &note : samba->notes) {
+                emit(Event::of(Event::Kind::Note, "samba: " + note));
+                report.notes.push_back("samba: " + note);
+            }
         }
     }
     report.stats = statsOf(*policy);

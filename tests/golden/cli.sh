@@ -83,6 +83,12 @@ expect 1 'no policy has been applied from the domain yet' -- "$ctl" show --state
 printf 'report_only: true\nfailure_mode_max: 1\nbacklog_min: 16384\nkeep_record_types: [user_login]\n' > "$tmp/guard.conf"
 expect 0 '^keep_record_types: \[USER_LOGIN\]$' -- "$ctl" config --check --config "$tmp/guard.conf"
 expect 0 '^report_only: true$' -- "$ctl" config --check --config "$tmp/guard.conf"
+# Samba AD DC (issue 16): the keys shown, a bad value named with file and line.
+printf 'samba_audit: off\nsamba_add_include: true\nsamba_include_file: /etc/samba/x.conf\n' > "$tmp/samba.conf"
+expect 0 '^samba_audit: off$' -- "$ctl" config --check --config "$tmp/samba.conf"
+expect 0 '^samba_add_include: true$' -- "$ctl" config --check --config "$tmp/samba.conf"
+printf 'samba_audit: yes\n' > "$tmp/samba-bad.conf"
+expect 1 "$tmp/samba-bad.conf:1:14: \"samba_audit\" takes auto or off" -- "$ctl" config --check --config "$tmp/samba-bad.conf"
 printf 'failure_mode_max: 2\nbacklog_min: -1\n' > "$tmp/guard-bad.conf"
 expect 1 "$tmp/guard-bad.conf:2:14: \"backlog_min\" takes a number" -- "$ctl" config --check --config "$tmp/guard-bad.conf"
 exit $failed

@@ -13,7 +13,8 @@ ALLOWED = {  # README "Layout and layering": library -> folders it may include
     'host': {'core', 'host'},
     'kernel': {'core', 'host', 'kernel'},
     'domain': {'core', 'host', 'domain'},
-    'service': {'core', 'host', 'kernel', 'domain', 'service'},
+    'service': {'core', 'host', 'kernel', 'domain', 'samba', 'service'},
+    'samba': {'core', 'host', 'samba'},
     'auditlog': {'core', 'auditlog'},
 }
 src, build = sys.argv[1], sys.argv[2]

@@ -38,7 +38,11 @@ const std::vector<std::string_view> &configKeys()
                                                        "report_only",
                                                        "failure_mode_max",
                                                        "backlog_min",
-                                                       "keep_record_types"};
+                                                       "keep_record_types",
+                                                       "samba_audit",
+                                                       "samba_conf",
+                                                       "samba_include_file",
+                                                       "samba_add_include"};
     return keys;
 }
 
@@ -304,6 +308,18 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
         } else if (key == "max_file_size" || key == "max_per_user_sids" || key == "max_sacl_aces" ||
                    key == "max_rules") {
             ok = limit(key, config.limits);
+        } else if (key == "samba_audit" || key == "samba_add_include") {
+            // Issue 16. samba_audit: auto (apply when smb.conf says AD DC) or off.
+            std::string flag;
+            ok = scalar(flag);
+            const bool audit = key == "samba_audit";
+            if (ok && audit && flag != "auto" && flag != "off")
+                ok = yamlError(value, label, "\"samba_audit\" takes auto or off");
+            else if (ok && !audit && flag != "true" && flag != "false" && flag != "yes" && flag != "no")
+                ok = yamlError(value, label, "\"samba_add_include\" takes true or false");
+            (audit ? config.sambaAudit : config.sambaAddInclude) = flag == "auto" || flag == "true" || flag == "yes";
+        } else if (key == "samba_conf" || key == "samba_include_file") {
+            ok = path(key == "samba_conf" ? config.sambaConf : config.sambaIncludeFile, false);
         } else if (key == "report_only") {
             std::string flag;
             ok = scalar(flag);

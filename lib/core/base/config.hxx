@@ -51,6 +51,12 @@ struct Config {
     PolicyLimits limits;
     // What a GPO may do to this host: report_only, failure_mode_max, backlog_min, keep_record_types.
     Guardrails guardrails;
+    // Issue 16: a Samba AD DC's audit logging (samba_audit, samba_conf, samba_include_file,
+    // samba_add_include): applied when samba_audit is on and samba_conf says the host is an AD DC.
+    bool sambaAudit = true;
+    std::string sambaConf = "/etc/samba/smb.conf";
+    std::string sambaIncludeFile = "/etc/samba/gpaudit-audit.conf";
+    bool sambaAddInclude = false; // consent to append one `include =` line to samba_conf
 };
 
 // Every key of the file, in the order of gpauditd.conf(5).

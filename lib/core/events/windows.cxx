@@ -277,6 +277,8 @@ std::string toJson(const WindowsEvent &event)
     for (const auto &field : event.data)
         data[field.name] = displayText(field.value); // untrusted bytes: visible escapes, valid UTF-8
     json["Linux"] = {{"Subcategory", event.subcategory}, {"AuditEvent", event.auditId}};
+    if (!event.note.empty())
+        json["Linux"]["Note"] = displayText(event.note); // issue 16: approximate fields of a Samba record
     return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -75,6 +75,7 @@ struct WindowsEvent {
     std::string subcategory;     // the gpaudit slug it was classified under
     std::string auditId;         // "SECONDS.MMM:SERIAL", the Linux event it comes from
     std::vector<DataField> data; // EventData, in the schema's order
+    std::string note;            // issue 16: what is approximate (Samba records), in "Linux": {"Note"}
 };
 
 // 4688 from an execve/execveat event; nullopt when the event is not one.

@@ -143,6 +143,28 @@ Result<Mapping> Mapping::fromYaml(const Catalog &catalog, std::string_view mappi
             seen[index] = true;
             const auto node = entry.second;
             auto &out = mapping.entries_[index];
+            if (const auto samba = node["samba"]) {
+                // Issue 16: the Samba AD DC's audit classes for this subcategory.
+                if (!samba.IsMap())
+                    return yamlError(samba, mappingLabel, "\"" + slug + "\": \"samba\" must be a map");
+                SambaRealisation realisation;
+                realisation.how = requireString(samba, "how");
+                realisation.success = stringList(samba, "success");
+                realisation.failure = stringList(samba, "failure");
+                realisation.events = stringList(samba, "events");
+                if (samba["coarse"])
+                    realisation.coarse = samba["coarse"].as<std::string>();
+                for (const auto *list : {&realisation.success, &realisation.failure})
+                    for (const auto &item : *list) {
+                        const auto colon = item.find(':');
+                        if (colon == std::string::npos || colon == 0 || colon + 1 == item.size() ||
+                            item.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+                            item.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") < colon)
+                            return yamlError(samba, mappingLabel,
+                                             "\"" + slug + "\": samba levels are class:level, not \"" + item + "\"");
+                    }
+                out.samba = std::move(realisation);
+            }
             if (node["unmapped"]) {
                 out.mapped = false;
                 out.unmappedReason = node["unmapped"].as<std::string>();

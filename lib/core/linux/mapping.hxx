@@ -6,6 +6,7 @@
 #include "core/policy/catalog.hxx"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -40,6 +41,17 @@ struct RuleTemplate {
     std::string whenOption;         // audit option that must be on, or empty
 };
 
+// Issue 16: what a subcategory becomes on a Samba AD DC, in Samba's own audit logging (smb.conf
+// `log level` classes). Samba's levels are thresholds (a class at level N logs everything up to N), so
+// "class:level" is the least level each of Success and Failure needs; see core/samba/audit_conf.hxx.
+struct SambaRealisation {
+    std::string how;                  // one line for show/mapping
+    std::vector<std::string> success; // "auth_json_audit:3": the classes and levels Success needs
+    std::vector<std::string> failure; // ... and Failure needs
+    std::vector<std::string> events;  // the Windows event IDs rendered from the records ("4768", "4771")
+    std::string coarse;               // why Samba cannot split Success from Failure or logs only part; empty if exact
+};
+
 struct SubcategoryMapping {
     bool mapped = false;
     std::string how;            // mapped: how
@@ -48,6 +60,7 @@ struct SubcategoryMapping {
     std::vector<std::string> userRecords;
     std::vector<std::string> kernelRecords;
     bool fileGlobalSacl = false;
+    std::optional<SambaRealisation> samba; // on a Samba AD DC (issue 16); none on other subcategories
     // Only records, no rule: the kernel cannot tell success from failure for them.
     [[nodiscard]] bool coarse() const { return mapped && rules.empty() && !fileGlobalSacl; }
 };

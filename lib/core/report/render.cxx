@@ -23,9 +23,34 @@ std::string pad(std::string text, std::size_t width)
 
 std::string linuxColumn(const SubcategoryMapping &map)
 {
-    if (!map.mapped)
+    if (!map.mapped) {
+        // Issue 16: realised only by a Samba AD DC's audit logging.
+        if (map.samba)
+            return map.samba->coarse.empty() ? "mapped" : "coarse";
         return "unmapped";
+    }
     return map.coarse() ? "coarse" : "mapped";
+}
+
+// The how/why text: the kernel's realisation, or a Samba AD DC's when the kernel has none (issue 16).
+std::string howText(const SubcategoryMapping &map)
+{
+    if (!map.mapped && map.samba)
+        return map.samba->how;
+    return map.mapped ? map.how : map.unmappedReason;
+}
+
+// "success auth_json_audit:3; failure auth_json_audit:2; events 4768, 4771" (issue 16).
+std::string sambaSummary(const SambaRealisation &samba)
+{
+    auto join = [](const std::vector<std::string> &list, const char *sep) {
+        std::string out;
+        for (const auto &item : list)
+            out += (out.empty() ? "" : sep) + item;
+        return out.empty() ? std::string("-") : out;
+    };
+    return "success " + join(samba.success, " ") + "; failure " + join(samba.failure, " ") + "; events " +
+           join(samba.events, ", ");
 }
 
 std::string sourceText(const SubcategoryResult &result)
@@ -241,6 +266,10 @@ Json showJson(const ReportInput &input)
                  {"mapped", map.mapped},
                  {"coarse", map.coarse()},
                  {"linux", map.mapped ? map.how : map.unmappedReason},
+                 {"samba", map.samba ? Json{{"how", map.samba->how},
+                                            {"levels", sambaSummary(*map.samba)},
+                                            {"coarse", map.samba->coarse}}
+                                     : Json(nullptr)},
                  {"source", result.origin == Origin::NotConfigured ? Json(nullptr) : gpoJson(result.source)}});
         }
     }
@@ -413,6 +442,8 @@ std::vector<std::string> renderSyncEvent(const SyncEvent &event, std::string_vie
             lines.push_back(renderApplyLine(apply));
         return lines;
     }
+    case SyncEvent::Kind::Samba:
+        return json ? std::vector<std::string>{} : std::vector<std::string>{event.text};
     case SyncEvent::Kind::Failed:
         return {event.text};
     }
@@ -488,6 +519,8 @@ std::string renderSyncJson(const SyncReport &report, const Catalog &catalog, con
         {"notes", report.notes},
         {"guardrails", report.guardrails},
     };
+    if (!report.samba.empty())
+        out["samba"] = report.samba;
     if (report.resultant && report.translation)
         out["policy"] = showJson({catalog, mapping, *report.resultant, *report.translation, report.problems,
                                   &report.record, report.unreachable});
@@ -608,19 +641,32 @@ std::string roffEscape(std::string_view text)
 std::string renderMappingText(const Catalog &catalog, const Mapping &mapping)
 {
     std::string out;
+    std::size_t mapped = 0, coarse = 0, unmapped = 0, samba = 0;
     for (const auto &category : catalog.categories()) {
         out += category.name + "\n";
         for (auto index : category.subcategories) {
             const auto &sub = catalog.subcategories()[index];
             const auto &map = mapping.of(index);
-            out += "  " + pad(sub.auditpolName, 40) + pad(linuxColumn(map), 10) +
-                   (map.mapped ? map.how : map.unmappedReason) + "\n";
+            out += "  " + pad(sub.auditpolName, 40) + pad(linuxColumn(map), 10) + howText(map) + "\n";
             if (!map.rules.empty())
                 out += "      rules:   " + ruleSummary(map) + "\n";
             if (!map.userRecords.empty() || !map.kernelRecords.empty())
                 out += "      records: " + records(map) + "\n";
+            if (map.samba) {
+                if (map.mapped)
+                    out += "      samba:   " + map.samba->how + "\n";
+                out += "      samba:   " + sambaSummary(*map.samba) + "\n";
+                if (!map.samba->coarse.empty())
+                    out += "      coarse:  " + map.samba->coarse + "\n";
+            }
+            const auto column = linuxColumn(map);
+            ++(column == "mapped" ? mapped : column == "coarse" ? coarse : unmapped);
+            samba += !map.mapped && map.samba ? 1 : 0;
         }
     }
+    out += std::to_string(mapped) + " mapped, " + std::to_string(coarse) + " coarse, " + std::to_string(unmapped) +
+           " unmapped of " + std::to_string(mapped + coarse + unmapped) + " subcategories (" + std::to_string(samba) +
+           " of them only on a Samba AD DC)\n";
     return out;
 }
 
@@ -658,11 +704,18 @@ std::string renderMappingMan(const Catalog &catalog, const Mapping &mapping, std
             const auto &map = mapping.of(index);
             out += ".TP\n.B " + roffEscape(sub.name) + "\n";
             out += "{" + sub.guid + "}, key gpaudit\\-" + roffEscape(sub.slug) + ", " + linuxColumn(map) + ": " +
-                   roffEscape(map.mapped ? map.how : map.unmappedReason) + ".\n";
+                   roffEscape(howText(map)) + ".\n";
             if (!map.rules.empty())
                 out += ".br\nRules: " + breakAfterCommas(roffEscape(ruleSummary(map))) + ".\n";
             if (!map.userRecords.empty() || !map.kernelRecords.empty())
                 out += ".br\nRecords: " + breakAfterCommas(roffEscape(records(map))) + ".\n";
+            if (map.samba) {
+                if (map.mapped)
+                    out += ".br\nOn a Samba AD DC: " + roffEscape(map.samba->how) + ".\n";
+                out += ".br\nSamba: " + roffEscape(sambaSummary(*map.samba)) + ".\n";
+                if (!map.samba->coarse.empty())
+                    out += ".br\nCoarse: " + roffEscape(map.samba->coarse) + ".\n";
+            }
         }
     }
     out += ".SH SEE ALSO\n.BR gpauditctl (8),\n.BR auditctl (8),\n.BR audit.rules (7)\n";

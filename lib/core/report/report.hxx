@@ -141,6 +141,7 @@ struct SyncReport {
     std::vector<std::string> notes;         // warnings of the fetch (a GPO kept at its previous version, ...)
     std::vector<InputProblem> problems;     // rejected files and warnings of the parse
     std::vector<std::string> policyChanges; // GPOs whose version differs from the previous sync
+    std::string samba;                      // issue 16: on a Samba AD DC, what its audit logging became
     SyncStats stats;
     // The policy itself (for `sync --json`): present once translated.
     std::optional<Resultant> resultant;
@@ -157,6 +158,7 @@ struct SyncEvent {
         Problem,       // a file rejected or a warning while reading it: `gpo`, `rejected`, `text`
         Guardrail,     // gpauditd.conf's limits changed the policy (`text`)
         Applied,       // the kernel was given the policy (or it was staged, or not in report-only): `apply`
+        Samba,         // issue 16: a Samba AD DC's audit logging was given the policy: `text` its summary
         Failed,        // the sync failed (`text`); nothing changed
     };
     Kind kind = Kind::Step;
