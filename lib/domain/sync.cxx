@@ -10,6 +10,7 @@
 #include "domain/locator.hxx"
 #include "domain/smb.hxx"
 #include "host/files/files.hxx"
+#include "host/files/host_config.hxx"
 
 #include <algorithm>
 #include <cstdlib>
@@ -24,12 +25,6 @@ namespace gpaudit::domain {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string readSmall(const std::string &path)
-{
-    auto text = host::readFileBounded(path, 1 << 20);
-    return text ? *text : std::string();
-}
 
 std::string utcText(std::time_t when)
 {
@@ -416,15 +411,13 @@ Result<DomainPolicy> lastKnownGood(const core::Catalog &catalog, const core::Con
 Result<Identity> resolveIdentity(const core::Config &config)
 {
     Identity identity{config.realm, config.machine, config.keytab, config.server, "configuration"};
-    core::DomainIdentity detected = core::identityFromSssdConf(readSmall("/etc/sssd/sssd.conf"));
-    if (detected.realm.empty())
-        detected = core::identityFromSmbConf(readSmall("/etc/samba/smb.conf"));
-    if (detected.realm.empty()) {
-        const char *krb5 = std::getenv("KRB5_CONFIG");
-        const std::string path = krb5 && *krb5 ? std::string(krb5) : std::string("/etc/krb5.conf");
-        if (auto realm = core::krb5DefaultRealm(readSmall(path)))
-            detected = {*realm, {}, {}, {}, path};
-    }
+    // sssd.conf + conf.d, smb.conf + includes (host/files/host_config), then libkrb5's default realm.
+    auto hostIdentity = host::readHostIdentity();
+    if (!hostIdentity)
+        return fail("cannot read the host's domain configuration: " + hostIdentity.error().str());
+    core::DomainIdentity detected = std::move(*hostIdentity);
+    if (auto realm = detected.realm.empty() ? defaultRealm() : Result<std::string>(); realm && !realm->empty())
+        detected = {*realm, {}, {}, {}, "krb5.conf (libkrb5's default realm)"};
     if (identity.realm.empty()) {
         identity.realm = detected.realm;
         identity.source = detected.source;
