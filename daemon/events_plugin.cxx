@@ -45,7 +45,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    std::signal(SIGHUP, SIG_IGN); // auditd sends SIGHUP on reconfiguration; the output stays the same file
+    (void)std::signal(SIGHUP, SIG_IGN); // auditd sends SIGHUP on reconfiguration; the output stays the same file
     auto data = host::loadRulesData();
     if (!data) {
         std::cerr << "gpaudit-events: rules data: " << core::displayText(data.error().str()) << "\n";
@@ -77,13 +77,23 @@ int main(int argc, char **argv)
         return std::nullopt;
     };
     std::string line;
+    // A write error (disk full) is said once on stderr (auditd logs it) and ends the plugin with 1; the
+    // records keep being read meanwhile, so auditd's dispatcher is never blocked by this plugin.
+    bool writeFailed = false;
+    auto wrote = [&](bool ok) {
+        if (!ok && !writeFailed) {
+            writeFailed = true;
+            std::cerr << "gpaudit-events: cannot write " << core::displayText(output) << ": " << std::strerror(errno)
+                      << "\n";
+        }
+    };
     auto feeder = auditlog::Feeder::create([&](const ev::AuditEvent &event) {
         context.computer = event.node.empty() ? host : event.node;
         for (auto index : classifier.classify(event)) {
             if (auto rendered = ev::renderFor(data->catalog.subcategories()[index].slug, event, context)) {
                 line = ev::toJson(*rendered);
                 line += '\n';
-                std::fwrite(line.data(), 1, line.size(), out);
+                wrote(std::fwrite(line.data(), 1, line.size(), out) == line.size());
             }
         }
         if (!event.syscall.empty() && !event.exe.empty() && event.pid != 0) {
@@ -111,9 +121,9 @@ int main(int argc, char **argv)
             std::cerr << "gpaudit-events: " << fed.error().str() << "\n";
             break;
         }
-        std::fflush(out); // as they happen: a reader of the file sees each batch at once
+        wrote(std::fflush(out) == 0); // as they happen: a reader of the file sees each batch at once
     }
     (*feeder)->finish();
-    std::fflush(out);
-    return 0;
+    wrote(std::fflush(out) == 0);
+    return writeFailed ? 1 : 0;
 }

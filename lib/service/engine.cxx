@@ -4,6 +4,7 @@
 #include "core/base/text.hxx"
 #include "core/linux/guardrails.hxx"
 #include "domain/sync.hxx"
+#include "host/files/files.hxx"
 #include "host/state/state.hxx"
 #include "kernel/apply.hxx"
 
@@ -32,32 +33,6 @@ std::string millis(std::chrono::microseconds us, const char *format = "%.1f ms")
     std::snprintf(buffer, sizeof buffer, format, static_cast<double>(us.count()) / 1000.0);
     return buffer;
 }
-
-// One sync at a time per state directory (gpauditd and a one-shot gpauditctl sync): an advisory lock
-// on STATE_DIR/lock, held until the sync ends.
-class StateLock {
-  public:
-    explicit StateLock(const std::string &stateDir)
-    {
-        if (!host::makeDirectories(stateDir, 0700))
-            return;
-        const std::string path = stateDir + "/lock";
-        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd_ >= 0)
-            while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-            }
-    }
-    ~StateLock()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    StateLock(const StateLock &) = delete;
-    StateLock &operator=(const StateLock &) = delete;
-
-  private:
-    int fd_ = -1;
-};
 
 core::DomainSummary summaryOf(const domain::DomainPolicy &policy)
 {
@@ -94,7 +69,13 @@ SyncOutcome runSync(const host::RulesData &data, const core::Config &config, con
         return failed(std::move(outcome),
                       "sync changes the kernel's audit rules and must run as root (or use --dry-run)", sink);
     const auto started = Clock::now();
-    StateLock lock(config.stateDir);
+    // One sync at a time per state directory (gpauditd and a one-shot gpauditctl sync): an advisory
+    // lock on STATE_DIR/lock, held until the sync ends. No lock, no sync.
+    auto lock = host::makeDirectories(config.stateDir, 0700).and_then([&] {
+        return host::lockFile(config.stateDir + "/lock");
+    });
+    if (!lock)
+        return failed(std::move(outcome), "cannot take the state directory's lock: " + lock.error().str(), sink);
     const auto previous = host::readSyncState(config.stateDir);
 
     std::size_t stage = 0;

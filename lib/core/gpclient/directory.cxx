@@ -110,7 +110,7 @@ std::string ldapFilterEscape(std::string_view value)
         const auto byte = static_cast<unsigned char>(c);
         if (c == '*' || c == '(' || c == ')' || c == '\\' || byte == 0 || byte >= 0x80) {
             char hex[4];
-            std::snprintf(hex, sizeof hex, "\\%02x", byte);
+            (void)std::snprintf(hex, sizeof hex, "\\%02x", byte);
             out += hex;
         } else {
             out += c;

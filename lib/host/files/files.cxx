@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <set>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,7 +132,7 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
             auto path = findCaseInsensitive(dir, manifest.file);
             if (!path)
                 continue;
-            auto bytes = readFileBounded(*path, 16 * 1024 * 1024);
+            auto bytes = readFileBounded(*path, std::size_t{16} << 20);
             if (!bytes)
                 return tl::unexpected(bytes.error());
             auto text = core::decodeText(*bytes, *path);
@@ -181,7 +182,7 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
     if (folder.gpo.name.empty()) {
         // SYSVOL's gpt.ini may carry displayName= (Windows writes it for some GPOs).
         if (auto gptIni = findCaseInsensitive(root, "gpt.ini")) {
-            if (auto bytes = readFileBounded(*gptIni, 64 * 1024)) {
+            if (auto bytes = readFileBounded(*gptIni, std::size_t{64} << 10)) {
                 if (auto text = core::decodeText(*bytes, *gptIni)) {
                     for (auto line : core::splitLines(text->utf8)) {
                         line = core::trim(line);
@@ -205,7 +206,7 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
             findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/SecEdit/GptTmpl.inf.SAMBABACKUP");
     if (!folder.extensions) {
         if (auto sambaExt = findCaseInsensitive(root, "gPCMachineExtensionNames.SAMBAEXT")) {
-            auto bytes = readFileBounded(*sambaExt, 64 * 1024);
+            auto bytes = readFileBounded(*sambaExt, std::size_t{64} << 10);
             if (!bytes)
                 return tl::unexpected(bytes.error());
             auto text = core::decodeText(*bytes, *sambaExt);
@@ -260,7 +261,7 @@ std::optional<std::vector<std::string>> LocalHostProbe::listTree(const std::stri
 
 Result<SidMapResolver> SidMapResolver::fromFile(const std::string &path)
 {
-    auto bytes = readFileBounded(path, 1024 * 1024);
+    auto bytes = readFileBounded(path, std::size_t{1} << 20);
     if (!bytes)
         return tl::unexpected(bytes.error());
     auto text = core::decodeText(*bytes, path);
@@ -389,6 +390,17 @@ Result<void> removeFile(const std::string &path)
         return fail(std::string("cannot remove: ") + std::strerror(errno), {path, 0, 0});
     }
     return syncDirectory(directoryOf(path));
+}
+
+Result<UniqueFd> lockFile(const std::string &path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600));
+    if (!fd)
+        return fail(std::string("cannot open the lock file: ") + std::strerror(errno), {path, 0, 0});
+    while (::flock(fd.get(), LOCK_EX) != 0)
+        if (errno != EINTR)
+            return fail(std::string("cannot lock: ") + std::strerror(errno), {path, 0, 0});
+    return fd;
 }
 
 } // namespace gpaudit::host

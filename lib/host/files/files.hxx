@@ -6,6 +6,7 @@
 #include "core/gpclient/gpo_list.hxx"
 #include "core/linux/translate.hxx"
 #include "core/policy/merge.hxx"
+#include "host/files/unique_fd.hxx"
 
 #include <cstddef>
 #include <optional>
@@ -80,5 +81,10 @@ Result<void> syncFileSystem(const std::string &dir);
 
 // Removes path; a missing file is not an error. Syncs the directory.
 Result<void> removeFile(const std::string &path);
+
+// An exclusive advisory lock (flock) on path, created 0600 when missing, held while the returned
+// descriptor lives; waits for another holder. An error naming the path when it cannot be opened or locked:
+// never a silent run without the lock.
+Result<UniqueFd> lockFile(const std::string &path);
 
 } // namespace gpaudit::host

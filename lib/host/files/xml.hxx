@@ -14,7 +14,7 @@
 namespace gpaudit::host {
 
 // Longest element text kept; a longer one is an error (a GUID or a display name is far shorter).
-inline constexpr std::size_t kMaxXmlValue = 64 * 1024;
+inline constexpr std::size_t kMaxXmlValue = std::size_t{64} << 10;
 
 // The text (character data and CDATA, references resolved) of the children named in `names` of the
 // first element named `parent`, by local name (a namespace prefix is ignored). A child that appears is
