@@ -150,26 +150,7 @@ Result<Peer> peerOf(int fd)
 
 Result<std::vector<std::string>> parseRequest(std::string_view line)
 {
-    if (line.size() > kMaxRequest)
-        return fail("request longer than " + std::to_string(kMaxRequest) + " bytes");
-    std::vector<std::string> words;
-    std::string word;
-    for (char c : line) {
-        if (c == ' ') {
-            if (!word.empty())
-                words.push_back(std::move(word));
-            word.clear();
-        } else if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) {
-            return fail("request has a non-printable byte");
-        } else {
-            word.push_back(c);
-        }
-    }
-    if (!word.empty())
-        words.push_back(std::move(word));
-    if (words.empty())
-        return fail("empty request");
-    return words;
+    return core::splitControlRequest(line);
 }
 
 Result<int> exchange(int fd, const std::string &request, int outFd, int errFd)
