@@ -7,6 +7,7 @@
 // a client that sends nothing, or a byte at a time, costs the loop one wakeup per byte at most.
 #include "config.h"
 #include "core/base/config.hxx"
+#include "core/base/control_request.hxx"
 #include "core/base/text.hxx"
 #include "core/report/report.hxx"
 #include "domain/sync.hxx"
@@ -1083,22 +1084,15 @@ void Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
     namespace control = host::control;
     timeval timeout{30, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    auto words = control::parseRequest(line);
     auto reply = [&](const std::string &error, int status) {
         control::sendFrame(fd, 'e', "gpauditctl: " + error + "\n");
         control::sendFrame(fd, 'x', std::to_string(status));
     };
-    if (!words)
-        return reply("bad request: " + words.error().str(), kExitUsage);
-    const std::string command = (*words)[0];
-    std::set<std::string> flags((*words).begin() + 1, (*words).end());
-    const std::set<std::string> allowed = command == "sync" ? std::set<std::string>{"--force", "--dry-run", "--json"}
-                                          : command == "status" ? std::set<std::string>{"--json"}
-                                          : command == "show"   ? std::set<std::string>{"--json"}
-                                                                : std::set<std::string>{};
-    for (const auto &flag : flags)
-        if (!allowed.contains(flag))
-            return reply("gpauditd: " + command + " does not take " + flag, kExitUsage);
+    // The command and its flags, validated by the pure core (core/base/control_request, unit tested).
+    auto request = core::parseControlRequest(line);
+    if (!request)
+        return reply((core::splitControlRequest(line) ? "" : "bad request: ") + request.error().str(), kExitUsage);
+    using Command = core::ControlRequest::Command;
     bool clientGone = false;
     host::Sink sink{[&](std::string_view text) { clientGone = !control::sendFrame(fd, 'o', text) || clientGone; },
                     [&](std::string_view message) {
@@ -1106,20 +1100,18 @@ void Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
                             !control::sendFrame(fd, 'e', "gpauditctl: " + std::string(message) + "\n") || clientGone;
                     }};
     int status = kExitOk;
-    if (command == "sync") {
+    if (request->command == Command::Sync) {
         log_(LOG_INFO, "control: sync requested (pid " + std::to_string(peer.pid) + ")");
-        service::SyncRequest request;
-        request.force = flags.contains("--force");
-        request.dryRun = flags.contains("--dry-run");
-        request.json = flags.contains("--json");
-        status = sync(false, &request, &sink).exitCode;
-    } else if (command == "status") {
-        sink.out(flags.contains("--json") ? statusJson() : statusText());
-    } else if (command == "show" || command == "rules") {
-        status = host::renderLastSync("gpauditd", data_, config_, host::ViewSettings{}, command,
-                                      flags.contains("--json"), sink);
+        service::SyncRequest syncRequest;
+        syncRequest.force = request->force;
+        syncRequest.dryRun = request->dryRun;
+        syncRequest.json = request->json;
+        status = sync(false, &syncRequest, &sink).exitCode;
+    } else if (request->command == Command::Status) {
+        sink.out(request->json ? statusJson() : statusText());
     } else {
-        return reply("gpauditd does not know the command \"" + command + "\" (sync, status, show, rules)", kExitUsage);
+        status =
+            host::renderLastSync("gpauditd", data_, config_, host::ViewSettings{}, request->name, request->json, sink);
     }
     control::sendFrame(fd, 'x', std::to_string(status));
 }
