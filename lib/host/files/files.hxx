@@ -16,7 +16,7 @@
 namespace gpaudit::host {
 
 // Policy files are small (a full audit.csv is ~8 KiB); anything larger is refused before parsing.
-inline constexpr std::size_t kMaxPolicyFileSize = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxPolicyFileSize = std::size_t{4} << 20;
 
 // Reads a whole regular file of at most maxSize bytes. Errors name the path.
 Result<std::string> readFileBounded(const std::string &path, std::size_t maxSize = kMaxPolicyFileSize);
