@@ -121,7 +121,7 @@ int main(int argc, char **argv)
         return 2;
     }
 #endif
-    std::signal(SIGHUP, SIG_IGN); // auditd sends SIGHUP on reconfiguration; the output stays the same file
+    (void)std::signal(SIGHUP, SIG_IGN); // auditd sends SIGHUP on reconfiguration; the output stays the same file
     auto data = host::loadRulesData();
     if (!data) {
         std::cerr << "gpaudit-events: rules data: " << core::displayText(data.error().str()) << "\n";

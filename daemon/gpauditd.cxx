@@ -10,6 +10,7 @@
 #include "cli/output.hxx"
 #include "config.h"
 #include "core/base/config.hxx"
+#include "core/base/control_request.hxx"
 #include "core/base/text.hxx"
 #include "core/base/time_text.hxx"
 #include "core/report/render.hxx"
@@ -1256,23 +1257,16 @@ bool Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
     namespace control = host::control;
     timeval timeout{30, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    auto words = control::parseRequest(line);
     auto reply = [&](const std::string &error, int status) {
         control::sendFrame(fd, 'e', "gpauditctl: " + error + "\n");
         control::sendFrame(fd, 'x', std::to_string(status));
         return false;
     };
-    if (!words)
-        return reply("bad request: " + words.error().str(), kExitUsage);
-    const std::string command = (*words)[0];
-    std::set<std::string> flags((*words).begin() + 1, (*words).end());
-    const std::set<std::string> allowed = command == "sync" ? std::set<std::string>{"--force", "--dry-run", "--json"}
-                                          : command == "status" ? std::set<std::string>{"--json"}
-                                          : command == "show"   ? std::set<std::string>{"--json"}
-                                                                : std::set<std::string>{};
-    for (const auto &flag : flags)
-        if (!allowed.contains(flag))
-            return reply("gpauditd: " + command + " does not take " + flag, kExitUsage);
+    // The command and its flags, validated by the pure core (core/base/control_request, unit tested).
+    auto request = core::parseControlRequest(line);
+    if (!request)
+        return reply((core::splitControlRequest(line) ? "" : "bad request: ") + request.error().str(), kExitUsage);
+    using Command = core::ControlRequest::Command;
     bool clientGone = false;
     cli::Sink sink{[&](std::string_view text) { clientGone = !control::sendFrame(fd, 'o', text) || clientGone; },
                    [&](std::string_view message) {
@@ -1280,23 +1274,21 @@ bool Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
                            !control::sendFrame(fd, 'e', "gpauditctl: " + std::string(message) + "\n") || clientGone;
                    }};
     int status = kExitOk;
-    if (command == "sync") {
+    if (request->command == Command::Sync) {
         log_(LOG_INFO, "control: sync requested (pid " + std::to_string(peer.pid) + ")");
-        service::SyncRequest request;
-        request.force = flags.contains("--force");
-        request.dryRun = flags.contains("--dry-run");
+        service::SyncRequest syncRequest;
+        syncRequest.force = request->force;
+        syncRequest.dryRun = request->dryRun;
         // Answered when the sync ends (its progress lines meanwhile); the loop goes on serving.
         if (running_ != nullptr || !queued_.empty())
             sink.err("a sync is in progress; this one follows it");
-        sync(false, &request, fd, peer.pid, flags.contains("--json"));
+        sync(false, &syncRequest, fd, peer.pid, request->json);
         return true;
-    } else if (command == "status") {
-        sink.out(flags.contains("--json") ? statusJson() : statusText());
-    } else if (command == "show" || command == "rules") {
-        status = cli::showLastSync("gpauditd", data_, config_, host::ViewSettings{}, command, flags.contains("--json"),
-                                   sink);
+    } else if (request->command == Command::Status) {
+        sink.out(request->json ? statusJson() : statusText());
     } else {
-        return reply("gpauditd does not know the command \"" + command + "\" (sync, status, show, rules)", kExitUsage);
+        status =
+            cli::showLastSync("gpauditd", data_, config_, host::ViewSettings{}, request->name, request->json, sink);
     }
     control::sendFrame(fd, 'x', std::to_string(status));
     return false;

@@ -321,7 +321,7 @@ int runSearch(int argc, char **argv)
         if (options.format == "text") {
             if (!served.empty()) {
                 char ms[16];
-                std::snprintf(ms, sizeof ms, ".%03u:", event.milliseconds % 1000);
+                (void)std::snprintf(ms, sizeof ms, ".%03u:", event.milliseconds % 1000);
                 std::string line = ev::systemTime(event.seconds, event.milliseconds) + " audit(" +
                                    std::to_string(event.seconds) + ms + std::to_string(event.serial) + ") " +
                                    (event.syscall.empty() ? event.recordType : event.syscall) + " " +

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
     meson ninja-build g++ pkg-config python3          # build
     libyaml-cpp-dev libexpected-dev libaudit-dev        # libraries
+    libexpat1-dev                                       # GPMC backup manifests (XML)
     libauparse-dev nlohmann-json3-dev nettle-dev        # audit logs (search/analyze), every JSON, SHA-256
     libldap-dev libsasl2-dev libsmbclient-dev libkrb5-dev # domain client
     libsasl2-modules-gssapi-mit                         # GSSAPI for libldap (runtime)
@@ -21,6 +22,7 @@ packages=(
     libref-array1 libsemanage2 libdbus-1-3 libpcre2-8-0
     auditd                                              # auditctl for the kernel integration test
     clang libclang-rt-14-dev clang-format               # sanitizer build, fuzzers, format check
+    clang-tidy                                          # the lint test clang-tidy
     build-essential debhelper dpkg-dev lintian bash-completion  # the Debian package (tests/package/deb.sh)
     debootstrap qemu-system-x86 systemd-container e2fsprogs     # the boot test (a QEMU guest)
 )

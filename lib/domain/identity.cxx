@@ -3,35 +3,24 @@
 
 #include "core/base/text.hxx"
 #include "core/gpclient/directory.hxx"
-#include "host/files/files.hxx"
+#include "domain/kerberos.hxx"
+#include "host/files/host_config.hxx"
 
-#include <cstdlib>
 #include <unistd.h>
 
 namespace gpaudit::domain {
 
-namespace {
-
-std::string readSmall(const std::string &path)
-{
-    auto text = host::readFileBounded(path, 1 << 20);
-    return text ? *text : std::string();
-}
-
-} // namespace
-
 Result<Identity> resolveIdentity(const core::Config &config)
 {
     Identity identity{config.realm, config.machine, config.keytab, config.server, "configuration"};
-    core::DomainIdentity detected = core::identityFromSssdConf(readSmall("/etc/sssd/sssd.conf"));
-    if (detected.realm.empty())
-        detected = core::identityFromSmbConf(readSmall("/etc/samba/smb.conf"));
-    if (detected.realm.empty()) {
-        const char *krb5 = std::getenv("KRB5_CONFIG");
-        const std::string path = krb5 && *krb5 ? std::string(krb5) : std::string("/etc/krb5.conf");
-        if (auto realm = core::krb5DefaultRealm(readSmall(path)))
-            detected = {*realm, {}, {}, {}, path};
-    }
+    // sssd.conf + conf.d, smb.conf + includes (host/files/host_config), then libkrb5's default realm
+    // (krb5.conf with its includes, KRB5_CONFIG honoured).
+    auto hostIdentity = host::readHostIdentity();
+    if (!hostIdentity)
+        return fail("cannot read the host's domain configuration: " + hostIdentity.error().str());
+    core::DomainIdentity detected = std::move(*hostIdentity);
+    if (auto realm = detected.realm.empty() ? defaultRealm() : Result<std::string>(); realm && !realm->empty())
+        detected = {*realm, {}, {}, {}, "krb5.conf (libkrb5's default realm)"};
     if (identity.realm.empty()) {
         identity.realm = detected.realm;
         identity.source = detected.source;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "domain/kerberos.hxx"
 
+#include "host/files/unique_fd.hxx"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdio>
@@ -80,25 +82,27 @@ std::optional<std::chrono::system_clock::time_point> validTgt(const Context &k, 
 
 } // namespace
 
+Result<std::string> defaultRealm()
+{
+    const Context k;
+    if (k.failed() != 0)
+        return fail("Kerberos: cannot read the configuration (krb5_init_context): " + k.message(k.failed()));
+    char *realm = nullptr;
+    if (const krb5_error_code rc = krb5_get_default_realm(k.get(), &realm); rc != 0)
+        return fail("Kerberos: no default realm: " + k.message(rc));
+    std::string out = realm;
+    krb5_free_default_realm(k.get(), realm);
+    if (out.empty() || out.size() > 255)
+        return fail("Kerberos: the default realm is empty or longer than 255 bytes");
+    return out;
+}
+
 namespace {
 
 using Steady = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxKdcReply = 1 << 20; // an AS-REP with a PAC is a few KiB
 constexpr std::size_t kMaxAddresses = 8;
-
-// A file descriptor closed on scope exit.
-struct Fd {
-    int fd = -1;
-    explicit Fd(int f) : fd(f) {}
-    ~Fd()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-};
 
 int remainingMs(Steady::time_point deadline)
 {
@@ -135,17 +139,17 @@ std::string addressText(const sockaddr *address)
 Result<std::string> sendUdp(const sockaddr *address, socklen_t length, const krb5_data &request,
                             Steady::time_point deadline)
 {
-    Fd s(::socket(address->sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (s.fd < 0 || ::connect(s.fd, address, length) != 0)
+    const host::UniqueFd s(::socket(address->sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!s || ::connect(s.get(), address, length) != 0)
         return fail(std::string("UDP: ") + std::strerror(errno));
-    if (::send(s.fd, request.data, request.length, MSG_NOSIGNAL) != static_cast<ssize_t>(request.length))
+    if (::send(s.get(), request.data, request.length, MSG_NOSIGNAL) != static_cast<ssize_t>(request.length))
         return fail(std::string("UDP: ") + std::strerror(errno));
     std::string reply(65536, '\0');
     for (;;) {
-        if (!waitFor(s.fd, POLLIN, deadline))
+        if (!waitFor(s.get(), POLLIN, deadline))
             return fail(errno == ETIMEDOUT ? std::string("UDP: no answer")
                                            : std::string("UDP: ") + std::strerror(errno));
-        const ssize_t n = ::recv(s.fd, reply.data(), reply.size(), 0);
+        const ssize_t n = ::recv(s.get(), reply.data(), reply.size(), 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n <= 0)
@@ -194,18 +198,18 @@ bool readAllBy(int fd, char *data, std::size_t size, Steady::time_point deadline
 Result<std::string> sendTcp(const sockaddr *address, socklen_t length, const krb5_data &request,
                             Steady::time_point deadline)
 {
-    Fd s(::socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (s.fd < 0)
+    const host::UniqueFd s(::socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!s)
         return fail(std::string("TCP: ") + std::strerror(errno));
-    if (::connect(s.fd, address, length) != 0) {
+    if (::connect(s.get(), address, length) != 0) {
         if (errno != EINPROGRESS)
             return fail(std::string("TCP: ") + std::strerror(errno));
-        if (!waitFor(s.fd, POLLOUT, deadline))
+        if (!waitFor(s.get(), POLLOUT, deadline))
             return fail(errno == ETIMEDOUT ? std::string("TCP: no answer")
                                            : std::string("TCP: ") + std::strerror(errno));
         int error = 0;
         socklen_t size = sizeof error;
-        ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &error, &size);
+        ::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &error, &size);
         if (error != 0)
             return fail(std::string("TCP: ") + std::strerror(error));
     }
@@ -213,17 +217,17 @@ Result<std::string> sendTcp(const sockaddr *address, socklen_t length, const krb
     for (int i = 0; i < 4; ++i)
         message[static_cast<std::size_t>(i)] = static_cast<char>((request.length >> (24 - 8 * i)) & 0xff);
     message.append(request.data, request.length);
-    if (!writeAllBy(s.fd, message.data(), message.size(), deadline))
+    if (!writeAllBy(s.get(), message.data(), message.size(), deadline))
         return fail(errno == ETIMEDOUT ? std::string("TCP: no answer") : std::string("TCP: ") + std::strerror(errno));
     unsigned char header[4];
-    if (!readAllBy(s.fd, reinterpret_cast<char *>(header), sizeof header, deadline))
+    if (!readAllBy(s.get(), reinterpret_cast<char *>(header), sizeof header, deadline))
         return fail(errno == ETIMEDOUT ? std::string("TCP: no answer") : std::string("TCP: ") + std::strerror(errno));
     const std::uint32_t size = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
                                (std::uint32_t{header[2]} << 8) | header[3];
     if (size == 0 || size > kMaxKdcReply)
         return fail("TCP: a reply of " + std::to_string(size) + " bytes is not a Kerberos message");
     std::string reply(size, '\0');
-    if (!readAllBy(s.fd, reply.data(), size, deadline))
+    if (!readAllBy(s.get(), reply.data(), size, deadline))
         return fail(errno == ETIMEDOUT ? std::string("TCP: no answer in full")
                                        : std::string("TCP: ") + std::strerror(errno));
     return reply;

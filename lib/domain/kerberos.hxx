@@ -30,6 +30,11 @@ std::string machineCcacheName(const std::string &stateDir);
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
                                           const std::string &ccachePath, std::chrono::seconds margin);
 
+// libkrb5's default realm (krb5_get_default_realm): krb5.conf's [libdefaults] default_realm with its
+// include/includedir directives and KRB5_CONFIG honoured, as every other Kerberos client on the host
+// sees it. An error when libkrb5 has none (no krb5.conf, no default_realm) or cannot read its profile.
+Result<std::string> defaultRealm();
+
 // A domain controller proves it is one by answering an AS exchange (RFC 4120 3.1.5: the client decrypts) for the
 // machine account, sent to that host's address and nowhere else: the AS-REP's encrypted part is sealed
 // with the machine account's key, which only the domain's KDCs hold, and libkrb5 refuses a reply that

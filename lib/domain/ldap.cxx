@@ -2,6 +2,7 @@
 #include "domain/ldap.hxx"
 
 #include "core/gpclient/directory.hxx"
+#include "host/files/unique_fd.hxx"
 
 #include <cerrno>
 #include <cstring>
@@ -55,8 +56,26 @@ std::string lower(std::string text)
     return text;
 }
 
+// libldap's allocations, each freed by its own function when its owner goes (early returns included).
+struct MessageFree {
+    void operator()(LDAPMessage *message) const { ldap_msgfree(message); }
+};
+struct BerFree {
+    void operator()(BerElement *ber) const { ber_free(ber, 0); }
+};
+struct MemFree {
+    void operator()(void *memory) const { ldap_memfree(memory); }
+};
+struct ValuesFree {
+    void operator()(berval **values) const { ldap_value_free_len(values); }
+};
+using Message = std::unique_ptr<LDAPMessage, MessageFree>;
+using Ber = std::unique_ptr<BerElement, BerFree>;
+using LdapText = std::unique_ptr<char, MemFree>;
+using Values = std::unique_ptr<berval *, ValuesFree>;
+
 // A TCP connection to address:389 within the timeout; the descriptor is blocking again when returned.
-Result<int> connectTo(const std::string &address, std::chrono::seconds timeout)
+Result<host::UniqueFd> connectTo(const std::string &address, std::chrono::seconds timeout)
 {
     addrinfo hints{};
     hints.ai_flags = AI_NUMERICHOST;
@@ -66,11 +85,10 @@ Result<int> connectTo(const std::string &address, std::chrono::seconds timeout)
         return fail("LDAP: bad address " + address + ": " + ::gai_strerror(rc));
     const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, &::freeaddrinfo);
     // Owned until handed to ldap_init_fd (which then owns it): closed on every early return.
-    auto closeFd = [](const int *owned) { ::close(*owned); };
-    const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
+    host::UniqueFd owner(::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!owner)
         return fail(std::string("LDAP: socket: ") + std::strerror(errno));
-    std::unique_ptr<const int, decltype(closeFd)> owner(&fd, closeFd);
+    const int fd = owner.get();
     int rc = ::connect(fd, found->ai_addr, found->ai_addrlen);
     int error = rc == 0 ? 0 : errno;
     if (error == EINPROGRESS) {
@@ -88,9 +106,9 @@ Result<int> connectTo(const std::string &address, std::chrono::seconds timeout)
                     (error == ETIMEDOUT ? "no answer within " + std::to_string(timeout.count()) + " s (ldap_timeout)"
                                         : std::string(std::strerror(error))));
     }
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    (void)owner.release(); // the caller hands it to ldap_init_fd
-    return fd;
+    if (const int flags = ::fcntl(fd, F_GETFL); flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)
+        return fail(std::string("LDAP: fcntl: ") + std::strerror(errno));
+    return owner; // the caller hands it to ldap_init_fd
 }
 
 // Points GSSAPI's default ccache at `name` for this thread while alive (MIT: thread-specific), then back.
@@ -157,9 +175,9 @@ Result<LdapSession> LdapSession::connect(const std::string &host, std::chrono::s
         auto fd = connectTo(address, timeout);
         if (!fd)
             return tl::unexpected(fd.error());
-        rc = ldap_init_fd(*fd, LDAP_PROTO_TCP, uri.c_str(), &session.handle_->ld);
-        if (rc != LDAP_SUCCESS)
-            ::close(*fd);
+        rc = ldap_init_fd(fd->get(), LDAP_PROTO_TCP, uri.c_str(), &session.handle_->ld);
+        if (rc == LDAP_SUCCESS)
+            (void)fd->release(); // the LDAP handle owns it now
     }
     if (rc != LDAP_SUCCESS)
         return fail("LDAP " + uri + ": " + ldap_err2string(rc));
@@ -268,11 +286,10 @@ Result<std::vector<std::vector<LdapEntry>>> LdapSession::searchBatch(const std::
     for (std::size_t i = 0; i < ids.size(); ++i) {
         bool done = false;
         while (!done) {
-            LDAPMessage *message = nullptr;
-            const int type = ldap_result(ld, ids[i], LDAP_MSG_ONE, &tv, &message);
+            LDAPMessage *received = nullptr;
+            const int type = ldap_result(ld, ids[i], LDAP_MSG_ONE, &tv, &received);
+            const Message message(received);
             if (type <= 0) {
-                if (message != nullptr)
-                    ldap_msgfree(message);
                 for (std::size_t j = i; j < ids.size(); ++j)
                     ldap_abandon_ext(ld, ids[j], nullptr, nullptr);
                 return fail("LDAP search of " + searches[i].base + ": " +
@@ -281,59 +298,51 @@ Result<std::vector<std::vector<LdapEntry>>> LdapSession::searchBatch(const std::
             }
             if (type == LDAP_RES_SEARCH_ENTRY) {
                 if (results[i].size() >= kMaxEntriesPerSearch) {
-                    ldap_msgfree(message);
+                    for (std::size_t j = i; j < ids.size(); ++j)
+                        ldap_abandon_ext(ld, ids[j], nullptr, nullptr);
                     return fail("LDAP search of " + searches[i].base + " returned more than " +
                                 std::to_string(kMaxEntriesPerSearch) + " entries");
                 }
                 LdapEntry entry;
-                if (char *dn = ldap_get_dn(ld, message)) {
-                    entry.dn = dn;
-                    ldap_memfree(dn);
-                }
-                BerElement *ber = nullptr;
-                for (char *name = ldap_first_attribute(ld, message, &ber); name != nullptr;
-                     name = ldap_next_attribute(ld, message, ber)) {
-                    auto &values = entry.attributes[lower(name)];
-                    if (berval **vals = ldap_get_values_len(ld, message, name)) {
-                        for (int v = 0; vals[v] != nullptr; ++v) {
-                            if (vals[v]->bv_len > kMaxValueSize) {
-                                ldap_value_free_len(vals);
-                                ldap_memfree(name);
-                                ber_free(ber, 0);
-                                ldap_msgfree(message);
-                                return fail("LDAP: attribute " + std::string(entry.attributes.rbegin()->first) +
-                                            " of " + entry.dn + " is larger than 1 MiB");
-                            }
-                            values.emplace_back(vals[v]->bv_val, vals[v]->bv_len);
+                if (const LdapText dn{ldap_get_dn(ld, message.get())})
+                    entry.dn = dn.get();
+                BerElement *position = nullptr;
+                LdapText name{ldap_first_attribute(ld, message.get(), &position)};
+                const Ber ber(position);
+                for (; name != nullptr; name.reset(ldap_next_attribute(ld, message.get(), ber.get()))) {
+                    auto &values = entry.attributes[lower(name.get())];
+                    const Values vals{ldap_get_values_len(ld, message.get(), name.get())};
+                    if (!vals)
+                        continue;
+                    for (int v = 0; vals.get()[v] != nullptr; ++v) {
+                        const berval *value = vals.get()[v];
+                        if (value->bv_len > kMaxValueSize) {
+                            for (std::size_t j = i; j < ids.size(); ++j)
+                                ldap_abandon_ext(ld, ids[j], nullptr, nullptr);
+                            return fail("LDAP: attribute " + std::string(name.get()) + " of " + entry.dn +
+                                        " is larger than 1 MiB");
                         }
-                        ldap_value_free_len(vals);
+                        values.emplace_back(value->bv_val, value->bv_len);
                     }
-                    ldap_memfree(name);
                 }
-                if (ber != nullptr)
-                    ber_free(ber, 0);
                 results[i].push_back(std::move(entry));
             } else if (type == LDAP_RES_SEARCH_RESULT) {
                 int code = LDAP_SUCCESS;
-                char *matched = nullptr;
-                char *text = nullptr;
-                ldap_parse_result(ld, message, &code, &matched, &text, nullptr, nullptr, 0);
-                const std::string detail = text && *text ? std::string(" (") + text + ")" : std::string();
-                if (matched)
-                    ldap_memfree(matched);
-                if (text)
-                    ldap_memfree(text);
+                char *matchedText = nullptr;
+                char *diagnosticText = nullptr;
+                ldap_parse_result(ld, message.get(), &code, &matchedText, &diagnosticText, nullptr, nullptr, 0);
+                const LdapText matched(matchedText);
+                const LdapText text(diagnosticText);
+                const std::string detail = text && *text ? std::string(" (") + text.get() + ")" : std::string();
                 done = true;
                 // noSuchObject for a base search means "not there": an empty answer, not a failure.
                 if (code != LDAP_SUCCESS && code != LDAP_NO_SUCH_OBJECT) {
-                    ldap_msgfree(message);
                     for (std::size_t j = i + 1; j < ids.size(); ++j)
                         ldap_abandon_ext(ld, ids[j], nullptr, nullptr);
                     return fail("LDAP search of " + searches[i].base + " " + searches[i].filter + ": " +
                                 ldap_err2string(code) + detail);
                 }
             }
-            ldap_msgfree(message);
         }
     }
     return results;

@@ -73,19 +73,19 @@ bool isStringField(std::uint32_t field)
 void describe(const audit_rule_data &rule, std::string &identity, std::vector<std::string> &keys)
 {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "l%u a%u n%u m", rule.flags & ~AUDIT_FILTER_PREPEND, rule.action,
-                  rule.field_count);
+    (void)std::snprintf(buffer, sizeof buffer, "l%u a%u n%u m", rule.flags & ~AUDIT_FILTER_PREPEND, rule.action,
+                        rule.field_count);
     identity = buffer;
     for (int word = 0; word < AUDIT_BITMASK_SIZE; ++word) {
         std::uint32_t bits = rule.mask[word];
         if (word == AUDIT_BITMASK_SIZE - 1)
             bits &= 0x0000FFFFU; // the 16 class bits are the top of the last word
-        std::snprintf(buffer, sizeof buffer, "%x.", bits);
+        (void)std::snprintf(buffer, sizeof buffer, "%x.", bits);
         identity += buffer;
     }
     std::size_t offset = 0;
     for (std::uint32_t i = 0; i < rule.field_count && i < AUDIT_MAX_FIELDS; ++i) {
-        std::snprintf(buffer, sizeof buffer, " %u/%x=", rule.fields[i], rule.fieldflags[i]);
+        (void)std::snprintf(buffer, sizeof buffer, " %u/%x=", rule.fields[i], rule.fieldflags[i]);
         identity += buffer;
         if (isStringField(rule.fields[i])) {
             const std::size_t length = rule.values[i];
@@ -105,7 +105,7 @@ void describe(const audit_rule_data &rule, std::string &identity, std::vector<st
                 }
             }
         } else {
-            std::snprintf(buffer, sizeof buffer, "%x", rule.values[i]);
+            (void)std::snprintf(buffer, sizeof buffer, "%x", rule.values[i]);
             identity += buffer;
         }
     }
@@ -167,8 +167,11 @@ Result<KernelRule> buildRule(const core::AuditRule &rule)
         if (auto ok = field("arch=" + rule.arch, false); !ok)
             return tl::unexpected(ok.error());
     for (const auto &name : rule.syscalls) {
-        if (audit_rule_syscallbyname_data(data.get(), name.c_str()) < 0)
-            return fail("libaudit does not know syscall \"" + name + "\" for arch " + rule.arch + " in: " + text);
+        if (audit_rule_syscallbyname_data(data.get(), name.c_str()) < 0) {
+            std::string message = "libaudit does not know syscall \"";
+            message.append(name).append("\" for arch ").append(rule.arch).append(" in: ").append(text);
+            return fail(std::move(message));
+        }
     }
     if (rule.list == core::AuditRule::List::Exit && rule.syscalls.empty())
         audit_rule_syscallbyname_data(data.get(), "all"); // watches: every syscall, the inode decides

@@ -12,33 +12,10 @@
 
 namespace gpaudit::kernel {
 
-ConfigChange parseConfigChange(const std::string &text)
-{
-    ConfigChange change;
-    change.text = text;
-    auto field = [&](const char *name) -> std::string {
-        const std::string needle = std::string(" ") + name + "=";
-        const auto at = text.find(needle);
-        if (at == std::string::npos)
-            return {};
-        const auto start = at + needle.size();
-        if (start < text.size() && text[start] == '"') {
-            const auto end = text.find('"', start + 1);
-            return text.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1);
-        }
-        return text.substr(start, text.find(' ', start) - start);
-    };
-    change.op = field("op");
-    change.auid = field("auid");
-    change.ses = field("ses");
-    change.key = field("key");
-    return change;
-}
-
 Result<ConfigWatch> ConfigWatch::open()
 {
-    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
-    if (fd < 0)
+    host::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT));
+    if (!fd)
         return fail(std::string("audit netlink socket: ") + std::strerror(errno));
     // Pass AUDIT_CONFIG_CHANGE messages only. nlmsg_type is in host byte order; a BPF half-word load is
     // big-endian, hence htons.
@@ -49,40 +26,14 @@ Result<ConfigWatch> ConfigWatch::open()
         BPF_STMT(BPF_RET | BPF_K, 0),
     };
     sock_fprog program{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
-    if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
-        const int error = errno;
-        ::close(fd);
-        return fail(std::string("audit netlink socket filter: ") + std::strerror(error));
-    }
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0)
+        return fail(std::string("audit netlink socket filter: ") + std::strerror(errno));
     sockaddr_nl address{};
     address.nl_family = AF_NETLINK;
     address.nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1);
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
-        const int error = errno;
-        ::close(fd);
-        return fail(std::string("cannot join the audit multicast group (CAP_AUDIT_READ): ") + std::strerror(error));
-    }
-    return ConfigWatch(fd);
-}
-
-ConfigWatch::ConfigWatch(ConfigWatch &&other) noexcept : fd_(other.fd_)
-{
-    other.fd_ = -1;
-}
-ConfigWatch &ConfigWatch::operator=(ConfigWatch &&other) noexcept
-{
-    if (this != &other) {
-        if (fd_ >= 0)
-            ::close(fd_);
-        fd_ = other.fd_;
-        other.fd_ = -1;
-    }
-    return *this;
-}
-ConfigWatch::~ConfigWatch()
-{
-    if (fd_ >= 0)
-        ::close(fd_);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+        return fail(std::string("cannot join the audit multicast group (CAP_AUDIT_READ): ") + std::strerror(errno));
+    return ConfigWatch(std::move(fd));
 }
 
 std::vector<ConfigChange> ConfigWatch::drain()
@@ -90,7 +41,7 @@ std::vector<ConfigChange> ConfigWatch::drain()
     std::vector<ConfigChange> changes;
     alignas(nlmsghdr) char buffer[8970 + NLMSG_HDRLEN]; // MAX_AUDIT_MESSAGE_LENGTH (libaudit.h)
     for (int i = 0; i < 1024; ++i) {
-        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
+        const ssize_t n = ::recv(fd_.get(), buffer, sizeof buffer, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)

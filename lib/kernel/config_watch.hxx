@@ -6,39 +6,29 @@
 #pragma once
 
 #include "core/base/result.hxx"
+#include "core/linux/config_change.hxx"
+#include "host/files/unique_fd.hxx"
 
 #include <string>
 #include <vector>
 
 namespace gpaudit::kernel {
 
-struct ConfigChange {
-    std::string op;   // add_rule, remove_rule, set...
-    std::string auid; // login uid of the process that did it ("4294967295": none)
-    std::string ses;
-    std::string key; // as the record gives it (hex when the key has several parts)
-    std::string text;
-};
-
-// Parses the text of one record ("audit(1.2:3): auid=0 ses=1 op=remove_rule key=... list=4 res=1").
-ConfigChange parseConfigChange(const std::string &text);
+// The record's text is parsed by the pure core (unit tested there).
+using core::ConfigChange;
+using core::parseConfigChange;
 
 class ConfigWatch {
   public:
     static Result<ConfigWatch> open();
-    ConfigWatch(ConfigWatch &&other) noexcept;
-    ConfigWatch &operator=(ConfigWatch &&other) noexcept;
-    ConfigWatch(const ConfigWatch &) = delete;
-    ConfigWatch &operator=(const ConfigWatch &) = delete;
-    ~ConfigWatch();
 
-    [[nodiscard]] int fd() const { return fd_; }
+    [[nodiscard]] int fd() const { return fd_.get(); }
     // Every record waiting (non-blocking).
     std::vector<ConfigChange> drain();
 
   private:
-    explicit ConfigWatch(int fd) : fd_(fd) {}
-    int fd_ = -1;
+    explicit ConfigWatch(host::UniqueFd fd) : fd_(std::move(fd)) {}
+    host::UniqueFd fd_;
 };
 
 } // namespace gpaudit::kernel

@@ -2,6 +2,7 @@
 #include "kernel/fast_path.hxx"
 
 #include <libaudit.h>
+#include <map>
 #include <set>
 
 namespace gpaudit::kernel {
@@ -58,42 +59,22 @@ std::vector<core::AuditRule> fastPathRules(const core::Mapping &mapping, const s
                                            const std::vector<core::AuditRule> &desired,
                                            const std::vector<KernelRule> &current)
 {
-    std::vector<core::AuditRule> rules;
+    // What the kernel's other rules match, per ABI libaudit knows; the decision is core's.
+    std::map<std::string, core::ForeignCoverage> foreign;
     for (const auto &abi : abis) {
         const int machine = audit_name_to_machine(abi.machine.c_str());
         if (machine < 0)
             continue;
         const auto elf = static_cast<std::uint32_t>(audit_machine_to_elf(machine));
-        std::set<std::string> covered;
-        bool bounded = true;
-        for (const auto &rule : desired) {
-            if (rule.list != core::AuditRule::List::Exit || (!rule.arch.empty() && rule.arch != abi.arch))
-                continue;
-            covered.insert(rule.syscalls.begin(), rule.syscalls.end());
-            for (const auto &field : rule.fields)
-                if (field.name == "perm")
-                    for (char letter : field.value)
-                        for (const auto &name : mapping.permSyscalls(letter))
-                            covered.insert(name);
-        }
+        core::ForeignCoverage coverage;
         for (const auto &rule : current) {
             if (rule.keyedOurs())
                 continue; // ours are replaced by the desired rules
-            bounded = bounded && coveredBy(mapping, rule, elf, machine, covered);
+            coverage.bounded = coverage.bounded && coveredBy(mapping, rule, elf, machine, coverage.syscalls);
         }
-        if (!bounded)
-            continue;
-        core::AuditRule rule{
-            core::AuditRule::List::Exit, core::AuditRule::Action::Never, abi.arch, {}, {}, {kFastPathKey}};
-        for (const auto &name : mapping.fastPath())
-            if (!abi.absent.contains(name) && !covered.contains(name))
-                rule.syscalls.push_back(name);
-        if (rule.syscalls.empty())
-            continue;
-        std::sort(rule.syscalls.begin(), rule.syscalls.end());
-        rules.push_back(std::move(rule));
+        foreign[abi.arch] = std::move(coverage);
     }
-    return rules;
+    return core::fastPathRules(mapping, abis, desired, foreign);
 }
 
 } // namespace gpaudit::kernel

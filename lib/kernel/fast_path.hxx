@@ -4,6 +4,7 @@
 // for them (each exit rule costs every syscall of every audited process, mapping.md facts 1 and 4).
 #pragma once
 
+#include "core/linux/fast_path.hxx"
 #include "core/linux/mapping.hxx"
 #include "core/linux/translate.hxx"
 #include "kernel/audit_netlink.hxx"
@@ -12,12 +13,12 @@
 
 namespace gpaudit::kernel {
 
-inline constexpr const char *kFastPathKey = "fast-path";
+using core::kFastPathKey;
 
 // One never rule per ABI, leaving out every syscall that the desired rules or any rule already in the
 // kernel that is not gpaudit's can match (a watch matches the syscalls of its perm classes; a rule with
 // no usable bound, none). Empty when nothing is left. Computed at every apply, against the kernel
-// as it is then.
+// as it is then: this reads the kernel's rules (libaudit), core::fastPathRules decides.
 std::vector<core::AuditRule> fastPathRules(const core::Mapping &mapping, const std::vector<core::Abi> &abis,
                                            const std::vector<core::AuditRule> &desired,
                                            const std::vector<KernelRule> &current);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "core/report/render.hxx"
+#include "host/files/files.hxx"
 #include "host/state/state.hxx"
 #include "kernel/apply_policy.hxx"
 #include "samba/samba.hxx"
@@ -25,33 +26,6 @@ std::chrono::microseconds since(Clock::time_point start)
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
 }
-
-// One sync at a time per state directory (gpauditd and a one-shot gpauditctl sync): an advisory lock
-// on STATE_DIR/lock, held until the sync ends.
-class StateLock {
-  public:
-    explicit StateLock(const std::string &stateDir)
-    {
-        if (!host::makeDirectories(stateDir, 0700))
-            return;
-        const std::string path = stateDir + "/lock";
-        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd_ >= 0)
-            while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-            }
-    }
-    ~StateLock()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    StateLock(const StateLock &) = delete;
-    StateLock(StateLock &&) = delete;
-    StateLock &operator=(const StateLock &) = delete;
-
-  private:
-    int fd_ = -1;
-};
 
 // The sync's record: state.yaml's, with the identity the sync used where the DC did not say.
 core::SyncRecord recordOf(const DomainPolicy &policy)
@@ -89,7 +63,9 @@ core::SyncStats statsOf(const DomainPolicy &policy)
 } // namespace
 
 struct PendingSync {
-    std::optional<StateLock> lock; // none: the caller holds it (SyncRequest::lockHeld)
+    // One sync at a time per state directory (gpauditd and a one-shot gpauditctl sync): an advisory
+    // lock on STATE_DIR/lock, held until the sync ends. None: the caller holds it (SyncRequest::lockHeld).
+    std::optional<host::UniqueFd> lock;
     Clock::time_point started;
     Result<host::SyncState> previous;
     std::size_t stage = 0;
@@ -107,8 +83,17 @@ PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config
     using Event = core::SyncEvent;
     PendingSyncPtr pending(new PendingSync);
     pending->started = Clock::now();
-    if (!request.lockHeld)
-        pending->lock.emplace(config.stateDir);
+    if (!request.lockHeld) {
+        // No lock, no sync: never a silent run without it.
+        auto lock = host::makeDirectories(config.stateDir, 0700).and_then([&] {
+            return host::lockFile(config.stateDir + "/lock");
+        });
+        if (!lock) {
+            pending->policy = fail("cannot take the state directory's lock: " + lock.error().str());
+            return pending;
+        }
+        pending->lock.emplace(std::move(*lock));
+    }
     if (request.locked)
         request.locked();
     pending->previous = host::readSyncState(config.stateDir);

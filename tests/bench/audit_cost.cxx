@@ -163,7 +163,7 @@ std::vector<core::AuditRule> naive(const std::vector<core::AuditRule> &rules)
 
 int die(const std::string &message)
 {
-    std::fprintf(stderr, "gpaudit-bench-cost: %s\n", message.c_str());
+    (void)std::fprintf(stderr, "gpaudit-bench-cost: %s\n", message.c_str());
     return 1;
 }
 
@@ -272,7 +272,7 @@ int main(int argc, char **argv)
 
     std::map<std::string, std::vector<Figures>> results;
     const std::string s0 = "no audit context";
-    std::fprintf(stderr, "gpaudit-bench-cost: %d rounds, states interleaved\n", rounds);
+    (void)std::fprintf(stderr, "gpaudit-bench-cost: %d rounds, states interleaved\n", rounds);
     int status = 0;
     for (int round = 0; round < rounds && status == 0; ++round) {
         // The order rotates every round, and S0 alternates first and last: drift spreads evenly.
@@ -301,7 +301,7 @@ int main(int argc, char **argv)
         }
         if (round % 2 == 1 && status == 0)
             runS0();
-        std::fprintf(stderr, "  round %d/%d done\n", round + 1, rounds);
+        (void)std::fprintf(stderr, "  round %d/%d done\n", round + 1, rounds);
     }
     unlink(file.c_str());
 
@@ -394,6 +394,7 @@ int main(int argc, char **argv)
         (void)netlink->setEnabled(before->enabled);
     auto after = netlink->listRules();
     if (after && after->size() != beforeRules->size())
-        std::fprintf(stderr, "WARNING: the kernel holds %zu rules, %zu before\n", after->size(), beforeRules->size());
+        (void)std::fprintf(stderr, "WARNING: the kernel holds %zu rules, %zu before\n", after->size(),
+                           beforeRules->size());
     return status;
 }

@@ -167,7 +167,7 @@ Figures run(const host::RulesData &data, const std::string &text, const core::Po
     auto outcome = [&](std::string s) {
         if (s.size() > sizeof f.outcome - 1)
             s = s.substr(0, sizeof f.outcome - 4) + "...";
-        std::snprintf(f.outcome, sizeof f.outcome, "%s", s.c_str());
+        (void)std::snprintf(f.outcome, sizeof f.outcome, "%s", s.c_str());
     };
     auto csv = core::parseAuditCsv(text, "audit.csv", data.catalog, limits);
     if (!csv) {
@@ -214,13 +214,13 @@ int main(int argc, char **argv)
             limits = {core::kMaxFileSizeCeiling, core::kMaxPerUserSidsCeiling, core::kMaxSaclAcesCeiling,
                       core::kMaxRulesCeiling};
         } else {
-            std::fprintf(stderr, "usage: %s [--write DIR] [--ceilings]\n", argv[0]);
+            (void)std::fprintf(stderr, "usage: %s [--write DIR] [--ceilings]\n", argv[0]);
             return 2;
         }
     }
     auto data = host::loadRulesData();
     if (!data) {
-        std::fprintf(stderr, "rules data: %s\n", data.error().str().c_str());
+        (void)std::fprintf(stderr, "rules data: %s\n", data.error().str().c_str());
         return 1;
     }
     std::printf("limits: max_file_size %zu, max_per_user_sids %zu, max_sacl_aces %zu, max_rules %zu\n",
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
             Figures f;
             std::size_t size = 0;
             if (n == 0) {
-                std::snprintf(f.outcome, sizeof f.outcome, "(baseline: the program, no file)");
+                (void)std::snprintf(f.outcome, sizeof f.outcome, "(baseline: the program, no file)");
             } else {
                 const auto text = all[n - 1].make(data->catalog);
                 size = text.size();
@@ -268,7 +268,7 @@ int main(int argc, char **argv)
                              static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
         std::printf("%-80s %9zu %9.1f %9.1f %7.1f MB  %s\n", n == 0 ? "baseline" : all[n - 1].name.c_str(), size / 1024,
                     f.ms, cpuMs, static_cast<double>(usage.ru_maxrss) / 1024.0, f.outcome);
-        std::fflush(stdout);
+        (void)std::fflush(stdout);
     }
     if (!writeDir.empty()) {
         std::ofstream map(writeDir + "/sidmap.txt");

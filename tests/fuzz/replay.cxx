@@ -17,7 +17,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; ++i) {
         DIR *dir = opendir(argv[i]);
         if (dir == nullptr) {
-            std::fprintf(stderr, "replay: cannot open corpus %s\n", argv[i]);
+            (void)std::fprintf(stderr, "replay: cannot open corpus %s\n", argv[i]);
             return 1;
         }
         std::vector<std::string> files;
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
         }
     }
     if (count == 0) {
-        std::fprintf(stderr, "replay: empty corpus\n");
+        (void)std::fprintf(stderr, "replay: empty corpus\n");
         return 1;
     }
     std::printf("replayed %zu inputs\n", count);

@@ -19,7 +19,7 @@ namespace {
 int expect(bool ok, const char *what)
 {
     if (!ok) {
-        std::fprintf(stderr, "actor: %s: unexpected result (%s)\n", what, std::strerror(errno));
+        (void)std::fprintf(stderr, "actor: %s: unexpected result (%s)\n", what, std::strerror(errno));
         return 1;
     }
     return 0;
@@ -29,8 +29,9 @@ int expect(bool ok, const char *what)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: actor exec-denied PATH | adjtimex-read | settime-denied | finit-module-bad | "
-                             "ptrace-denied | mount-denied DIR | ipc | keyctl\n");
+        (void)std::fprintf(stderr,
+                           "usage: actor exec-denied PATH | adjtimex-read | settime-denied | finit-module-bad | "
+                           "ptrace-denied | mount-denied DIR | ipc | keyctl\n");
         return 2;
     }
     const std::string action = argv[1];
@@ -64,6 +65,6 @@ int main(int argc, char **argv)
     }
     if (action == "keyctl")
         return expect(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_PROCESS_KEYRING, 1) >= 0, "keyctl");
-    std::fprintf(stderr, "actor: unknown action %s\n", action.c_str());
+    (void)std::fprintf(stderr, "actor: unknown action %s\n", action.c_str());
     return 2;
 }

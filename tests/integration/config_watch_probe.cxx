@@ -15,11 +15,11 @@ int main(int argc, char **argv)
     const int seconds = argc > 2 ? std::atoi(argv[2]) : 10;
     auto watch = gpaudit::kernel::ConfigWatch::open();
     if (!watch) {
-        std::fprintf(stderr, "config-watch-probe: %s\n", watch.error().str().c_str());
+        (void)std::fprintf(stderr, "config-watch-probe: %s\n", watch.error().str().c_str());
         return 1;
     }
     std::printf("ready\n");
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
     int seen = 0;
     for (int waited = 0; seen < count && waited < seconds * 10; ++waited) {
         pollfd p{watch->fd(), POLLIN, 0};
@@ -30,7 +30,7 @@ int main(int argc, char **argv)
                         change.key.c_str());
             ++seen;
         }
-        std::fflush(stdout);
+        (void)std::fflush(stdout);
     }
     return seen >= count ? 0 : 2;
 }

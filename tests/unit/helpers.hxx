@@ -53,7 +53,7 @@ inline gpaudit::core::AuditCsv csv(const std::string &text)
     return *parsed;
 }
 
-inline gpaudit::core::GpoInput gpo(std::string name, const std::string &auditCsv, const std::string &inf = {})
+inline gpaudit::core::GpoInput gpo(const std::string &name, const std::string &auditCsv, const std::string &inf = {})
 {
     gpaudit::core::GpoInput input;
     input.gpo = {"GUID-" + name, name};
@@ -69,7 +69,7 @@ inline gpaudit::core::GpoInput gpo(std::string name, const std::string &auditCsv
 }
 
 inline gpaudit::core::Translation translate(const gpaudit::core::Resultant &resultant,
-                                            gpaudit::core::TranslateOptions options = {})
+                                            const gpaudit::core::TranslateOptions &options = {})
 {
     auto result = gpaudit::core::translate(data().catalog, data().mapping, resultant, options);
     if (!result)

@@ -42,8 +42,8 @@ TEST_CASE("plan: a rule wanted twice is sent once")
 TEST_CASE("rule lines round-trip through the renderer")
 {
     const std::vector<std::string> lines = {
-        "-a always,exit -F arch=b64 -S execve,execveat -F euid=0 -C uid!=euid -F success=1 -k gpaudit-special-logon -k "
-        "gpaudit-process-creation",
+        std::string("-a always,exit -F arch=b64 -S execve,execveat -F euid=0 -C uid!=euid -F success=1 ") +
+            "-k gpaudit-special-logon -k gpaudit-process-creation",
         "-a always,exit -F path=/etc/passwd -F perm=wa -F auid>=1000 -k gpaudit-user-account-management",
         "-a never,user -F msgtype=USER_LOGIN",
         "-a always,exclude -F msgtype=LOGIN",

@@ -13,7 +13,7 @@ TEST_CASE("the catalog holds the 59 subcategories 0CCE9210..0CCE924A in nine cat
     CHECK(catalog.categories().size() == 9);
     for (unsigned code = 0x10; code <= 0x4A; ++code) {
         char guid[64];
-        std::snprintf(guid, sizeof guid, "0CCE92%02X-69AE-11D9-BED3-505054503030", code);
+        (void)std::snprintf(guid, sizeof guid, "0CCE92%02X-69AE-11D9-BED3-505054503030", code);
         CHECK_MESSAGE(catalog.byGuid(guid) != nullptr, guid);
     }
     CHECK(catalog.bySlug("token-right-adjusted-events")->guid == "0CCE924A-69AE-11D9-BED3-505054503030");
@@ -49,7 +49,7 @@ TEST_CASE("the mapping loader refuses incomplete or wrong data")
     REQUIRE_FALSE(missing);
     CHECK(missing.error().message.find("no entry for subcategory") != std::string::npos);
     std::string full(gpaudit::data::mappingYaml);
-    auto replace = [&](std::string from, std::string to) {
+    auto replace = [&](const std::string &from, const std::string &to) {
         auto copy = full;
         copy.replace(copy.find(from), from.size(), to);
         return load(copy);

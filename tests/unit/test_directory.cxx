@@ -5,6 +5,7 @@
 #include "core/gpclient/directory.hxx"
 
 #include <doctest/doctest.h>
+#include <map>
 
 using namespace gpaudit::core;
 
@@ -100,12 +101,8 @@ TEST_CASE("the LDAP ping answer of the lab's Samba DC (MS-ADTS 6.3.1.9)")
     CHECK(error.error().message.find("opcode 19") != std::string::npos);
 }
 
-TEST_CASE("the host's identity from krb5.conf, smb.conf (winbind) and sssd.conf (realmd)")
+TEST_CASE("the host's identity from smb.conf (winbind) and sssd.conf (realmd)")
 {
-    CHECK(krb5DefaultRealm("[libdefaults]\n\tdefault_realm = gpa.test\n\tdns_lookup_kdc = true\n") == "GPA.TEST");
-    CHECK(krb5DefaultRealm("[realms]\n GPA.TEST = {\n  default_realm = X\n }\n") == std::nullopt);
-    CHECK(krb5DefaultRealm("") == std::nullopt);
-
     auto smb = identityFromSmbConf("[global]\n  workgroup = GPA\n  realm = GPA.TEST\n  netbios name = linux1\n"
                                    "  security = ADS\n  dedicated keytab file = FILE:/etc/krb5.keytab\n"
                                    "[share]\n  realm = OTHER\n");
@@ -210,4 +207,140 @@ TEST_CASE("gpauditd.conf: dc_pin, a list or blank-separated host names")
     auto tooMany = parseConfig(many + "\n", "gpauditd.conf");
     REQUIRE_FALSE(tooMany);
     CHECK(tooMany.error().message.find("more than 64") != std::string::npos);
+}
+
+TEST_CASE("sssd.conf with conf.d snippets: sssd's merge rules")
+{
+    // A snippet adds options to a section of sssd.conf and replaces the ones it gives again.
+    const std::vector<std::string> texts = {
+        "[sssd]\ndomains = gpa.test\n[domain/gpa.test]\nid_provider = ad\nad_domain = gpa.test\n",
+        "[domain/gpa.test]\nad_hostname = linux7.gpa.test\n",
+        "[domain/gpa.test]\nad_domain = corp.test\nkrb5_keytab = FILE:/etc/k.keytab\n",
+    };
+    const auto identity = identityFromSssdConf(texts);
+    CHECK(identity.realm == "CORP.TEST");
+    CHECK(identity.machine == "LINUX7$");
+    CHECK(identity.keytab == "/etc/k.keytab");
+    CHECK(identity.source == "sssd.conf");
+    // A snippet that turns the provider off makes the domain not an AD one.
+    CHECK(identityFromSssdConf(std::vector<std::string>{texts[0], "[domain/gpa.test]\nid_provider = ldap\n"})
+              .realm.empty());
+    // A snippet alone (no sssd.conf) is enough; krb5_realm wins over ad_domain.
+    CHECK(identityFromSssdConf(
+              std::vector<std::string>{"[domain/x]\nid_provider = ad\nad_domain = a.test\nkrb5_realm = B.TEST\n"})
+              .realm == "B.TEST");
+    // Only "*.conf" not starting with '.', in bytewise order.
+    CHECK(sssdSnippetOrder({"b.conf", ".hidden.conf", "a.conf", "README", "10-x.conf", "c.conf.rpmsave", "A.conf"}) ==
+          std::vector<std::string>{"10-x.conf", "A.conf", "a.conf", "b.conf"});
+}
+
+namespace {
+// An in-memory file system for expandSmbConf; counts reads.
+struct Files {
+    std::map<std::string, std::string> files;
+    std::size_t reads = 0;
+    ConfigReader reader()
+    {
+        return [this](const std::string &path) -> gpaudit::Result<std::optional<std::string>> {
+            ++reads;
+            if (path == "/unreadable")
+                return gpaudit::fail("permission denied", {path, 0, 0});
+            const auto found = files.find(path);
+            if (found == files.end())
+                return std::optional<std::string>();
+            return std::optional<std::string>(found->second);
+        };
+    }
+};
+} // namespace
+
+TEST_CASE("smb.conf includes: in place, in any section, bounded; config file replaces")
+{
+    Files fs;
+    fs.files["/etc/samba/smb.conf"] = "[global]\n  workgroup = GPA\n  include = /etc/samba/ad.conf\n"
+                                      "  include = /etc/samba/missing.conf\n  include = /etc/samba/%m.conf\n"
+                                      "[share]\n  include = /etc/samba/share.conf\n";
+    fs.files["/etc/samba/ad.conf"] = "security = ads\nrealm = gpa.test\nnetbios name = linux3\n";
+    fs.files["/etc/samba/share.conf"] = "realm = WRONG.TEST\n";
+    auto text = expandSmbConf("/etc/samba/smb.conf", fs.reader());
+    REQUIRE(text);
+    REQUIRE(*text);
+    const auto identity = identityFromSmbConf(**text);
+    CHECK(identity.realm == "GPA.TEST"); // share.conf's realm is in [share], not [global]
+    CHECK(identity.machine == "LINUX3$");
+    CHECK(identity.source == "smb.conf");
+    CHECK(fs.reads == 4); // smb.conf, ad.conf, missing.conf, share.conf; %m is never expanded
+
+    // The main file missing: nothing, and no error.
+    auto none = expandSmbConf("/etc/samba/none.conf", fs.reader());
+    REQUIRE(none);
+    CHECK_FALSE(*none);
+
+    // config file: the named file is the whole configuration (what came before it is dropped), once.
+    fs.files["/a.conf"] = "[global]\nrealm = FIRST.TEST\nsecurity = ads\nconfig file = /b.conf\nrealm = LOST.TEST\n";
+    fs.files["/b.conf"] = "[global]\nsecurity = ads\nrealm = SECOND.TEST\nconfig file = /a.conf\n";
+    auto replaced = expandSmbConf("/a.conf", fs.reader());
+    REQUIRE(replaced);
+    REQUIRE(*replaced);
+    CHECK(identityFromSmbConf(**replaced).realm == "SECOND.TEST");
+    // A config file that does not exist is ignored.
+    fs.files["/c.conf"] = "[global]\nconfig file = /nope.conf\nsecurity = ads\nrealm = C.TEST\n";
+    auto kept = expandSmbConf("/c.conf", fs.reader());
+    REQUIRE(kept);
+    CHECK(identityFromSmbConf(kept->value_or("")).realm == "C.TEST");
+
+    // Bounds: a file including itself ends at the depth limit, with the file and line named.
+    fs.files["/loop.conf"] = "[global]\ninclude = /loop.conf\n";
+    auto loop = expandSmbConf("/loop.conf", fs.reader());
+    REQUIRE_FALSE(loop);
+    CHECK(loop.error().where.file == "/loop.conf");
+    CHECK(loop.error().where.line == 2);
+    CHECK(loop.error().message.find("deeper than 8") != std::string::npos);
+    // Too many files (wide, not deep).
+    std::string wide = "[global]\n";
+    for (int i = 0; i < 40; ++i)
+        wide += "include = /leaf.conf\n";
+    fs.files["/wide.conf"] = wide;
+    fs.files["/leaf.conf"] = "; nothing\n";
+    auto tooMany = expandSmbConf("/wide.conf", fs.reader());
+    REQUIRE_FALSE(tooMany);
+    CHECK(tooMany.error().message.find("more than 32") != std::string::npos);
+    // Too many bytes in all.
+    fs.files["/big.conf"] = "[global]\ninclude = /leaf.conf\n";
+    auto tooBig = expandSmbConf("/big.conf", fs.reader(), IncludeLimits{8, 32, 30});
+    REQUIRE_FALSE(tooBig);
+    CHECK(tooBig.error().message.find("larger than 30 bytes") != std::string::npos);
+    // An unreadable include is an error naming it, not a silent skip.
+    fs.files["/bad.conf"] = "[global]\ninclude = /unreadable\n";
+    auto unreadable = expandSmbConf("/bad.conf", fs.reader());
+    REQUIRE_FALSE(unreadable);
+    CHECK(unreadable.error().where.file == "/unreadable");
+}
+
+TEST_CASE("durations: units, bare seconds, bounds, junk")
+{
+    using std::chrono::seconds;
+    auto parsed = [](std::string_view text) -> std::optional<seconds> {
+        seconds out{-1};
+        if (!parseDuration(text, out))
+            return std::nullopt;
+        return out;
+    };
+    CHECK(parsed("45") == seconds(45));
+    CHECK(parsed("30s") == seconds(30));
+    CHECK(parsed("90m") == seconds(5400));
+    CHECK(parsed("16h") == seconds(57600));
+    CHECK(parsed("1d") == seconds(86400));
+    CHECK(parsed(" 2h ") == seconds(7200)); // trimmed
+    CHECK(parsed("0") == seconds(0));
+    // At most a year (366 days) in any unit; one more is refused, not wrapped.
+    CHECK(parsed("366d") == seconds(366 * 86400));
+    CHECK_FALSE(parsed("367d"));
+    CHECK(parsed("8784h") == seconds(8784 * 3600));
+    CHECK_FALSE(parsed("8785h"));
+    CHECK_FALSE(parsed("31622401"));
+    CHECK_FALSE(parsed("99999999999999999999s"));
+    // Not durations.
+    for (const char *junk : {"", " ", "s", "h", "-5s", "+5s", "5 s", "5x", "1.5h", "5ss", "1h30m", "0x10"})
+        CHECK_MESSAGE(!parsed(junk), junk);
 }

@@ -120,6 +120,7 @@ GroupPolicyContainer gpc(const char *guid, const std::string &name, std::vector<
 std::vector<std::string> names(const std::vector<GpoDecision> &decisions)
 {
     std::vector<std::string> out;
+    out.reserve(decisions.size());
     for (const auto &d : decisions)
         out.push_back(d.name);
     return out;

@@ -75,14 +75,14 @@ bool hiddenCodePoint(char32_t cp)
 void appendByteEscape(std::string &out, unsigned char byte)
 {
     std::array<char, 8> buffer{};
-    std::snprintf(buffer.data(), buffer.size(), "\\x%02x", static_cast<unsigned>(byte));
+    (void)std::snprintf(buffer.data(), buffer.size(), "\\x%02x", static_cast<unsigned>(byte));
     out += buffer.data();
 }
 
 void appendCodePointEscape(std::string &out, char32_t cp)
 {
     std::array<char, 16> buffer{};
-    std::snprintf(buffer.data(), buffer.size(), "\\u{%04x}", static_cast<unsigned>(cp));
+    (void)std::snprintf(buffer.data(), buffer.size(), "\\u{%04x}", static_cast<unsigned>(cp));
     out += buffer.data();
 }
 

@@ -14,7 +14,7 @@
 namespace gpaudit::core {
 
 struct YamlFieldError : std::runtime_error {
-    YamlFieldError(YAML::Node n, const std::string &message) : std::runtime_error(message), node(std::move(n)) {}
+    YamlFieldError(const YAML::Node &n, const std::string &message) : std::runtime_error(message), node(n) {}
     YAML::Node node;
 };
 

@@ -60,7 +60,7 @@ WindowsEvent base(const AuditEvent &event, const RenderContext &context, std::ui
     out.computer = context.computer;
     out.subcategory = std::move(slug);
     char ms[16];
-    std::snprintf(ms, sizeof ms, "%03u", event.milliseconds % 1000);
+    (void)std::snprintf(ms, sizeof ms, "%03u", event.milliseconds % 1000);
     out.auditId = std::to_string(event.seconds) + "." + ms + ":" + std::to_string(event.serial);
     return out;
 }
@@ -107,7 +107,7 @@ Account LocalAccounts::account(std::uint32_t uid) const
 std::string hex(std::uint64_t value)
 {
     char buffer[24];
-    std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(value));
+    (void)std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(value));
     return buffer;
 }
 
@@ -131,10 +131,10 @@ std::string systemTime(std::int64_t seconds, std::uint32_t milliseconds)
     const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
     char buffer[160];
     // Windows writes 100 ns ticks: seven fractional digits.
-    std::snprintf(buffer, sizeof buffer, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03u0000Z",
-                  static_cast<long long>(year), static_cast<long long>(month), static_cast<long long>(day),
-                  static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
-                  static_cast<long long>(rest % 60), milliseconds % 1000);
+    (void)std::snprintf(buffer, sizeof buffer, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03u0000Z",
+                        static_cast<long long>(year), static_cast<long long>(month), static_cast<long long>(day),
+                        static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
+                        static_cast<long long>(rest % 60), milliseconds % 1000);
     return buffer;
 }
 

@@ -3,7 +3,9 @@
 
 #include "core/base/text.hxx"
 
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 
 namespace gpaudit::core {
 
@@ -108,7 +110,7 @@ std::string ldapFilterEscape(std::string_view value)
         const auto byte = static_cast<unsigned char>(c);
         if (c == '*' || c == '(' || c == ')' || c == '\\' || byte == 0 || byte >= 0x80) {
             char hex[4];
-            std::snprintf(hex, sizeof hex, "\\%02x", byte);
+            (void)std::snprintf(hex, sizeof hex, "\\%02x", byte);
             out += hex;
         } else {
             out += c;
@@ -269,16 +271,6 @@ std::string stripFilePrefix(std::string value)
 
 } // namespace
 
-std::optional<std::string> krb5DefaultRealm(std::string_view krb5Conf)
-{
-    std::optional<std::string> realm;
-    visitIni(krb5Conf, [&](const std::string &section, const std::string &key, const std::string &value) {
-        if (section == "libdefaults" && key == "default_realm" && !value.empty() && !realm)
-            realm = toUpper(value);
-    });
-    return realm;
-}
-
 DomainIdentity identityFromSmbConf(std::string_view smbConf)
 {
     DomainIdentity identity;
@@ -304,42 +296,168 @@ DomainIdentity identityFromSmbConf(std::string_view smbConf)
 
 DomainIdentity identityFromSssdConf(std::string_view sssdConf)
 {
+    return identityFromSssdConf(std::vector<std::string>{std::string(sssdConf)});
+}
+
+DomainIdentity identityFromSssdConf(const std::vector<std::string> &texts)
+{
+    // Sections in the order first seen; each option's last value (sssd: later snippets override).
     struct Section {
         std::string name;
-        DomainIdentity identity;
-        bool ad = false;
+        std::vector<std::pair<std::string, std::string>> options;
+        const std::string *get(std::string_view key) const
+        {
+            for (auto it = options.rbegin(); it != options.rend(); ++it)
+                if (it->first == key)
+                    return &it->second;
+            return nullptr;
+        }
     };
     std::vector<Section> sections;
-    visitIni(sssdConf, [&](const std::string &section, const std::string &key, const std::string &value) {
-        if (!section.starts_with("domain/"))
-            return;
-        if (sections.empty() || sections.back().name != section)
-            sections.push_back({section, {}, false});
-        auto &s = sections.back();
-        if (key == "id_provider" || key == "auth_provider" || key == "access_provider")
-            s.ad = s.ad || toLower(value) == "ad";
-        else if (key == "krb5_realm")
-            s.identity.realm = toUpper(value);
-        else if (key == "ad_domain" && s.identity.realm.empty())
-            s.identity.realm = toUpper(value);
-        else if (key == "ad_hostname") {
-            const auto dot = value.find('.');
-            s.identity.machine = toUpper(value.substr(0, dot)) + "$";
-        } else if (key == "krb5_keytab")
-            s.identity.keytab = stripFilePrefix(value);
-        else if (key == "ad_server") {
-            const auto comma = value.find(',');
-            const auto first = std::string(trim(value.substr(0, comma)));
+    for (const auto &text : texts)
+        visitIni(text, [&](const std::string &section, const std::string &key, const std::string &value) {
+            if (!section.starts_with("domain/"))
+                return;
+            auto found =
+                std::find_if(sections.begin(), sections.end(), [&](const Section &s) { return s.name == section; });
+            if (found == sections.end()) {
+                sections.push_back({section, {}});
+                found = std::prev(sections.end());
+            }
+            found->options.emplace_back(key, value);
+        });
+    for (const auto &s : sections) {
+        bool ad = false;
+        for (const char *provider : {"id_provider", "auth_provider", "access_provider"})
+            if (const auto *value = s.get(provider))
+                ad = ad || toLower(*value) == "ad";
+        if (!ad)
+            continue;
+        DomainIdentity identity;
+        if (const auto *realm = s.get("krb5_realm"); realm != nullptr && !realm->empty())
+            identity.realm = toUpper(*realm);
+        else if (const auto *domain = s.get("ad_domain"))
+            identity.realm = toUpper(*domain);
+        if (identity.realm.empty())
+            continue;
+        if (const auto *hostname = s.get("ad_hostname"))
+            identity.machine = toUpper(std::string_view(*hostname).substr(0, hostname->find('.'))) + "$";
+        if (const auto *keytab = s.get("krb5_keytab"))
+            identity.keytab = stripFilePrefix(*keytab);
+        if (const auto *server = s.get("ad_server")) {
+            const auto first = std::string(trim(std::string_view(*server).substr(0, server->find(','))));
             if (first != "_srv_")
-                s.identity.server = first;
+                identity.server = first;
         }
-    });
-    for (auto &s : sections)
-        if (s.ad && !s.identity.realm.empty()) {
-            s.identity.source = "sssd.conf";
-            return s.identity;
-        }
+        identity.source = "sssd.conf";
+        return identity;
+    }
     return {};
+}
+
+std::vector<std::string> sssdSnippetOrder(std::vector<std::string> names)
+{
+    std::erase_if(
+        names, [](const std::string &name) { return name.empty() || name.front() == '.' || !name.ends_with(".conf"); });
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+namespace {
+
+struct SmbExpansion {
+    const ConfigReader &read;
+    const IncludeLimits &limits;
+    std::size_t files = 0;
+    std::size_t bytes = 0;
+    bool configFileUsed = false;
+    // Set by `config file =` naming a file that exists: the whole configuration is that file.
+    std::optional<std::pair<std::string, std::string>> restartWith; // path, text
+
+    // Reads one file (counted against the limits); nullopt when it does not exist.
+    Result<std::optional<std::string>> load(const std::string &path, const std::string &from)
+    {
+        if (++files > limits.maxFiles)
+            return fail("more than " + std::to_string(limits.maxFiles) + " smb.conf files with their includes",
+                        {from, 0, 0});
+        auto text = read(path);
+        if (!text)
+            return tl::unexpected(text.error());
+        if (*text) {
+            bytes += (*text)->size();
+            if (bytes > limits.maxBytes)
+                return fail("smb.conf with its includes is larger than " + std::to_string(limits.maxBytes) + " bytes",
+                            {path, 0, 0});
+        }
+        return text;
+    }
+
+    // Appends `text` (the file `path`, at `depth`) to out with its includes expanded.
+    Result<void> expand(const std::string &path, std::string_view text, std::size_t depth, std::string &out)
+    {
+        std::string section;
+        std::uint32_t lineNumber = 0;
+        for (auto raw : splitLines(text)) {
+            ++lineNumber;
+            const auto line = trim(raw);
+            if (!line.empty() && line.front() == '[') {
+                const auto close = line.find(']');
+                section = toLower(trim(line.substr(1, close == std::string_view::npos ? line.size() - 1 : close - 1)));
+            }
+            const auto eq = line.find('=');
+            const std::string key =
+                eq == std::string_view::npos || line.empty() || line.front() == '#' || line.front() == ';'
+                    ? std::string()
+                    : toLower(trim(line.substr(0, eq)));
+            if (key != "include" && !(key == "config file" && section == "global")) {
+                out.append(raw);
+                out += '\n';
+                continue;
+            }
+            const std::string target(trim(line.substr(eq + 1)));
+            if (target.empty() || target.front() != '/' || target.find('%') != std::string::npos)
+                continue; // per-client substitutions or a relative path: not the host's own settings
+            if (key == "config file" && configFileUsed)
+                continue;
+            if (key == "include" && depth + 1 > limits.maxDepth)
+                return fail("includes nested deeper than " + std::to_string(limits.maxDepth), {path, lineNumber, 0});
+            auto included = load(target, path);
+            if (!included)
+                return tl::unexpected(included.error());
+            if (!*included)
+                continue; // Samba: "Can't find include file" (or a config file that is not there), and goes on
+            if (key == "config file") {
+                restartWith.emplace(target, std::move(**included));
+                return {};
+            }
+            if (auto done = expand(target, **included, depth + 1, out); !done || restartWith)
+                return done;
+        }
+        return {};
+    }
+};
+
+} // namespace
+
+Result<std::optional<std::string>> expandSmbConf(const std::string &path, const ConfigReader &read,
+                                                 const IncludeLimits &limits)
+{
+    SmbExpansion expansion{read, limits, 0, 0, false, std::nullopt};
+    auto text = expansion.load(path, path);
+    if (!text || !*text)
+        return text;
+    std::string current = path;
+    std::string currentText = std::move(**text);
+    for (;;) {
+        std::string out;
+        if (auto done = expansion.expand(current, currentText, 0, out); !done)
+            return tl::unexpected(done.error());
+        if (!expansion.restartWith)
+            return std::optional<std::string>(std::move(out));
+        std::tie(current, currentText) = std::move(*expansion.restartWith);
+        expansion.restartWith.reset();
+        expansion.configFileUsed = true;
+    }
 }
 
 } // namespace gpaudit::core

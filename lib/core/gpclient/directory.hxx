@@ -8,6 +8,7 @@
 #include "core/base/result.hxx"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -57,11 +58,39 @@ struct DomainIdentity {
     std::string source;  // which file told the realm
 };
 
-// [libdefaults] default_realm of a krb5.conf.
-std::optional<std::string> krb5DefaultRealm(std::string_view krb5Conf);
+// (krb5.conf's default realm is libkrb5's answer: lib/domain asks krb5_get_default_realm.)
+
 // [global] realm, netbios name and "kerberos method"/keytab hints of an smb.conf (winbind joins).
+// The text is the configuration with its includes expanded (expandSmbConf).
 DomainIdentity identityFromSmbConf(std::string_view smbConf);
 // The first [domain/...] section with id_provider = ad (or ad_domain/krb5_realm set) of an sssd.conf.
 DomainIdentity identityFromSssdConf(std::string_view sssdConf);
+// The same over sssd.conf followed by its snippets (/etc/sssd/conf.d/*.conf in the order sssd reads them,
+// sssdSnippetOrder): sssd's merge rules, a section in a later file adds its options to the section of
+// the same name and an option given again replaces the earlier value.
+DomainIdentity identityFromSssdConf(const std::vector<std::string> &texts);
+
+// Which files of sssd's conf.d sssd reads, in its order: names ending in ".conf" that do not start with
+// '.', sorted bytewise (ding-libs' ini_config_augment over "^[^\.].*\.conf$").
+std::vector<std::string> sssdSnippetOrder(std::vector<std::string> names);
+
+// Bounds on a configuration with includes: nesting depth, files read, bytes read in all.
+struct IncludeLimits {
+    std::size_t maxDepth = 8;
+    std::size_t maxFiles = 32;
+    std::size_t maxBytes = 1u << 20;
+};
+// The reader of one configuration file (the adapter's I/O): its text, nullopt when it does not exist,
+// an error when it exists but cannot be read.
+using ConfigReader = std::function<Result<std::optional<std::string>>(const std::string &path)>;
+
+// smb.conf as Samba reads it: `include = FILE` replaced by FILE's text where it stands (in any section;
+// the included file may open sections of its own), `config file = FILE` in [global] makes FILE the whole
+// configuration from then on (Samba reloads from it; once). A missing included file is skipped (Samba
+// warns and goes on), as is a path with % substitutions or a relative one (Samba would expand them per
+// client; this reads the host's own identity). Errors name the file: a nesting deeper, more files or
+// more bytes than the limits, an unreadable file. nullopt when `path` itself does not exist.
+Result<std::optional<std::string>> expandSmbConf(const std::string &path, const ConfigReader &read,
+                                                 const IncludeLimits &limits = {});
 
 } // namespace gpaudit::core

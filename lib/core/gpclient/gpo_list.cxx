@@ -116,9 +116,9 @@ class Reader {
     GuidText guid(std::size_t offset) const
     {
         char text[40];
-        std::snprintf(text, sizeof text, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X", u32(offset),
-                      u16(offset + 4), u16(offset + 6), u8(offset + 8), u8(offset + 9), u8(offset + 10),
-                      u8(offset + 11), u8(offset + 12), u8(offset + 13), u8(offset + 14), u8(offset + 15));
+        (void)std::snprintf(text, sizeof text, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X", u32(offset),
+                            u16(offset + 4), u16(offset + 6), u8(offset + 8), u8(offset + 9), u8(offset + 10),
+                            u8(offset + 11), u8(offset + 12), u8(offset + 13), u8(offset + 14), u8(offset + 15));
         return text;
     }
 

@@ -18,7 +18,7 @@ std::string percentEncode(std::string_view component)
             out += static_cast<char>(c);
         } else {
             char buffer[4];
-            std::snprintf(buffer, sizeof buffer, "%%%02X", c);
+            (void)std::snprintf(buffer, sizeof buffer, "%%%02X", c);
             out += buffer;
         }
     }

@@ -807,6 +807,7 @@ class Builder {
                 sortKeys(narrow.keys);
         }
         std::vector<AuditRule> rules;
+        rules.reserve(entries.size());
         for (auto &entry : entries)
             rules.push_back(std::move(entry.rule));
         out_.rules = std::move(rules);

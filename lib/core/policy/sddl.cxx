@@ -355,7 +355,7 @@ std::string Ace::str() const
     }
     if (rights.empty()) {
         char mask[16];
-        std::snprintf(mask, sizeof mask, "0x%x", accessMask);
+        (void)std::snprintf(mask, sizeof mask, "0x%x", accessMask);
         rights = mask;
     }
     out += rights;

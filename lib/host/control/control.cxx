@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "host/control/control.hxx"
 
+#include "host/files/unique_fd.hxx"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -83,16 +85,15 @@ Result<int> connectTo(const std::string &path, bool &notRunning)
     auto address = addressOf(path);
     if (!address)
         return tl::unexpected(address.error());
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd)
         return fail("socket: " + errnoText(errno));
-    if (::connect(fd, reinterpret_cast<const sockaddr *>(&*address), sizeof *address) != 0) {
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr *>(&*address), sizeof *address) != 0) {
         const int error = errno;
-        ::close(fd);
         notRunning = error == ENOENT || error == ECONNREFUSED;
         return fail("cannot reach gpauditd at " + path + ": " + errnoText(error));
     }
-    return fd;
+    return fd.release(); // the caller's now
 }
 
 Result<int> listenAt(const std::string &path)
@@ -112,31 +113,26 @@ Result<int> listenAt(const std::string &path)
             return fail(path + " exists and is not a socket; not replacing it");
         bool notRunning = false;
         if (auto other = connectTo(path, notRunning)) {
-            ::close(*other);
+            const UniqueFd answered(*other);
             return fail("another gpauditd listens at " + path);
         }
         if (!notRunning)
             return fail("cannot tell whether another gpauditd listens at " + path);
-        ::unlink(path.c_str()); // stale: its daemon is gone
+        (void)::unlink(path.c_str()); // stale: its daemon is gone
     }
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd)
         return fail("socket: " + errnoText(errno));
     // Created 0600 from the start: no window in which another user could connect.
     const mode_t old = ::umask(0177);
-    const int bound = ::bind(fd, reinterpret_cast<const sockaddr *>(&*address), sizeof *address);
+    const int bound = ::bind(fd.get(), reinterpret_cast<const sockaddr *>(&*address), sizeof *address);
     const int bindError = errno;
     ::umask(old);
-    if (bound != 0) {
-        ::close(fd);
+    if (bound != 0)
         return fail("cannot bind " + path + ": " + errnoText(bindError));
-    }
-    if (::listen(fd, 16) != 0) {
-        const int error = errno;
-        ::close(fd);
-        return fail("cannot listen on " + path + ": " + errnoText(error));
-    }
-    return fd;
+    if (::listen(fd.get(), 16) != 0)
+        return fail("cannot listen on " + path + ": " + errnoText(errno));
+    return fd.release(); // the caller's now
 }
 
 Result<Peer> peerOf(int fd)
@@ -150,26 +146,7 @@ Result<Peer> peerOf(int fd)
 
 Result<std::vector<std::string>> parseRequest(std::string_view line)
 {
-    if (line.size() > kMaxRequest)
-        return fail("request longer than " + std::to_string(kMaxRequest) + " bytes");
-    std::vector<std::string> words;
-    std::string word;
-    for (char c : line) {
-        if (c == ' ') {
-            if (!word.empty())
-                words.push_back(std::move(word));
-            word.clear();
-        } else if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) {
-            return fail("request has a non-printable byte");
-        } else {
-            word.push_back(c);
-        }
-    }
-    if (!word.empty())
-        words.push_back(std::move(word));
-    if (words.empty())
-        return fail("empty request");
-    return words;
+    return core::splitControlRequest(line);
 }
 
 Result<int> exchange(int fd, const std::string &request, int outFd, int errFd)

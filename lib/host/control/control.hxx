@@ -5,6 +5,7 @@
 // big-endian length and the data, and closes after the 'x' frame.
 #pragma once
 
+#include "core/base/control_request.hxx"
 #include "core/base/result.hxx"
 
 #include <cstddef>
@@ -14,7 +15,7 @@
 
 namespace gpaudit::host::control {
 
-inline constexpr std::size_t kMaxRequest = 4096;
+inline constexpr std::size_t kMaxRequest = core::kMaxControlRequest;
 inline constexpr std::size_t kMaxFrame = 16u << 20;
 
 std::string frame(char kind, std::string_view data);
@@ -30,7 +31,8 @@ struct Peer {
 };
 Result<Peer> peerOf(int fd);
 
-// Splits a request line into words; an error for an empty, oversized or non-printable line.
+// Splits a request line into words; an error for an empty, oversized or non-printable line
+// (core::splitControlRequest; core::parseControlRequest also checks the command and its flags).
 Result<std::vector<std::string>> parseRequest(std::string_view line);
 
 // Client: connects; `notRunning` is set (and an error returned) when nothing listens at the path.

@@ -3,6 +3,8 @@
 
 #include "core/base/identifiers.hxx"
 #include "core/base/text.hxx"
+#include "host/files/unique_fd.hxx"
+#include "host/files/xml.hxx"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,6 +13,8 @@
 #include <fcntl.h>
 #include <fstream>
 #include <memory>
+#include <set>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,15 +26,6 @@ struct DirCloser {
     void operator()(DIR *dir) const { ::closedir(dir); }
 };
 
-struct FdCloser {
-    void operator()(const int *fd) const
-    {
-        if (fd != nullptr && *fd >= 0)
-            ::close(*fd);
-        delete fd;
-    }
-};
-
 std::string baseName(std::string path)
 {
     while (path.size() > 1 && path.back() == '/')
@@ -39,31 +34,14 @@ std::string baseName(std::string path)
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Text between <tag> and </tag>, without a CDATA wrapper. Enough for GPMC's manifest files.
-std::string xmlElement(std::string_view xml, std::string_view tag)
-{
-    const std::string open = "<" + std::string(tag) + ">";
-    const std::string close = "</" + std::string(tag) + ">";
-    const auto start = xml.find(open);
-    if (start == std::string_view::npos)
-        return {};
-    const auto end = xml.find(close, start);
-    if (end == std::string_view::npos)
-        return {};
-    auto content = core::trim(xml.substr(start + open.size(), end - start - open.size()));
-    if (content.starts_with("<![CDATA[") && content.ends_with("]]>"))
-        content = content.substr(9, content.size() - 12);
-    return std::string(content);
-}
-
 } // namespace
 
 Result<std::string> readFileBounded(const std::string &path, std::size_t maxSize)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
+    const UniqueFd owned(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!owned)
         return fail(std::string("cannot open: ") + std::strerror(errno), {path, 0, 0});
-    std::unique_ptr<const int, FdCloser> guard(new int(fd));
+    const int fd = owned.get();
     struct stat st {};
     if (::fstat(fd, &st) != 0)
         return fail(std::string("cannot stat: ") + std::strerror(errno), {path, 0, 0});
@@ -141,31 +119,50 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
         root = *backupRoot;
         // GPMC backup: the folder is named by a backup ID; the GPO's own GUID and name are in the
         // manifest (bkupInfo.xml) or in Backup.xml.
-        for (const auto &[file, guidTag, nameTag] :
-             {std::tuple{"bkupInfo.xml", "GPOGuid", "GPODisplayName"}, std::tuple{"Backup.xml", "ID", "DisplayName"}}) {
-            auto path = findCaseInsensitive(dir, file);
+        // Both are read with a real XML parser (host/files/xml: expat, no DTD); a manifest that is not
+        // well-formed is an error naming it, not a guess.
+        struct Manifest {
+            const char *file;
+            const char *parent;
+            const char *guid;
+            const char *name;
+        };
+        for (const auto &manifest : {Manifest{"bkupInfo.xml", "BackupInst", "GPOGuid", "GPODisplayName"},
+                                     Manifest{"Backup.xml", "GroupPolicyCoreSettings", "ID", "DisplayName"}}) {
+            auto path = findCaseInsensitive(dir, manifest.file);
             if (!path)
                 continue;
-            auto bytes = readFileBounded(*path, 16 * 1024 * 1024);
+            auto bytes = readFileBounded(*path, std::size_t{16} << 20);
             if (!bytes)
                 return tl::unexpected(bytes.error());
             auto text = core::decodeText(*bytes, *path);
             if (!text)
-                continue;
+                return tl::unexpected(text.error());
+            const bool backupXml = core::equalsIgnoreCase(baseName(*path), "Backup.xml");
+            std::set<std::string> wanted{manifest.guid, manifest.name};
+            if (backupXml)
+                wanted.insert("MachineExtensionGuids");
+            auto values = xmlChildTexts(text->utf8, *path, manifest.parent, wanted);
+            if (!values)
+                return tl::unexpected(values.error());
+            auto value = [&](const char *name) -> std::optional<std::string> {
+                const auto found = values->find(name);
+                if (found == values->end())
+                    return std::nullopt;
+                return std::string(core::trim(found->second));
+            };
             if (folder.gpo.guid.empty())
-                if (auto guid = core::parseGuid(xmlElement(text->utf8, guidTag), true))
+                if (auto guid = core::parseGuid(value(manifest.guid).value_or(""), true))
                     folder.gpo.guid = *guid;
             if (folder.gpo.name.empty())
-                folder.gpo.name = xmlElement(text->utf8, nameTag);
+                folder.gpo.name = value(manifest.name).value_or("");
             // Backup.xml keeps the GPC's gPCMachineExtensionNames as MachineExtensionGuids (an empty
-            // element when the GPO registers none). Matched case-insensitively like the file names.
-            if (core::equalsIgnoreCase(baseName(*path), "Backup.xml")) {
-                const auto &xml = text->utf8;
-                if (xml.find("<MachineExtensionGuids/>") != std::string::npos ||
-                    xml.find("<MachineExtensionGuids />") != std::string::npos) {
+            // element when the GPO registers none).
+            if (backupXml) {
+                if (auto guids = value("MachineExtensionGuids"); guids && guids->empty()) {
                     folder.extensions = core::ExtensionList{{}, "Backup.xml MachineExtensionGuids"};
-                } else if (xml.find("<MachineExtensionGuids>") != std::string::npos) {
-                    auto list = core::backupExtensionList(xmlElement(xml, "MachineExtensionGuids"));
+                } else if (guids) {
+                    auto list = core::backupExtensionList(*guids);
                     if (!list)
                         return fail(list.error().message, {*path, 0, 0});
                     folder.extensions = std::move(*list);
@@ -185,7 +182,7 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
     if (folder.gpo.name.empty()) {
         // SYSVOL's gpt.ini may carry displayName= (Windows writes it for some GPOs).
         if (auto gptIni = findCaseInsensitive(root, "gpt.ini")) {
-            if (auto bytes = readFileBounded(*gptIni, 64 * 1024)) {
+            if (auto bytes = readFileBounded(*gptIni, std::size_t{64} << 10)) {
                 if (auto text = core::decodeText(*bytes, *gptIni)) {
                     for (auto line : core::splitLines(text->utf8)) {
                         line = core::trim(line);
@@ -209,7 +206,7 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
             findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/SecEdit/GptTmpl.inf.SAMBABACKUP");
     if (!folder.extensions) {
         if (auto sambaExt = findCaseInsensitive(root, "gPCMachineExtensionNames.SAMBAEXT")) {
-            auto bytes = readFileBounded(*sambaExt, 64 * 1024);
+            auto bytes = readFileBounded(*sambaExt, std::size_t{64} << 10);
             if (!bytes)
                 return tl::unexpected(bytes.error());
             auto text = core::decodeText(*bytes, *sambaExt);
@@ -264,7 +261,7 @@ std::optional<std::vector<std::string>> LocalHostProbe::listTree(const std::stri
 
 Result<SidMapResolver> SidMapResolver::fromFile(const std::string &path)
 {
-    auto bytes = readFileBounded(path, 1024 * 1024);
+    auto bytes = readFileBounded(path, std::size_t{1} << 20);
     if (!bytes)
         return tl::unexpected(bytes.error());
     auto text = core::decodeText(*bytes, path);
@@ -319,12 +316,11 @@ std::string directoryOf(const std::string &path)
 // fsync(2) of a directory, or syncfs(2) of the file system that holds it.
 Result<void> syncAt(const std::string &dir, bool wholeFileSystem)
 {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
+    const UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd)
         return fail(std::string("cannot open directory: ") + std::strerror(errno), {dir, 0, 0});
-    const int rc = wholeFileSystem ? ::syncfs(fd) : ::fsync(fd);
+    const int rc = wholeFileSystem ? ::syncfs(fd.get()) : ::fsync(fd.get());
     const int error = errno;
-    ::close(fd);
     if (rc != 0)
         return fail(std::string(wholeFileSystem ? "cannot sync the file system: " : "cannot sync directory: ") +
                         std::strerror(error),
@@ -344,13 +340,14 @@ Result<void> writeFileAtomic(const std::string &path, std::string_view content, 
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
         return fail(std::string("cannot create directory: ") + std::strerror(errno), {dir, 0, 0});
     std::string temporary = path + ".XXXXXX";
-    const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
-    if (fd < 0)
+    UniqueFd owned(::mkostemp(temporary.data(), O_CLOEXEC));
+    if (!owned)
         return fail(std::string("cannot create a temporary file: ") + std::strerror(errno), {path, 0, 0});
+    const int fd = owned.get();
     auto cleanup = [&](const std::string &what) {
         const int error = errno;
-        ::close(fd);
-        ::unlink(temporary.c_str());
+        owned.reset();
+        (void)::unlink(temporary.c_str());
         return fail(what + ": " + std::strerror(error), {path, 0, 0});
     };
     if (::fchmod(fd, mode) != 0)
@@ -366,14 +363,13 @@ Result<void> writeFileAtomic(const std::string &path, std::string_view content, 
     }
     if (durability == Durability::Synced && ::fsync(fd) != 0)
         return cleanup("cannot sync");
-    if (::close(fd) != 0) {
-        const int error = errno;
-        ::unlink(temporary.c_str());
+    if (const int error = owned.close(); error != 0) {
+        (void)::unlink(temporary.c_str());
         return fail(std::string("write error: ") + std::strerror(error), {path, 0, 0});
     }
     if (::rename(temporary.c_str(), path.c_str()) != 0) {
         const int error = errno;
-        ::unlink(temporary.c_str());
+        (void)::unlink(temporary.c_str());
         return fail(std::string("cannot replace the file: ") + std::strerror(error), {path, 0, 0});
     }
     if (durability == Durability::Cache)
@@ -394,6 +390,17 @@ Result<void> removeFile(const std::string &path)
         return fail(std::string("cannot remove: ") + std::strerror(errno), {path, 0, 0});
     }
     return syncDirectory(directoryOf(path));
+}
+
+Result<UniqueFd> lockFile(const std::string &path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600));
+    if (!fd)
+        return fail(std::string("cannot open the lock file: ") + std::strerror(errno), {path, 0, 0});
+    while (::flock(fd.get(), LOCK_EX) != 0)
+        if (errno != EINTR)
+            return fail(std::string("cannot lock: ") + std::strerror(errno), {path, 0, 0});
+    return fd;
 }
 
 } // namespace gpaudit::host

@@ -6,6 +6,7 @@
 #include "core/gpclient/gpo_list.hxx"
 #include "core/linux/translate.hxx"
 #include "core/policy/merge.hxx"
+#include "host/files/unique_fd.hxx"
 
 #include <cstddef>
 #include <optional>
@@ -15,7 +16,7 @@
 namespace gpaudit::host {
 
 // Policy files are small (a full audit.csv is ~8 KiB); anything larger is refused before parsing.
-inline constexpr std::size_t kMaxPolicyFileSize = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxPolicyFileSize = std::size_t{4} << 20;
 
 // Reads a whole regular file of at most maxSize bytes. Errors name the path.
 Result<std::string> readFileBounded(const std::string &path, std::size_t maxSize = kMaxPolicyFileSize);
@@ -80,5 +81,10 @@ Result<void> syncFileSystem(const std::string &dir);
 
 // Removes path; a missing file is not an error. Syncs the directory.
 Result<void> removeFile(const std::string &path);
+
+// An exclusive advisory lock (flock) on path, created 0600 when missing, held while the returned
+// descriptor lives; waits for another holder. An error naming the path when it cannot be opened or locked:
+// never a silent run without the lock.
+Result<UniqueFd> lockFile(const std::string &path);
 
 } // namespace gpaudit::host
