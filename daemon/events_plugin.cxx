@@ -7,6 +7,7 @@
 #include "core/base/safe_text.hxx"
 #include "core/events/classify.hxx"
 #include "core/events/windows.hxx"
+#include "event_policy.hxx"
 #include "host/data/rules_data.hxx"
 #include "user_names.hxx"
 
@@ -33,15 +34,19 @@ namespace ev = gpaudit::core::events;
 int main(int argc, char **argv)
 {
     std::string output = "/var/log/gpaudit-events.json";
-    bool commandLine = false;
+    std::optional<bool> commandLine; // forced; nullopt: the policy in force decides (event_policy.hxx)
+    std::string stateDir = "/var/lib/gpauditd";
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--output" && i + 1 < argc)
             output = argv[++i];
-        else if (arg == "--command-line")
-            commandLine = true;
+        else if (arg == "--command-line" || arg == "--no-command-line")
+            commandLine = arg == "--command-line";
+        else if (arg == "--state-dir" && i + 1 < argc)
+            stateDir = argv[++i];
         else {
-            std::cerr << "gpaudit-events: usage: gpaudit-events [--output FILE] [--command-line] (records on stdin)\n";
+            std::cerr << "gpaudit-events: usage: gpaudit-events [--output FILE] [--command-line|--no-command-line] "
+                         "[--state-dir DIR] (records on stdin)\n";
             return 2;
         }
     }
@@ -70,7 +75,10 @@ int main(int argc, char **argv)
     constexpr std::size_t kMaxImages = 65536;
     ev::RenderContext context;
     context.accounts = &accounts;
-    context.includeCommandLine = commandLine;
+    // "Include command line in process creation events" of the last applied sync, read at start (auditd
+    // restarts its plugins when reconfigured).
+    context.includeCommandLine =
+        commandLine ? *commandLine : daemon::commandLinePolicyFromState(*data, stateDir).include;
     context.processName = [&](std::uint32_t pid) -> std::optional<std::string> {
         if (auto it = images.find(pid); it != images.end())
             return it->second;

@@ -148,6 +148,21 @@ std::string renderShowText(const ReportInput &input)
         out += line + "\n";
     }
 
+    // Administrative Templates (Registry.pol, MS-GPREG): shown only when a GPO's Registry.pol sets or
+    // deletes the value, so that the report of a policy without one is unchanged.
+    if (const auto &setting = resultant.includeCommandLine) {
+        out += "\nAdministrative Templates (Registry.pol)\n";
+        std::string state;
+        if (setting->outcome.kind == RegistryOutcome::Kind::Deleted)
+            state = "Not Configured (" + setting->outcome.directive + ")";
+        else if (auto value = setting->outcome.dword())
+            state = std::string(setting->enabled() ? "Enabled" : "Disabled") + " (" + std::to_string(*value) + ")";
+        else
+            state = "Disabled (not a REG_DWORD)";
+        out += pad("  Include command line in process creation events", 52) + pad(state, 22) + setting->source.str() +
+               "\n";
+    }
+
     out += "\nGlobal object access auditing\n";
     for (auto [label, list] :
          {std::pair{"File system", &resultant.fileGlobalSacl}, std::pair{"Registry", &resultant.registryGlobalSacl}}) {
@@ -285,6 +300,19 @@ std::string renderShowJson(const ReportInput &input)
         out += "}";
     }
     out += "},\n";
+    // Only when a GPO's Registry.pol sets or deletes it (absent: not configured).
+    if (const auto &setting = resultant.includeCommandLine) {
+        out += std::string("  \"includeCommandLine\": {\"enabled\": ") + (setting->enabled() ? "true" : "false") +
+               ", \"value\": ";
+        const auto value = setting->outcome.dword();
+        out += value ? std::to_string(*value) : std::string("null");
+        out += ", \"deletedBy\": ";
+        out += setting->outcome.kind == RegistryOutcome::Kind::Deleted ? "\"" + setting->outcome.directive + "\""
+                                                                       : std::string("null");
+        out += ", \"source\": ";
+        jsonGpo(out, setting->source);
+        out += "},\n";
+    }
     for (auto [label, list] : {std::pair{"fileGlobalSacl", &resultant.fileGlobalSacl},
                                std::pair{"registryGlobalSacl", &resultant.registryGlobalSacl}}) {
         out += "  \"" + std::string(label) + "\": [";

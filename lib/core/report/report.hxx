@@ -31,6 +31,7 @@ struct GpoStatus {
     bool audit = false;        // lists the audit CSE
     bool security = false;     // lists the security CSE
     std::string status;        // applied GPOs: fetched, cached, kept version N (fetch failed), ...
+    bool registry = false;     // lists the registry CSE (Registry.pol)
 };
 
 // Where a domain policy came from: shown above the table and as "domain" in the JSON.

@@ -98,6 +98,30 @@ void readSecurityTemplate(const std::string &path, core::GpoInput &input, Loaded
     input.securityTemplate = std::move(*parsed);
 }
 
+void readRegistryPol(const std::string &path, core::GpoInput &input, LoadedPolicy &out,
+                     const core::PolicyLimits &limits, const std::string &why)
+{
+    core::FileUse use{"Registry.pol", false, {}, {}};
+    auto bytes = readPolicyFile(path, limits);
+    if (!bytes) {
+        out.problems.push_back({input.gpo, true, problemText(bytes.error(), input)});
+        use.why = "rejected: not readable";
+        input.files.push_back(std::move(use));
+        return;
+    }
+    auto parsed = core::parseRegistryPol(*bytes, path, limits);
+    if (!parsed) {
+        out.problems.push_back({input.gpo, true, problemText(parsed.error(), input) + " (Registry.pol ignored)"});
+        use.why = "rejected: does not parse; see the input problems";
+        input.files.push_back(std::move(use));
+        return;
+    }
+    use.used = true;
+    use.why = why;
+    input.files.push_back(std::move(use));
+    input.registryPol = std::move(*parsed);
+}
+
 // One file of a GPO folder: read when the GPO registers its extension, or when no list is known.
 template <typename Read>
 void readGpoFile(core::PolicyFile kind, const std::optional<std::string> &path,
@@ -142,6 +166,10 @@ Result<LoadedPolicy> loadPolicySources(const core::Catalog &catalog, const std::
             readGpoFile(core::PolicyFile::GptTmplInf, folder->gptTmplInf, folder->extensions, input,
                         [&](const std::string &path, const std::string &why) {
                             readSecurityTemplate(path, input, out, limits, why);
+                        });
+            readGpoFile(core::PolicyFile::RegistryPol, folder->registryPol, folder->extensions, input,
+                        [&](const std::string &path, const std::string &why) {
+                            readRegistryPol(path, input, out, limits, why);
                         });
             break;
         }

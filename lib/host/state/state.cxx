@@ -119,6 +119,7 @@ Result<SyncState> readSyncState(const std::string &stateDir)
             r.version = get<std::uint32_t>(g, "version", 0);
             r.audit = get<bool>(g, "audit", false);
             r.security = get<bool>(g, "security", false);
+            r.registry = get<bool>(g, "registry", false);
             r.status = get<std::string>(g, "status", "");
             state.gpos.push_back(std::move(r));
         }
@@ -160,6 +161,7 @@ Result<void> writeSyncState(const std::string &stateDir, const SyncState &state)
         out << YAML::Key << "version" << YAML::Value << r.version;
         out << YAML::Key << "audit" << YAML::Value << r.audit;
         out << YAML::Key << "security" << YAML::Value << r.security;
+        out << YAML::Key << "registry" << YAML::Value << r.registry;
         out << YAML::Key << "status" << YAML::Value << r.status;
         out << YAML::EndMap;
     }
@@ -204,10 +206,12 @@ std::optional<CachedGpo> readCachedGpo(const std::string &stateDir, const std::s
             target = std::move(*content);
             return true;
         };
-        if (!read(files.auditCsv, "audit.csv") || !read(files.gptTmplInf, "GptTmpl.inf"))
+        if (!read(files.auditCsv, "audit.csv") || !read(files.gptTmplInf, "GptTmpl.inf") ||
+            !read(files.registryPol, "Registry.pol"))
             return std::nullopt;
     }
-    if (entries != 2)
+    // A version cached before Registry.pol was fetched has 2 entries: not complete, fetched again.
+    if (entries != 3)
         return std::nullopt;
     return files;
 }
@@ -230,6 +234,8 @@ Result<void> writeCachedGpo(const std::string &stateDir, const std::string &guid
     if (auto ok = store(files.auditCsv, "audit.csv"); !ok)
         return ok;
     if (auto ok = store(files.gptTmplInf, "GptTmpl.inf"); !ok)
+        return ok;
+    if (auto ok = store(files.registryPol, "Registry.pol"); !ok)
         return ok;
     return writeFileAtomic(dir + "/manifest", manifest, 0600, Durability::Cache); // last: the version is complete
 }
@@ -317,6 +323,24 @@ LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<C
                 input.securityTemplate = std::move(*parsed);
             }
         }
+        // Registry.pol is listed only when its extension is registered or it was fetched, so that a
+        // report of GPOs without Administrative Templates is unchanged.
+        const bool registryListed =
+            in.files.registryPol || (in.extensions && in.extensions->cses.contains(std::string(core::kRegistryCse)));
+        if (registryListed && decide(core::PolicyFile::RegistryPol, in.files.registryPol)) {
+            const std::string file = label + "/Machine/Registry.pol";
+            auto parsed = core::parseRegistryPol(*in.files.registryPol, file, limits);
+            if (!parsed) {
+                out.problems.push_back({in.gpo, true, parsed.error().str() + " (Registry.pol ignored)"});
+                input.files.push_back({"Registry.pol", false, "rejected: does not parse; see the input problems", {}});
+            } else {
+                input.files.push_back({"Registry.pol",
+                                       true,
+                                       core::decidePolicyFile(core::PolicyFile::RegistryPol, in.extensions).why,
+                                       {}});
+                input.registryPol = std::move(*parsed);
+            }
+        }
         out.inputs.push_back(std::move(input));
     }
     return out;
@@ -333,6 +357,8 @@ static std::optional<core::ExtensionList> recordedExtensions(const SyncState &st
             list.cses.insert(std::string(core::kAuditCse));
         if (record.security)
             list.cses.insert(std::string(core::kSecurityCse));
+        if (record.registry)
+            list.cses.insert(std::string(core::kRegistryCse));
         return list;
     }
     return std::nullopt;
