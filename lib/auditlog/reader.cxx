@@ -9,6 +9,7 @@
 #include <libaudit.h>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace gpaudit::auditlog {
 
@@ -86,6 +87,21 @@ std::string decoded(const char *raw)
     return out;
 }
 
+// A field of a user-space or kernel record: "quoted", or hex for the untrusted strings that the kernel
+// and libaudit encode (audit_log_untrustedstring, audit_encode_nv_string); numbers and words as they are
+// (an id of "1001" is not hex).
+std::string recordValue(std::string_view field, const char *raw)
+{
+    static const std::set<std::string_view> encoded = {"acct", "exe", "comm", "cmd",       "name",     "key",
+                                                       "grp",  "cwd", "data", "new_group", "hostname", "device"};
+    std::string_view text = raw == nullptr ? "" : raw;
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+        return std::string(text.substr(1, text.size() - 2));
+    if (encoded.contains(field))
+        return decoded(raw);
+    return std::string(text);
+}
+
 // The syscall's name through auparse (it knows the record's arch), once per (arch, number).
 std::string syscallName(auparse_state_t *au, std::uint32_t arch, const char *raw)
 {
@@ -113,6 +129,8 @@ AuditEvent convert(auparse_state_t *au)
     }
     std::vector<std::pair<int, std::string>> rawPaths; // item, name
     bool first = true;
+    bool sawSyscall = false;
+    bool ownRecordTaken = false; // recordFields come from the first record that is not a syscall's
     std::uint32_t arch = 0;
     if (auparse_first_record(au) <= 0)
         return event;
@@ -129,6 +147,12 @@ AuditEvent convert(auparse_state_t *au)
                 event.otherRecordTypes.push_back(std::move(typeName));
             first = false;
         }
+        if (type == AUDIT_SYSCALL)
+            sawSyscall = true;
+        const bool ownRecord = !ownRecordTaken && type != AUDIT_SYSCALL && type != AUDIT_EXECVE && type != AUDIT_PATH &&
+                               type != AUDIT_CWD && type != AUDIT_PROCTITLE;
+        if (ownRecord)
+            ownRecordTaken = true;
         if (auparse_first_field(au) <= 0)
             continue;
         int pathItem = -1;
@@ -206,6 +230,35 @@ AuditEvent convert(auparse_state_t *au)
                         pathName = decoded(raw);
                 } else if (field == "ouid" && !event.objUid && pathItem <= 0) {
                     event.objUid = idValue(raw);
+                }
+            } else if (ownRecord) {
+                // A user-space or kernel record (USER_START, CONFIG_CHANGE, ADD_USER, TIME_INJOFFSET...):
+                // its fields for the renderer; the process fields when no SYSCALL record gives them.
+                if (event.recordFields.size() < core::events::kMaxRecordFields &&
+                    std::none_of(event.recordFields.begin(), event.recordFields.end(),
+                                 [&](const auto &f) { return f.first == field; })) {
+                    auto value = recordValue(field, raw);
+                    if (value.size() > core::events::kMaxFieldValue)
+                        value.resize(core::events::kMaxFieldValue);
+                    event.recordFields.emplace_back(std::string(field), std::move(value));
+                }
+                if (!sawSyscall) {
+                    if (field == "pid")
+                        event.pid = idValue(raw);
+                    else if (field == "uid")
+                        event.uid = idValue(raw);
+                    else if (field == "auid")
+                        event.auid = idValue(raw);
+                    else if (field == "ses")
+                        event.ses = idValue(raw);
+                    else if (field == "exe" && event.exe.empty())
+                        event.exe = decoded(raw);
+                }
+                if (field == "res" || (field == "success" && !event.success)) {
+                    if (raw != nullptr) {
+                        const std::string value = unquoted(raw);
+                        event.success = value == "success" || value == "yes" || value == "1";
+                    }
                 }
             } else if (field == "res" || (field == "success" && !event.success)) {
                 // user-space records: res=success|failed (or 1/0)

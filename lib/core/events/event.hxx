@@ -47,7 +47,16 @@ struct AuditEvent {
     std::vector<std::string> paths;      // PATH records' names, made absolute with cwd, lexically normal
     std::optional<std::uint32_t> objUid; // ouid of the first PATH record
     std::vector<std::string> argv;       // EXECVE arguments
+    // The fields of the event's own record when it is not a syscall's (the first record other than
+    // SYSCALL, EXECVE, PATH, CWD, PROCTITLE): USER_START's acct, exe, hostname, addr, terminal;
+    // CONFIG_CHANGE's op, key, list; ADD_USER's id; TIME_INJOFFSET's sec, nsec... Values decoded, in
+    // record order, the first of a name kept; bounded (kMaxRecordFields, kMaxFieldValue).
+    std::vector<std::pair<std::string, std::string>> recordFields;
+    [[nodiscard]] std::string_view field(std::string_view name) const; // "" when absent
 };
+
+inline constexpr std::size_t kMaxRecordFields = 64;
+inline constexpr std::size_t kMaxFieldValue = 4096;
 
 // The kernel's key field: keys joined by 0x01 (AUDIT_KEY_SEPARATOR); "(null)" or empty = no key.
 std::vector<std::string> splitKeys(std::string_view raw);
