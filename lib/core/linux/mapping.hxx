@@ -48,6 +48,9 @@ struct SubcategoryMapping {
     std::vector<std::string> userRecords;
     std::vector<std::string> kernelRecords;
     bool fileGlobalSacl = false;
+    // The Windows Security events `gpauditctl search` renders for it, what is exact and what is
+    // approximate (mapping.yaml windows:); empty when none is rendered.
+    std::string windows;
     // Only records, no rule: the kernel cannot tell success from failure for them.
     [[nodiscard]] bool coarse() const { return mapped && rules.empty() && !fileGlobalSacl; }
 };

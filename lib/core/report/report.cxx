@@ -463,6 +463,8 @@ std::string renderMappingText(const Catalog &catalog, const Mapping &mapping)
                 out += "      rules:   " + ruleSummary(map) + "\n";
             if (!map.userRecords.empty() || !map.kernelRecords.empty())
                 out += "      records: " + records(map) + "\n";
+            if (!map.windows.empty())
+                out += "      windows: " + map.windows + "\n";
         }
     }
     return out;
@@ -507,6 +509,8 @@ std::string renderMappingMan(const Catalog &catalog, const Mapping &mapping, std
                 out += ".br\nRules: " + breakAfterCommas(roffEscape(ruleSummary(map))) + ".\n";
             if (!map.userRecords.empty() || !map.kernelRecords.empty())
                 out += ".br\nRecords: " + breakAfterCommas(roffEscape(records(map))) + ".\n";
+            if (!map.windows.empty())
+                out += ".br\nWindows events (gpauditctl search): " + roffEscape(map.windows) + "\n";
         }
     }
     out += ".SH SEE ALSO\n.BR gpauditctl (8),\n.BR auditctl (8),\n.BR audit.rules (7)\n";
