@@ -3,6 +3,7 @@
 // input, format = string). Every event is classified by subcategory (core::events::Classifier, from the
 // same rules data as the rules) and the events with a Windows rendering (4688, 4689) are appended to a
 // file as JSON lines, as they happen. Installed inactive: /etc/audit/plugins.d/gpaudit-events.conf.
+#include "accounts.hxx"
 #include "auditlog/reader.hxx"
 #include "core/base/safe_text.hxx"
 #include "core/events/classify.hxx"
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
     std::string output = "/var/log/gpaudit-events.json";
     std::optional<bool> commandLine; // forced; nullopt: the policy in force decides (event_policy.hxx)
     std::string stateDir = "/var/lib/gpauditd";
+    core::IdmapSource idmap = core::IdmapSource::Auto; // uid/gid -> SID (accounts.hxx)
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--output" && i + 1 < argc)
@@ -44,9 +46,15 @@ int main(int argc, char **argv)
             commandLine = arg == "--command-line";
         else if (arg == "--state-dir" && i + 1 < argc)
             stateDir = argv[++i];
-        else {
+        else if (arg == "--idmap" && i + 1 < argc) {
+            const std::string_view source = argv[++i];
+            idmap = source == "sssd"      ? core::IdmapSource::Sssd
+                    : source == "winbind" ? core::IdmapSource::Winbind
+                    : source == "none"    ? core::IdmapSource::None
+                                          : core::IdmapSource::Auto;
+        } else {
             std::cerr << "gpaudit-events: usage: gpaudit-events [--output FILE] [--command-line|--no-command-line] "
-                         "[--state-dir DIR] (records on stdin)\n";
+                         "[--state-dir DIR] [--idmap auto|sssd|winbind|none] (records on stdin)\n";
             return 2;
         }
     }
@@ -70,7 +78,7 @@ int main(int argc, char **argv)
     std::transform(localDomain.begin(), localDomain.end(), localDomain.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     const ev::Classifier classifier(data->catalog, data->mapping);
-    const ev::LocalAccounts accounts(localDomain, daemon::userName);
+    const daemon::DirectoryAccounts accounts(localDomain, idmap);
     std::unordered_map<std::uint32_t, std::string> images; // ParentProcessName; bounded
     constexpr std::size_t kMaxImages = 65536;
     ev::RenderContext context;

@@ -3,6 +3,7 @@
 // serves (core::events::Classifier, from rules/ like the rules themselves) and prints the matching
 // ones as Windows Security events (JSON lines or event XML) or as one text line each.
 #include "search.hxx"
+#include "accounts.hxx"
 #include "event_policy.hxx"
 #include "user_names.hxx"
 
@@ -55,6 +56,9 @@ Print the audit events that serve a subcategory, as Windows Security events.
   --gpo DIR            a GPO folder or backup whose policy decides CommandLine (repeatable,
                        lowest precedence first, as for gpauditctl show)
   --state-dir DIR      gpauditd's state directory (default /var/lib/gpauditd)
+  --idmap auto|sssd|winbind|none
+                       where uids and gids become SIDs (default auto, as gpauditd.conf's
+                       idmap); local accounts: S-1-22-1-UID / S-1-22-2-GID (Samba's)
   --input FILE         the audit log (repeatable; default /var/log/audit/audit.log)
   --computer NAME      <Computer> (default: the event's node, else this host's name)
   --rules-dir DIR      rules data instead of the built-in copy
@@ -71,6 +75,7 @@ struct SearchOptions {
     std::optional<bool> commandLine; // forced on or off; nullopt: the policy decides
     std::vector<std::string> gpos;
     std::string stateDir = "/var/lib/gpauditd";
+    core::IdmapSource idmap = core::IdmapSource::Auto;
     std::vector<std::string> inputs;
     std::string computer;
     std::string rulesDir;
@@ -227,6 +232,19 @@ int runSearch(int argc, char **argv)
             if (!value(text))
                 return usage("--gpo needs a GPO folder");
             options.gpos.push_back(text);
+        } else if (arg == "--idmap") {
+            if (!value(text))
+                return usage("--idmap needs auto, sssd, winbind or none");
+            if (text == "auto")
+                options.idmap = core::IdmapSource::Auto;
+            else if (text == "sssd")
+                options.idmap = core::IdmapSource::Sssd;
+            else if (text == "winbind")
+                options.idmap = core::IdmapSource::Winbind;
+            else if (text == "none")
+                options.idmap = core::IdmapSource::None;
+            else
+                return usage("--idmap needs auto, sssd, winbind or none");
         } else if (arg == "--state-dir") {
             if (!value(options.stateDir))
                 return usage("--state-dir needs a directory");
@@ -273,7 +291,7 @@ int runSearch(int argc, char **argv)
     localDomain = localDomain.substr(0, localDomain.find('.'));
     std::transform(localDomain.begin(), localDomain.end(), localDomain.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    const ev::LocalAccounts accounts(localDomain, daemon::userName);
+    const daemon::DirectoryAccounts accounts(localDomain, options.idmap);
     // The image of each process seen in the stream (ParentProcessName); bounded.
     std::unordered_map<std::uint32_t, std::string> images;
     constexpr std::size_t kMaxImages = 65536;

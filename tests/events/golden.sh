@@ -10,7 +10,7 @@ args=("${args[@]//@TESTDATA@/$data/../../data}")
 actual=$(mktemp)
 trap 'rm -f "$actual"' EXIT
 # No state directory: the policy in force on the machine running the tests decides nothing here.
-"$ctl" search --input "$data/audit.log" --computer linux1.gpa.test --state-dir "$data/no-such-state" "${args[@]}" > "$actual" 2>&1
+"$ctl" search --input "$data/audit.log" --computer linux1.gpa.test --state-dir "$data/no-such-state" --idmap none "${args[@]}" > "$actual" 2>&1
 echo "exit $?" >> "$actual"
 if [ -n "${GPAUDIT_REGEN:-}" ]; then
     cp "$actual" "$data/$case.out"
