@@ -32,6 +32,24 @@ inline std::optional<std::string> groupName(std::uint32_t gid)
     return cache[gid] = name;
 }
 
+// The uid of a passwd name (NSS: local files, SSSD or winbind), cached like userName().
+inline std::optional<std::uint32_t> userId(const std::string &name)
+{
+    static std::unordered_map<std::string, std::optional<std::uint32_t>> cache;
+    if (auto it = cache.find(name); it != cache.end())
+        return it->second;
+    if (cache.size() >= 4096)
+        cache.clear();
+    struct passwd entry {};
+    struct passwd *found = nullptr;
+    std::vector<char> buffer(16384);
+    std::optional<std::uint32_t> uid;
+    if (name.size() < 256 && ::getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found) == 0 &&
+        found != nullptr)
+        uid = found->pw_uid;
+    return cache[name] = uid;
+}
+
 class DirectoryAccounts : public core::events::AccountResolver {
   public:
     DirectoryAccounts(std::string localDomain, core::IdmapSource source)
@@ -53,6 +71,12 @@ class DirectoryAccounts : public core::events::AccountResolver {
         if (auto name = groupName(gid))
             account.name = *name;
         return account;
+    }
+    [[nodiscard]] std::optional<core::events::Account> byName(std::string_view name) const override
+    {
+        if (auto uid = userId(std::string(name)))
+            return account(*uid);
+        return std::nullopt;
     }
     [[nodiscard]] const std::string &source() const { return idmap_->name(); }
 

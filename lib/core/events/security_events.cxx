@@ -167,9 +167,14 @@ bool has(const AuditEvent &event, std::string_view type)
 Account targetAccount(const AuditEvent &event, const RenderContext &context, std::optional<std::uint32_t> uid)
 {
     Account account;
+    const auto acct = event.field("acct");
+    // The name decides when the resolver knows it: a PAM record's auid is the caller's login uid until
+    // pam_loginuid sets it (runuser, su keep the caller's).
+    if (!acct.empty())
+        if (auto named = context.accounts->byName(acct))
+            return *named;
     if (uid && *uid != kUnsetId)
         account = context.accounts->account(*uid);
-    const auto acct = event.field("acct");
     if (!acct.empty())
         account.name = std::string(acct);
     if (account.sid.empty())

@@ -97,6 +97,11 @@ Account AccountResolver::group(std::uint32_t gid) const
     return {"S-1-22-2-" + std::to_string(gid), std::to_string(gid), {}};
 }
 
+std::optional<Account> AccountResolver::byName(std::string_view) const
+{
+    return std::nullopt;
+}
+
 Account LocalAccounts::group(std::uint32_t gid) const
 {
     return {"S-1-22-2-" + std::to_string(gid), std::to_string(gid), host_};

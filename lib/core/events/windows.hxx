@@ -31,6 +31,8 @@ class AccountResolver {
     [[nodiscard]] virtual Account account(std::uint32_t uid) const = 0;
     // gid -> SID and name; by default Samba's "Unix Group" convention S-1-22-2-GID with the decimal gid.
     [[nodiscard]] virtual Account group(std::uint32_t gid) const;
+    // An account by its name (acct= of PAM and shadow-utils records); nullopt when unknown.
+    [[nodiscard]] virtual std::optional<Account> byName(std::string_view name) const;
 };
 
 // Local accounts, Samba's convention for Unix users without a domain SID: S-1-22-1-UID (winbind's
