@@ -186,7 +186,7 @@ activity() {
     activity "write under the SACL" file-system 4663 "ObjectName=$work/sacl/allowed-write;AccessMask=0x2" -- -f "$work/sacl/allowed-write" -sc openat
     activity "write denied under the SACL" file-system 4656 "@failure;ObjectType=File" -- -k gpaudit-file-system -ui 65534 -sv no
     activity "auditctl adds and removes a rule" audit-policy-change 4719 "SubcategoryId=-" -- -m CONFIG_CHANGE -k gpaudit-test-foreign-change
-    activity "auditctl runs" process-creation,audit-policy-change - "known:process-creation:the kernel writes the key of the matching file watch (-F path=/usr/sbin/auditctl -F perm=x) over the exit rule's; translate() gives the watch the process-creation key only when the Process Creation rules hold no field the watch lacks, and the per-user exclusion adds -F auid!=4343" -- -x /usr/sbin/auditctl -sc execve
+    activity "auditctl runs" process-creation,audit-policy-change - "known:process-creation:the kernel writes the key of the matching file watch (-F path=/usr/sbin/auditctl -F perm=x) over the exit rule's, and translate() gives the watch the process-creation key only when the Process Creation rules hold no field the watch lacks, and the per-user exclusion adds -F auid!=4343" -- -x /usr/sbin/auditctl -sc execve
     activity "clock read (adjtimex)" security-state-change - "" -- -x "$actor" -sc adjtimex
     activity "clock set denied" security-state-change - "" -- -sc clock_settime -sv no
     activity "groupadd" security-group-management 4731 "TargetSid=S-1-22-2-$throwaway_gid" -- -m ADD_GROUP -x /usr/sbin/groupadd
