@@ -33,7 +33,9 @@ class IdmapResolver : public core::SidResolver {
     struct IdAccount {
         std::string sid;
         std::string name;
-        std::string domain; // winbind: the NetBIOS domain; SSSD: the first label of the domain, upper case
+        // winbind: the NetBIOS domain; SSSD: the first label of the fully qualified name's domain, upper
+        // case (empty when SSSD answers a short name: use_fully_qualified_names = false).
+        std::string domain;
     };
     [[nodiscard]] std::optional<IdAccount> accountOfUid(std::uint32_t uid) const;
     [[nodiscard]] std::optional<IdAccount> accountOfGid(std::uint32_t gid) const;
