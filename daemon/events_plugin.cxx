@@ -3,11 +3,13 @@
 // input, format = string). Every event is classified by subcategory (core::events::Classifier, from the
 // same rules data as the rules) and the events with a Windows rendering (4688, 4689) are appended to a
 // file as JSON lines, as they happen. Installed inactive: /etc/audit/plugins.d/gpaudit-events.conf.
+#include "accounts.hxx"
 #include "auditlog/reader.hxx"
 #include "core/base/safe_text.hxx"
 #include "core/events/classify.hxx"
 #include "core/events/json_lines.hxx"
 #include "core/events/windows.hxx"
+#include "event_policy.hxx"
 #include "host/data/rules_data.hxx"
 #include "user_names.hxx"
 
@@ -99,7 +101,9 @@ void sendToJournal(const ev::WindowsEvent &event, std::string &line)
 int main(int argc, char **argv)
 {
     std::string output = "/var/log/gpaudit-events.json";
-    bool commandLine = false;
+    std::optional<bool> commandLine; // forced; nullopt: the policy in force decides (event_policy.hxx)
+    std::string stateDir = "/var/lib/gpauditd";
+    core::IdmapSource idmap = core::IdmapSource::Auto; // uid/gid -> SID (accounts.hxx)
     bool journal = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
@@ -107,11 +111,20 @@ int main(int argc, char **argv)
             output = argv[++i];
         else if (arg == "--journal")
             journal = true;
-        else if (arg == "--command-line")
-            commandLine = true;
-        else {
-            std::cerr << "gpaudit-events: usage: gpaudit-events [--output FILE | --journal] [--command-line] (records "
-                         "on stdin)\n";
+        else if (arg == "--command-line" || arg == "--no-command-line")
+            commandLine = arg == "--command-line";
+        else if (arg == "--state-dir" && i + 1 < argc)
+            stateDir = argv[++i];
+        else if (arg == "--idmap" && i + 1 < argc) {
+            const std::string_view source = argv[++i];
+            idmap = source == "sssd"      ? core::IdmapSource::Sssd
+                    : source == "winbind" ? core::IdmapSource::Winbind
+                    : source == "none"    ? core::IdmapSource::None
+                                          : core::IdmapSource::Auto;
+        } else {
+            std::cerr << "gpaudit-events: usage: gpaudit-events [--output FILE | --journal] "
+                         "[--command-line|--no-command-line] [--state-dir DIR] [--idmap auto|sssd|winbind|none] "
+                         "(records on stdin)\n";
             return 2;
         }
     }
@@ -143,12 +156,15 @@ int main(int argc, char **argv)
     std::transform(localDomain.begin(), localDomain.end(), localDomain.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     const ev::Classifier classifier(data->catalog, data->mapping);
-    const ev::LocalAccounts accounts(localDomain, daemon::userName);
+    const daemon::DirectoryAccounts accounts(localDomain, idmap);
     std::unordered_map<std::uint32_t, std::string> images; // ParentProcessName; bounded
     constexpr std::size_t kMaxImages = 65536;
     ev::RenderContext context;
     context.accounts = &accounts;
-    context.includeCommandLine = commandLine;
+    // "Include command line in process creation events" of the last applied sync, read at start (auditd
+    // restarts its plugins when reconfigured).
+    context.includeCommandLine =
+        commandLine ? *commandLine : daemon::commandLinePolicyFromState(*data, stateDir).include;
     context.processName = [&](std::uint32_t pid) -> std::optional<std::string> {
         if (auto it = images.find(pid); it != images.end())
             return it->second;

@@ -3,6 +3,8 @@
 // serves (core::events::Classifier, from rules/ like the rules themselves) and prints the matching
 // ones as Windows Security events (JSON lines or event XML) or as one text line each.
 #include "search.hxx"
+#include "accounts.hxx"
+#include "event_policy.hxx"
 
 #include "samba_search.hxx"
 #include "user_names.hxx"
@@ -48,8 +50,17 @@ Print the audit events that serve a subcategory, as Windows Security events.
                        json (default): one Windows event per line, EventData with the
                        Windows field names; xml: Windows event XML, one <Event> per line;
                        text: one line per audit event with its subcategories
-  --command-line       include CommandLine in 4688 ("Include command line in process
-                       creation events")
+  --command-line, --no-command-line
+                       CommandLine in 4688 or not, whatever the policy says. Default: as
+                       the policy in force says ("Include command line in process creation
+                       events", Registry.pol): the last applied sync in --state-dir, or
+                       the GPOs given with --gpo; not configured = left out, as on Windows
+  --gpo DIR            a GPO folder or backup whose policy decides CommandLine (repeatable,
+                       lowest precedence first, as for gpauditctl show)
+  --state-dir DIR      gpauditd's state directory (default /var/lib/gpauditd)
+  --idmap auto|sssd|winbind|none
+                       where uids and gids become SIDs (default auto, as gpauditd.conf's
+                       idmap); local accounts: S-1-22-1-UID / S-1-22-2-GID (Samba's)
   --input FILE         the audit log (repeatable; default /var/log/audit/audit.log)
   --samba-log FILE     instead: a Samba AD DC's JSON audit records (its log file, or
                        syslog/journal lines; "-" = standard input; repeatable), as the
@@ -66,7 +77,10 @@ struct SearchOptions {
     std::optional<bool> success;
     std::optional<std::int64_t> start, end;
     std::string format = "json";
-    bool commandLine = false;
+    std::optional<bool> commandLine; // forced on or off; nullopt: the policy decides
+    std::vector<std::string> gpos;
+    std::string stateDir = "/var/lib/gpauditd";
+    core::IdmapSource idmap = core::IdmapSource::Auto;
     std::vector<std::string> inputs;
     std::string computer;
     std::string rulesDir;
@@ -222,8 +236,28 @@ int runSearch(int argc, char **argv)
             if (!value(options.format) ||
                 (options.format != "json" && options.format != "xml" && options.format != "text"))
                 return usage("--format is json, xml or text");
-        } else if (arg == "--command-line") {
-            options.commandLine = true;
+        } else if (arg == "--command-line" || arg == "--no-command-line") {
+            options.commandLine = arg == "--command-line";
+        } else if (arg == "--gpo") {
+            if (!value(text))
+                return usage("--gpo needs a GPO folder");
+            options.gpos.push_back(text);
+        } else if (arg == "--idmap") {
+            if (!value(text))
+                return usage("--idmap needs auto, sssd, winbind or none");
+            if (text == "auto")
+                options.idmap = core::IdmapSource::Auto;
+            else if (text == "sssd")
+                options.idmap = core::IdmapSource::Sssd;
+            else if (text == "winbind")
+                options.idmap = core::IdmapSource::Winbind;
+            else if (text == "none")
+                options.idmap = core::IdmapSource::None;
+            else
+                return usage("--idmap needs auto, sssd, winbind or none");
+        } else if (arg == "--state-dir") {
+            if (!value(options.stateDir))
+                return usage("--state-dir needs a directory");
         } else if (arg == "--input" || arg == "-if") {
             if (!value(text))
                 return usage("--input needs a file");
@@ -279,13 +313,24 @@ int runSearch(int argc, char **argv)
     localDomain = localDomain.substr(0, localDomain.find('.'));
     std::transform(localDomain.begin(), localDomain.end(), localDomain.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    const ev::LocalAccounts accounts(localDomain, daemon::userName);
+    const daemon::DirectoryAccounts accounts(localDomain, options.idmap);
     // The image of each process seen in the stream (ParentProcessName); bounded.
     std::unordered_map<std::uint32_t, std::string> images;
     constexpr std::size_t kMaxImages = 65536;
     ev::RenderContext context;
     context.accounts = &accounts;
-    context.includeCommandLine = options.commandLine;
+    if (options.commandLine) {
+        context.includeCommandLine = *options.commandLine;
+    } else if (!options.gpos.empty()) {
+        auto policy = daemon::commandLinePolicyFromGpos(*data, options.gpos);
+        if (!policy) {
+            std::cerr << "gpauditctl search: " << core::displayText(policy.error().str()) << "\n";
+            return 1;
+        }
+        context.includeCommandLine = policy->include;
+    } else {
+        context.includeCommandLine = daemon::commandLinePolicyFromState(*data, options.stateDir).include;
+    }
     context.processName = [&](std::uint32_t pid) -> std::optional<std::string> {
         if (auto it = images.find(pid); it != images.end())
             return it->second;

@@ -10,6 +10,7 @@
 #include <libaudit.h>
 #include <map>
 #include <memory>
+#include <set>
 #include <tuple>
 #include <unistd.h>
 #include <vector>
@@ -90,6 +91,21 @@ std::string decoded(const char *raw)
     return out;
 }
 
+// A field of a user-space or kernel record: "quoted", or hex for the untrusted strings that the kernel
+// and libaudit encode (audit_log_untrustedstring, audit_encode_nv_string); numbers and words as they are
+// (an id of "1001" is not hex).
+std::string recordValue(std::string_view field, const char *raw)
+{
+    static const std::set<std::string_view> encoded = {"acct", "exe", "comm", "cmd",       "name",     "key",
+                                                       "grp",  "cwd", "data", "new_group", "hostname", "device"};
+    std::string_view text = raw == nullptr ? "" : raw;
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+        return std::string(text.substr(1, text.size() - 2));
+    if (encoded.contains(field))
+        return decoded(raw);
+    return std::string(text);
+}
+
 // The syscall's name through auparse (it knows the record's arch), once per (arch, number).
 std::string syscallName(auparse_state_t *au, std::uint32_t arch, const char *raw)
 {
@@ -102,11 +118,6 @@ std::string syscallName(auparse_state_t *au, std::uint32_t arch, const char *raw
     if (names.size() < 4096)
         names.emplace(std::move(key), name);
     return name;
-}
-
-bool syscallLess(const AuditEvent &event)
-{
-    return event.syscall.empty() && event.arch.empty();
 }
 
 // pid=, uid=, auid=, ses= of a record that is not a SYSCALL record (the first value seen wins).
@@ -162,6 +173,8 @@ AuditEvent convert(auparse_state_t *au)
     }
     std::vector<std::tuple<int, std::string, std::uint64_t>> rawPaths; // item, name, inode
     bool first = true;
+    bool sawSyscall = false;
+    bool ownRecordTaken = false; // recordFields come from the first record that is not a syscall's
     std::uint32_t arch = 0;
     if (auparse_first_record(au) <= 0)
         return event;
@@ -178,6 +191,12 @@ AuditEvent convert(auparse_state_t *au)
                 event.otherRecordTypes.push_back(std::move(typeName));
             first = false;
         }
+        if (type == AUDIT_SYSCALL)
+            sawSyscall = true;
+        const bool ownRecord = !ownRecordTaken && type != AUDIT_SYSCALL && type != AUDIT_EXECVE && type != AUDIT_PATH &&
+                               type != AUDIT_CWD && type != AUDIT_PROCTITLE;
+        if (ownRecord)
+            ownRecordTaken = true;
         if (auparse_first_field(au) <= 0)
             continue;
         int pathItem = -1;
@@ -260,10 +279,31 @@ AuditEvent convert(auparse_state_t *au)
                     if (raw == nullptr || !parseNumber(raw, pathInode))
                         pathInode = 0;
                 }
-            } else if (type != AUDIT_SYSCALL && syscallLess(event) && userIdentity(event, field, raw)) {
-                // pid/uid/auid/ses of a record-only event (USER_LOGIN, ANOM_ABEND...)
-            } else if (type >= AUDIT_FIRST_USER_MSG && type <= AUDIT_LAST_USER_MSG2 && userText(event, field, raw)) {
-                // acct=, addr=, hostname=, terminal=, exe= of a user-space record
+            } else if (ownRecord) {
+                // A user-space or kernel record (USER_START, CONFIG_CHANGE, ADD_USER, TIME_INJOFFSET...):
+                // its fields for the renderer; the process fields when no SYSCALL record gives them.
+                if (event.recordFields.size() < core::events::kMaxRecordFields &&
+                    std::none_of(event.recordFields.begin(), event.recordFields.end(),
+                                 [&](const auto &f) { return f.first == field; })) {
+                    auto value = recordValue(field, raw);
+                    if (value.size() > core::events::kMaxFieldValue)
+                        value.resize(core::events::kMaxFieldValue);
+                    event.recordFields.emplace_back(std::string(field), std::move(value));
+                }
+                if (!sawSyscall) {
+                    if (field == "exe" && event.exe.empty())
+                        event.exe = decoded(raw);
+                    else
+                        userIdentity(event, field, raw); // pid/uid/auid/ses of a record-only event
+                }
+                if (type >= AUDIT_FIRST_USER_MSG && type <= AUDIT_LAST_USER_MSG2)
+                    userText(event, field, raw); // acct=, addr=, hostname=, terminal=, exe= of a user-space record
+                if (field == "res" || (field == "success" && !event.success)) {
+                    if (raw != nullptr) {
+                        const std::string value = unquoted(raw);
+                        event.success = value == "success" || value == "yes" || value == "1";
+                    }
+                }
             } else if (field == "res" || (field == "success" && !event.success)) {
                 // user-space records: res=success|failed (or 1/0)
                 if (raw != nullptr) {

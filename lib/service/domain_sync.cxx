@@ -455,6 +455,7 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
         record.reason = decision.reason;
         record.audit = decision.hasAudit;
         record.security = decision.hasSecurity;
+        record.registry = decision.hasRegistry;
         if (decision.container != nullptr)
             record.version = decision.container->versionNumber & 0xFFFFU;
         if (decision.applied) {
@@ -466,7 +467,7 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
             if (files) {
                 record.status = "cached";
                 ++policy.gposCached;
-            } else if (decision.hasAudit || decision.hasSecurity) {
+            } else if (decision.hasAudit || decision.hasSecurity || decision.hasRegistry) {
                 auto fetched = [&]() -> Result<host::CachedGpo> {
                     auto location = core::parseGpcFileSysPath(decision.container->fileSysPath, decision.guid);
                     if (!location)
@@ -483,7 +484,8 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
                     // Only the files of the extensions the GPO lists in gPCMachineExtensionNames (MS-GPOL 2.2.4).
                     const std::tuple<bool, std::string_view, std::optional<std::string> *> wanted[] = {
                         {decision.hasAudit, core::kAuditCsvPath, &got.auditCsv},
-                        {decision.hasSecurity, core::kGptTmplPath, &got.gptTmplInf}};
+                        {decision.hasSecurity, core::kGptTmplPath, &got.gptTmplInf},
+                        {decision.hasRegistry, core::kRegistryPolPath, &got.registryPol}};
                     for (const auto &[listed, path, target] : wanted) {
                         if (!listed)
                             continue;
@@ -536,6 +538,8 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
                     registered.cses.insert(std::string(core::kAuditCse));
                 if (decision.hasSecurity)
                     registered.cses.insert(std::string(core::kSecurityCse));
+                if (decision.hasRegistry)
+                    registered.cses.insert(std::string(core::kRegistryCse));
                 inputs.push_back({ref, *files, std::move(registered)});
                 state.applied.push_back({decision.guid, decision.name, record.version});
             }

@@ -5,9 +5,12 @@
 set -u
 ctl=$1 data=$2 case=$3
 mapfile -t args < "$data/$case.args"
+# @TESTDATA@ in an argument: tests/data (the GPO folders of the policy golden cases).
+args=("${args[@]//@TESTDATA@/$data/../../data}")
 actual=$(mktemp)
 trap 'rm -f "$actual"' EXIT
-"$ctl" search --input "$data/audit.log" --computer linux1.gpa.test "${args[@]}" > "$actual" 2>&1
+# No state directory: the policy in force on the machine running the tests decides nothing here.
+"$ctl" search --input "$data/audit.log" --computer linux1.gpa.test --state-dir "$data/no-such-state" --idmap none "${args[@]}" > "$actual" 2>&1
 echo "exit $?" >> "$actual"
 if [ -n "${GPAUDIT_REGEN:-}" ]; then
     cp "$actual" "$data/$case.out"

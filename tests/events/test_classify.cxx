@@ -117,6 +117,10 @@ std::vector<Row> table()
         event.args[0] = 1000;
         rows.push_back({"setuid(1000) does not gain root", event, {}});
     }
+    rows.push_back(
+        {"exec of auditctl: the watch's record carries the propagated process-creation key",
+         withPath(syscall("execve", keys({"process-creation", "audit-policy-change"})), "/usr/sbin/auditctl"),
+         {"process-creation", "audit-policy-change"}});
     rows.push_back({"write to /etc/localtime (watch)",
                     withPath(syscall("openat", keys({"security-state-change"})), "/etc/localtime", 01),
                     {"security-state-change"}});

@@ -52,6 +52,38 @@ assert sub["Logoff"]["value"] == 1, sub["Logoff"]
 print(f"version bump: 1 GPO fetched ({d['smb']['bytes']} bytes), 2 from cache; Logoff now Success")
 PY
 
+# Administrative Templates (issue 15): a Registry.pol (MS-GPREG) in the GPO, the Registry CSE registered:
+# fetched with its audit.csv, merged, shown with its GPO, and deciding 4688's CommandLine in search.
+CSE_REG='[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]'
+lnx_pol="$GPA_POLICIES_DIR/$lnx/Machine/Registry.pol"
+domain_cleanup_hooks+=("rm -f '$lnx_pol'")
+python3 "$source_dir/tests/lab/preg.py" "$lnx_pol" \
+    'Software\Microsoft\Windows\CurrentVersion\Policies\System\Audit!ProcessCreationIncludeCmdLine_Enabled=dword:1' ||
+    fail "cannot write Registry.pol"
+gpo_set "$lnx" $((lnx_version + 50)) "$CSE_REG$CSE_AUD" "$dtmp/new.csv"
+sync1 --json > "$dtmp/reg.json" 2> "$dtmp/reg.err" || { cat "$dtmp/reg.err"; fail "sync with a Registry.pol"; }
+python3 - "$dtmp/reg.json" <<'PY' || fail "Registry.pol: $(head -c 800 "$dtmp/reg.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["gposFetched"] == 1 and d["smb"]["files"] == 2, (d["gposFetched"], d["smb"])
+setting = d["policy"]["includeCommandLine"]
+assert setting["enabled"] and setting["value"] == 1 and setting["source"]["name"] == "GPA Linux Audit", setting
+print(f"Registry.pol fetched over SMB with audit.csv ({d['smb']['bytes']} bytes): command line enabled by {setting['source']['name']}")
+PY
+ctl1 "$state" show > "$dtmp/reg-show.txt" || fail "show with a Registry.pol"
+grep -E -q "^  Include command line in process creation events +Enabled \(1\) +GPA Linux Audit" "$dtmp/reg-show.txt" ||
+    fail "show: $(grep -A2 'Administrative Templates' "$dtmp/reg-show.txt")"
+grep -E -q "^       Registry.pol: used: the Registry CSE" "$dtmp/reg-show.txt" || fail "show: Registry.pol not listed as used"
+"$gpauditctl" search --input "$source_dir/tests/events/data/audit.log" --state-dir "$state" --idmap none \
+    --subcategory process-creation > "$dtmp/reg-search.json" || fail "search with the synced policy"
+grep -q '"CommandLine":"cp /bin/true ' "$dtmp/reg-search.json" || fail "search: no CommandLine though the policy enables it"
+"$gpauditctl" search --input "$source_dir/tests/events/data/audit.log" --state-dir "$dtmp/no-state" --idmap none \
+    --subcategory process-creation | grep -q '"CommandLine":"cp ' && fail "search: a CommandLine without the policy"
+echo "search: CommandLine present under the synced policy, absent without it"
+rm -f "$lnx_pol"
+restore_gpo
+sync1 > /dev/null 2>&1 || fail "sync after removing the Registry.pol"
+
 # Malformed audit.csv in one GPO: exit 3, the error names the GPO, file and line; the others apply.
 printf '%s\n' ',System,Logon,{0CCE9215-69AE-11D9-BED3-505054503030},Success,,1' 'this line is, not "valid' > "$dtmp/bad.csv"
 gpo_set "$lnx" $((lnx_version + 2)) "$CSE_AUD" "$dtmp/bad.csv"

@@ -70,4 +70,21 @@ printf '%s\n' "$AUDIT_HDR" ",$unknown,Process Creation,{0CCE922B-69AE-11D9-BED3-
 "$GPA_SSSD_EXEC" "$gpauditctl" rules --audit-csv "$dtmp/unknown.csv" --config "$dtmp/sssd-sssd.conf" > "$dtmp/unknown.txt" 2>&1
 grep -q "$unknown (per-user audit policy) unresolved: the SID has no uid/gid on this host (asked sssd); not applied" "$dtmp/unknown.txt" ||
     fail "a SID SSSD does not know: $(grep -m3 "$unknown" "$dtmp/unknown.txt")"
+# The other way (issue 15): the Windows events name the account by its domain SID, asked of the same
+# source: an exec by the domain user's uid rendered as 4688 by gpauditctl search.
+sample_log() { # sample_log UID FILE: one execve event of login uid UID (auparse reads it like auditd's log)
+    printf 'type=SYSCALL msg=audit(1796180000.100:901): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=100 pid=101 auid=%s uid=%s gid=%s euid=%s suid=%s fsuid=%s egid=%s sgid=%s fsgid=%s tty=pts0 ses=3 comm="id" exe="/usr/bin/id" key="gpaudit-process-creation"\n' \
+        "$1" "$1" "$1" "$1" "$1" "$1" "$1" "$1" "$1" > "$2"
+}
+sample_log "$uid" "$dtmp/winbind.log"
+member_exec "$gpauditctl" search --input "$dtmp/winbind.log" --idmap winbind --state-dir "$dtmp/none" > "$dtmp/winbind.json" ||
+    fail "search on the winbind member"
+grep -q "\"SubjectUserSid\":\"$sid\"" "$dtmp/winbind.json" || fail "4688 through winbind: $(cat "$dtmp/winbind.json")"
+echo "4688 through winbind: uid $uid -> $(grep -o '"SubjectUserSid":"[^"]*","SubjectUserName":"[^"]*","SubjectDomainName":"[^"]*"' "$dtmp/winbind.json")"
+sample_log "$sssd_uid" "$dtmp/sssd.log"
+"$GPA_SSSD_EXEC" "$gpauditctl" search --input "$dtmp/sssd.log" --idmap sssd --state-dir "$dtmp/none" > "$dtmp/sssd.json" ||
+    fail "search on the SSSD client"
+grep -q "\"SubjectUserSid\":\"$sid\"" "$dtmp/sssd.json" || fail "4688 through SSSD: $(cat "$dtmp/sssd.json")"
+echo "4688 through SSSD: uid $sssd_uid -> $(grep -o '"SubjectUserSid":"[^"]*","SubjectUserName":"[^"]*","SubjectDomainName":"[^"]*"' "$dtmp/sssd.json")"
+
 echo "PASS: per-user row for $sid resolved through winbind to auid=$uid and through SSSD to auid=$sssd_uid"

@@ -232,7 +232,10 @@ TEST_CASE("GPC filtering: computer settings disabled, computer version 0, missin
     CHECK(list->considered[1].reason == "computer version 0: no computer settings");
     CHECK(list->considered[2].applied);
     CHECK_FALSE(list->considered[2].hasAudit);
-    CHECK(list->considered[2].reason == "no audit or security settings (CSE filtering)");
+    // The Registry CSE (Administrative Templates) may carry "Include command line in process creation
+    // events" (Registry.pol, MS-GPREG): the GPO is read for it.
+    CHECK(list->considered[2].hasRegistry);
+    CHECK(list->considered[2].reason.empty());
     CHECK(list->considered[3].applied);
     CHECK(list->considered[3].hasAudit);
     CHECK(list->considered[3].hasSecurity);

@@ -268,7 +268,7 @@ TEST_CASE("one parser of a GPO's files: the cache names the file by its SYSVOL p
     REQUIRE(input.files.size() == 1); // no list of extensions, no GptTmpl.inf: nothing said of it
     CHECK(input.files[0].used);
     const auto viaCache = host::parseCachedPolicy(
-        test::data().catalog, {{cached.gpo, host::CachedGpo{good, std::nullopt}, std::nullopt}}, {});
+        test::data().catalog, {{cached.gpo, host::CachedGpo{good, std::nullopt, std::nullopt}, std::nullopt}}, {});
     REQUIRE(viaCache.inputs.size() == 1);
     CHECK(viaCache.problems.empty());
     REQUIRE(viaCache.inputs[0].auditCsv);

@@ -33,7 +33,7 @@ const std::string kCsv = "Machine Name,Policy Target,Subcategory,Subcategory GUI
 TEST_CASE("cached GPO files round-trip; a lost, short or altered file makes the version not cached")
 {
     TempDir dir;
-    REQUIRE(host::writeCachedGpo(dir.path, kGuid, 3, {kCsv, std::nullopt}));
+    REQUIRE(host::writeCachedGpo(dir.path, kGuid, 3, {kCsv, std::nullopt, std::nullopt}));
     auto cached = host::readCachedGpo(dir.path, kGuid, 3);
     REQUIRE(cached);
     CHECK(cached->auditCsv == kCsv);
@@ -69,7 +69,7 @@ TEST_CASE("the last applied sync: recorded, reloaded, and an error when its file
     state.machine = "LINUX1$";
     state.gpos.push_back({kGuid, "GPA Test", "OU=Linux,DC=gpa,DC=test", false, true, "", 3, true, false, "fetched"});
     state.applied.push_back({kGuid, "GPA Test", 3});
-    REQUIRE(host::writeCachedGpo(dir.path, kGuid, 3, {kCsv, std::nullopt}));
+    REQUIRE(host::writeCachedGpo(dir.path, kGuid, 3, {kCsv, std::nullopt, std::nullopt}));
     REQUIRE(host::writeSyncState(dir.path, state));
 
     auto last = host::loadLastApplied(data->catalog, dir.path);
@@ -97,7 +97,7 @@ TEST_CASE("the last applied sync: recorded, reloaded, and an error when its file
     CHECK(last->loaded.problems.empty());
 
     // Pruning keeps what the state refers to, removes other versions and GPOs.
-    REQUIRE(host::writeCachedGpo(dir.path, kGuid, 2, {kCsv, std::nullopt}));
+    REQUIRE(host::writeCachedGpo(dir.path, kGuid, 2, {kCsv, std::nullopt, std::nullopt}));
     REQUIRE(host::writeCachedGpo(dir.path, "6AC1786C-016F-11D2-945F-00C04FB984F9", 1, {}));
     host::pruneCache(dir.path, state.applied);
     CHECK(host::readCachedGpo(dir.path, kGuid, 3));
@@ -121,7 +121,7 @@ TEST_CASE("cached files follow the GPO's registered extensions (MS-GPOL 3.2.5.1.
     REQUIRE(data);
     // GptTmpl.inf as UTF-8 (the parser reads UTF-8 and UTF-16LE): [Event Audit] for the Privilege Use category.
     const std::string inf = "[Unicode]\r\nUnicode=yes\r\n[Event Audit]\r\nAuditPrivilegeUse = 2\r\n";
-    host::CachedGpo files{kCsv, inf};
+    host::CachedGpo files{kCsv, inf, std::nullopt};
     core::ExtensionList securityOnly{{std::string(core::kSecurityCse)}, "gPCMachineExtensionNames"};
     SUBCASE("registered only for the Security CSE: [Event Audit] used, audit.csv not")
     {
@@ -143,7 +143,8 @@ TEST_CASE("cached files follow the GPO's registered extensions (MS-GPOL 3.2.5.1.
     {
         core::ExtensionList auditOnly{{std::string(core::kAuditCse)}, "gPCMachineExtensionNames"};
         auto loaded = host::parseCachedPolicy(
-            data->catalog, {{{kGuid, "Default Domain Policy"}, host::CachedGpo{kCsv, std::nullopt}, auditOnly}});
+            data->catalog,
+            {{{kGuid, "Default Domain Policy"}, host::CachedGpo{kCsv, std::nullopt, std::nullopt}, auditOnly}});
         const auto &in = loaded.inputs[0];
         CHECK(in.auditCsv);
         CHECK_FALSE(in.securityTemplate);

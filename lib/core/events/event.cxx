@@ -3,6 +3,14 @@
 
 namespace gpaudit::core::events {
 
+std::string_view AuditEvent::field(std::string_view name) const
+{
+    for (const auto &[key, value] : recordFields)
+        if (key == name)
+            return value;
+    return {};
+}
+
 std::vector<std::string> splitKeys(std::string_view raw)
 {
     std::vector<std::string> keys;

@@ -52,7 +52,16 @@ struct AuditEvent {
     // User-space records (USER_LOGIN, USER_START...; pid/uid/auid/ses above come from them too when the
     // event has no SYSCALL record): the message's acct=, addr=, hostname=, terminal= and exe=.
     std::string account, address, remoteHost, terminal, program;
+    // The fields of the event's own record when it is not a syscall's (the first record other than
+    // SYSCALL, EXECVE, PATH, CWD, PROCTITLE): USER_START's acct, exe, hostname, addr, terminal;
+    // CONFIG_CHANGE's op, key, list; ADD_USER's id; TIME_INJOFFSET's sec, nsec... Values decoded, in
+    // record order, the first of a name kept; bounded (kMaxRecordFields, kMaxFieldValue).
+    std::vector<std::pair<std::string, std::string>> recordFields;
+    [[nodiscard]] std::string_view field(std::string_view name) const; // "" when absent
 };
+
+inline constexpr std::size_t kMaxRecordFields = 64;
+inline constexpr std::size_t kMaxFieldValue = 4096;
 
 // The kernel's key field: keys joined by 0x01 (AUDIT_KEY_SEPARATOR); "(null)" or empty = no key.
 std::vector<std::string> splitKeys(std::string_view raw);

@@ -92,6 +92,39 @@ void appendXmlEscaped(std::string &out, std::string_view text)
 
 } // namespace
 
+Account AccountResolver::group(std::uint32_t gid) const
+{
+    return {"S-1-22-2-" + std::to_string(gid), std::to_string(gid), {}};
+}
+
+std::optional<Account> AccountResolver::byName(std::string_view) const
+{
+    return std::nullopt;
+}
+
+Account LocalAccounts::group(std::uint32_t gid) const
+{
+    return {"S-1-22-2-" + std::to_string(gid), std::to_string(gid), host_};
+}
+
+namespace detail {
+WindowsEvent baseEvent(const AuditEvent &event, const RenderContext &context, std::uint32_t id, std::uint32_t version,
+                       std::uint32_t task, std::string taskName, std::string slug)
+{
+    return base(event, context, id, version, task, std::move(taskName), std::move(slug));
+}
+void addSubjectFields(WindowsEvent &out, const AuditEvent &event, const RenderContext &context)
+{
+    addSubject(out, subjectOf(event, context));
+}
+std::string subjectLogonId(const AuditEvent &event)
+{
+    if (event.auid == kUnsetId && (event.uid == 0 || event.uid == kUnsetId))
+        return hex(kSystemLogonId);
+    return event.ses != kUnsetId ? hex(event.ses) : hex(0);
+}
+} // namespace detail
+
 Account LocalAccounts::account(std::uint32_t uid) const
 {
     Account account;
@@ -244,7 +277,7 @@ std::optional<WindowsEvent> renderProcessTermination(const AuditEvent &event, co
 
 bool hasRenderer(std::string_view slug)
 {
-    return slug == "process-creation" || slug == "process-termination";
+    return slug == "process-creation" || slug == "process-termination" || hasSecurityRenderer(slug);
 }
 
 std::optional<WindowsEvent> renderFor(std::string_view slug, const AuditEvent &event, const RenderContext &context)
@@ -253,7 +286,7 @@ std::optional<WindowsEvent> renderFor(std::string_view slug, const AuditEvent &e
         return renderProcessCreation(event, context);
     if (slug == "process-termination")
         return renderProcessTermination(event, context);
-    return std::nullopt;
+    return renderSecurityEvent(slug, event, context);
 }
 
 std::string toJson(const WindowsEvent &event)

@@ -29,6 +29,10 @@ class AccountResolver {
   public:
     virtual ~AccountResolver() = default;
     [[nodiscard]] virtual Account account(std::uint32_t uid) const = 0;
+    // gid -> SID and name; by default Samba's "Unix Group" convention S-1-22-2-GID with the decimal gid.
+    [[nodiscard]] virtual Account group(std::uint32_t gid) const;
+    // An account by its name (acct= of PAM and shadow-utils records); nullopt when unknown.
+    [[nodiscard]] virtual std::optional<Account> byName(std::string_view name) const;
 };
 
 // Local accounts, Samba's convention for Unix users without a domain SID: S-1-22-1-UID (winbind's
@@ -41,6 +45,7 @@ class LocalAccounts : public AccountResolver {
     {
     }
     [[nodiscard]] Account account(std::uint32_t uid) const override;
+    [[nodiscard]] Account group(std::uint32_t gid) const override;
 
   private:
     std::string host_;
@@ -91,6 +96,23 @@ std::optional<WindowsEvent> renderFor(std::string_view slug, const AuditEvent &e
 std::string toJson(const WindowsEvent &event);
 // One <Event> element on one line (no newline), the schema of Windows event XML.
 std::string toXml(const WindowsEvent &event);
+
+// The renderers of the other subcategories (security_events.cxx): nullopt when the subcategory has none
+// or the event does not fit it. Which event comes from which Linux record, and what is exact and what is
+// approximate, is in rules/mapping.yaml (windows:), printed by `gpauditctl mapping` and gpaudit-mapping(7).
+std::optional<WindowsEvent> renderSecurityEvent(std::string_view slug, const AuditEvent &event,
+                                                const RenderContext &context);
+[[nodiscard]] bool hasSecurityRenderer(std::string_view slug);
+// The Windows task (= subcategory message id, "%%13312") of a subcategory slug; 0 when unknown.
+[[nodiscard]] std::uint32_t subcategoryTask(std::string_view slug);
+
+namespace detail {
+// The System part of an event and its Subject* fields, as 4688 has them (windows.cxx).
+WindowsEvent baseEvent(const AuditEvent &event, const RenderContext &context, std::uint32_t id, std::uint32_t version,
+                       std::uint32_t task, std::string taskName, std::string slug);
+void addSubjectFields(WindowsEvent &out, const AuditEvent &event, const RenderContext &context);
+std::string subjectLogonId(const AuditEvent &event);
+} // namespace detail
 
 // Helpers with Windows' formats, exposed for tests.
 std::string hex(std::uint64_t value);                                     // "0x1a2b"

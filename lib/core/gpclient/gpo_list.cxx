@@ -304,7 +304,8 @@ Result<GpoListResult> buildGpoList(const std::vector<Som> &soms, const std::vect
                 decision.applied = true;
                 decision.hasAudit = cses->contains(std::string(kAuditCse));
                 decision.hasSecurity = cses->contains(std::string(kSecurityCse));
-                if (!decision.hasAudit && !decision.hasSecurity)
+                decision.hasRegistry = cses->contains(std::string(kRegistryCse));
+                if (!decision.hasAudit && !decision.hasSecurity && !decision.hasRegistry)
                     decision.reason = "no audit or security settings (CSE filtering)";
                 if (!gpc.wqlFilter.empty())
                     decision.reason += std::string(decision.reason.empty() ? "" : "; ") + "WMI filter not evaluated";
@@ -327,21 +328,39 @@ Result<ExtensionList> backupExtensionList(std::string_view machineExtensionGuids
 
 std::string_view policyFileName(PolicyFile file)
 {
-    return file == PolicyFile::AuditCsv ? "audit.csv" : "GptTmpl.inf";
+    switch (file) {
+    case PolicyFile::AuditCsv:
+        return "audit.csv";
+    case PolicyFile::GptTmplInf:
+        return "GptTmpl.inf";
+    case PolicyFile::RegistryPol:
+        return "Registry.pol";
+    }
+    return "";
 }
 
 FileDecision decidePolicyFile(PolicyFile file, const std::optional<ExtensionList> &extensions)
 {
-    const bool audit = file == PolicyFile::AuditCsv;
-    const std::string cse = audit ? "the Advanced Audit CSE {" + std::string(kAuditCse) + "}"
-                                  : "the Security CSE {" + std::string(kSecurityCse) + "}";
-    // The extension's own processing step: MS-GPAC 3.2.5 reads audit.csv; MS-GPSB 3.2.5 GptTmpl.inf.
-    const std::string reads = audit ? "MS-GPAC 3.2.5" : "MS-GPSB 3.2.5";
+    // The extension's own processing step: MS-GPAC 3.2.5 reads audit.csv; MS-GPSB 3.2.5 GptTmpl.inf;
+    // MS-GPREG 3.2.5 Registry.pol.
+    std::string_view guid = kAuditCse;
+    std::string cse = "the Advanced Audit CSE";
+    std::string reads = "MS-GPAC 3.2.5";
+    if (file == PolicyFile::GptTmplInf) {
+        guid = kSecurityCse;
+        cse = "the Security CSE";
+        reads = "MS-GPSB 3.2.5";
+    } else if (file == PolicyFile::RegistryPol) {
+        guid = kRegistryCse;
+        cse = "the Registry CSE";
+        reads = "MS-GPREG 3.2.5";
+    }
+    cse += " {" + std::string(guid) + "}";
     if (!extensions)
         return {true, "used: no extension list available (a folder without gPCMachineExtensionNames or "
                       "Backup.xml); read as if " +
                           cse + " were registered"};
-    if (extensions->cses.contains(std::string(audit ? kAuditCse : kSecurityCse)))
+    if (extensions->cses.contains(std::string(guid)))
         return {true,
                 "used: " + cse + " is registered in " + extensions->source + " (MS-GPOL 3.2.5.1.10, " + reads + ")"};
     return {false, "ignored: " + extensions->source + " does not register " + cse +

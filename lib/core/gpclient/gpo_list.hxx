@@ -18,6 +18,8 @@ namespace gpaudit::core {
 // The client-side extensions whose files gpaudit reads (MS-GPAC 1.9, MS-GPSB 1.9).
 inline constexpr std::string_view kAuditCse = "F3CCC681-B74C-4060-9F26-CD84525DCA2A";
 inline constexpr std::string_view kSecurityCse = "827D319E-6EAC-11D2-A4EA-00C04F79F83A";
+// The Registry (Administrative Templates) CSE, which reads Machine/Registry.pol (MS-GPREG 3.2.5).
+inline constexpr std::string_view kRegistryCse = "35378EAC-683F-11D2-A89A-00C04FBBCFA2";
 // The "Apply Group Policy" extended right (MS-ADTS 5.1.3.2.1, MS-GPOL 3.2.5.1.6).
 inline constexpr std::string_view kApplyGroupPolicyRight = "EDACFD8F-FFB3-11D1-B41D-00A0C968F939";
 
@@ -48,13 +50,13 @@ Result<ExtensionList> backupExtensionList(std::string_view machineExtensionGuids
 // extension is invoked only for the GPOs whose gPCMachineExtensionNames list its CSE GUID). No list
 // known (a SYSVOL folder on disk, a backup without Backup.xml): the file is read, and `why` says the
 // list was not available.
-enum class PolicyFile { AuditCsv, GptTmplInf };
+enum class PolicyFile { AuditCsv, GptTmplInf, RegistryPol };
 struct FileDecision {
     bool read = false;
     std::string why;
 };
 FileDecision decidePolicyFile(PolicyFile file, const std::optional<ExtensionList> &extensions);
-std::string_view policyFileName(PolicyFile file); // "audit.csv", "GptTmpl.inf"
+std::string_view policyFileName(PolicyFile file); // "audit.csv", "GptTmpl.inf", "Registry.pol"
 
 // A scope of management on the path from the site and domain down to the computer's OU.
 struct Som {
@@ -88,6 +90,7 @@ struct GpoDecision {
     bool hasAudit = false;    // its machine extensions name the audit CSE: look for audit.csv
     bool hasSecurity = false; // ... the security CSE: look for GptTmpl.inf
     const GroupPolicyContainer *container = nullptr;
+    bool hasRegistry = false; // its machine extensions name the registry CSE: look for Registry.pol (MS-GPREG)
 };
 
 struct GpoListResult {

@@ -29,5 +29,6 @@ Result<SysvolLocation> parseGpcFileSysPath(std::string_view fileSysPath, const G
 // The files gpaudit reads, relative to the GPO folder (MS-GPAC 3.2.5, MS-GPSB 2.2).
 inline constexpr std::string_view kAuditCsvPath = "Machine/Microsoft/Windows NT/Audit/audit.csv";
 inline constexpr std::string_view kGptTmplPath = "Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf";
+inline constexpr std::string_view kRegistryPolPath = "Machine/Registry.pol"; // MS-GPREG 2.2.1
 
 } // namespace gpaudit::core

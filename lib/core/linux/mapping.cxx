@@ -175,6 +175,8 @@ Result<Mapping> Mapping::fromYaml(const Catalog &catalog, std::string_view mappi
             out.mapped = true;
             out.how = requireString(node, "how");
             out.fileGlobalSacl = node["file_global_sacl"] && node["file_global_sacl"].as<bool>();
+            if (node["windows"])
+                out.windows = node["windows"].as<std::string>();
             if (const auto records = node["records"]) {
                 out.userRecords = stringList(records, "user");
                 out.kernelRecords = stringList(records, "kernel");

@@ -61,6 +61,9 @@ struct SubcategoryMapping {
     std::vector<std::string> kernelRecords;
     bool fileGlobalSacl = false;
     std::optional<SambaRealisation> samba; // on a Samba AD DC (issue 16); none on other subcategories
+    // The Windows Security events `gpauditctl search` renders for it, what is exact and what is
+    // approximate (mapping.yaml windows:); empty when none is rendered.
+    std::string windows;
     // Only records, no rule: the kernel cannot tell success from failure for them.
     [[nodiscard]] bool coarse() const { return mapped && rules.empty() && !fileGlobalSacl; }
 };

@@ -806,11 +806,89 @@ class Builder {
             if (extendedAny)
                 sortKeys(narrow.keys);
         }
+        propagateToWatches(entries);
         std::vector<AuditRule> rules;
         rules.reserve(entries.size());
         for (auto &entry : entries)
             rules.push_back(std::move(entry.rule));
         out_.rules = std::move(rules);
+    }
+
+    // A file watch's key is the one its record carries, whatever syscall rule matched too: the kernel runs
+    // the inode filter after the exit list and a later match replaces the key (kernel/auditsc.c
+    // __audit_syscall_exit: "run through both filters to ensure we set the filterkey properly"); a
+    // directory rule stands before the syscall rules on the exit list, where the first match decides. So
+    // a watch or directory rule also takes the key of each subcategory whose syscall rules every match of
+    // it implies: for every ABI, rules whose fields other than arch are among the watch's own and whose
+    // syscalls include every syscall of the watch's permission classes. (Found by the events proof: an exec of
+    // auditctl, watched by Audit Policy Change, was recorded without the process-creation key.)
+    void propagateToWatches(auto &entries) const
+    {
+        std::vector<std::size_t> donors;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto &rule = entries[i].rule;
+            if (rule.list == AuditRule::List::Exit && rule.action == AuditRule::Action::Always &&
+                !rule.syscalls.empty())
+                donors.push_back(i);
+        }
+        for (auto &entry : entries) {
+            auto &watch = entry.rule;
+            if (watch.list != AuditRule::List::Exit || watch.action != AuditRule::Action::Always ||
+                !watch.syscalls.empty())
+                continue;
+            std::string perm;
+            bool located = false;
+            for (const auto &field : watch.fields) {
+                if (field.name == "path" || field.name == "dir")
+                    located = true;
+                else if (field.name == "perm")
+                    perm = field.value;
+            }
+            if (!located || perm.empty())
+                continue;
+            std::set<std::string, std::less<>> watched;
+            for (char letter : perm)
+                for (const auto &name : mapping_.permSyscalls(letter))
+                    watched.insert(name);
+            // slug -> arch -> the syscalls of that subcategory's rules whose fields the watch holds
+            std::map<std::string, std::map<std::string, std::set<std::string>>> implied;
+            for (auto d : donors) {
+                const auto &donor = entries[d].rule;
+                const bool fieldsHeld = std::all_of(donor.fields.begin(), donor.fields.end(), [&](const auto &f) {
+                    return f.name == "arch" ||
+                           std::find(watch.fields.begin(), watch.fields.end(), f) != watch.fields.end();
+                });
+                if (!fieldsHeld)
+                    continue;
+                for (const auto &[slug, syscalls] : entries[d].syscallsBySlug)
+                    implied[slug][donor.arch].insert(syscalls.begin(), syscalls.end());
+            }
+            bool extendedAny = false;
+            for (const auto &[slug, byArch] : implied) {
+                if (std::find(watch.keys.begin(), watch.keys.end(), slug) != watch.keys.end())
+                    continue;
+                // Every syscall the watch can match, in every ABI (but those the ABI lacks), must be one of
+                // the subcategory's: a key the watch's record carries must be right for each of them.
+                const bool everyMatch = std::all_of(abis_.begin(), abis_.end(), [&](const Abi &abi) {
+                    auto found = byArch.find(abi.arch);
+                    if (found == byArch.end())
+                        return false;
+                    return std::all_of(watched.begin(), watched.end(), [&](const auto &name) {
+                        return found->second.contains(name) || abi.absent.contains(name);
+                    });
+                });
+                if (!everyMatch)
+                    continue;
+                auto extended = watch.keys;
+                extended.push_back(slug);
+                if (keyTextLength(extended) < kMaxKeyLength) {
+                    watch.keys = std::move(extended);
+                    extendedAny = true;
+                }
+            }
+            if (extendedAny)
+                sortKeys(watch.keys);
+        }
     }
 
     const Catalog &catalog_;

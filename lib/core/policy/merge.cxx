@@ -115,6 +115,16 @@ Resultant merge(const Catalog &catalog, std::span<const GpoInput> lowestFirst, L
         }
     }
 
+    // Administrative Templates (MS-GPREG 3.2.5): every GPO's Registry.pol applied lowest precedence
+    // first, so a later GPO's value or deletion (**del., **delvals.) wins, as for the audit settings.
+    {
+        std::vector<const RegistryPol *> pols;
+        for (const auto &input : lowestFirst)
+            pols.push_back(input.registryPol ? &*input.registryPol : nullptr);
+        if (auto outcome = applyRegistryPolicy(pols, kAuditPolicyKey, kIncludeCmdLineValue))
+            out.includeCommandLine = RegistrySetting{*outcome, lowestFirst[outcome->index].gpo};
+    }
+
     // MS-GPAC <6>: once a user has any per-user setting, Include Failure applies to that user's
     // other subcategories.
     std::map<Sid, GpoRef> usersWithSettings;

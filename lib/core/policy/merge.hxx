@@ -4,6 +4,7 @@
 
 #include "core/policy/catalog.hxx"
 #include "core/policy/policy.hxx"
+#include "core/policy/registry_pol.hxx"
 
 #include <array>
 #include <optional>
@@ -35,7 +36,8 @@ struct GpoInput {
     GpoRef gpo;
     std::optional<AuditCsv> auditCsv;
     std::optional<SecurityTemplate> securityTemplate;
-    std::vector<FileUse> files; // each file found or expected, used or not
+    std::optional<RegistryPol> registryPol; // Machine/Registry.pol (Administrative Templates, MS-GPREG)
+    std::vector<FileUse> files;             // each file found or expected, used or not
 };
 
 enum class Origin { NotConfigured, Advanced, Legacy };
@@ -67,6 +69,19 @@ struct UserResult {
 
 enum class LegacyMode { Auto, Apply, Ignore };
 
+// A registry policy value the audit side uses, after every GPO's Registry.pol (MS-GPREG 3.2.5), with
+// the GPO whose instruction decided it.
+struct RegistrySetting {
+    RegistryOutcome outcome;
+    GpoRef source;
+    // "Include command line in process creation events": REG_DWORD other than 0.
+    [[nodiscard]] bool enabled() const
+    {
+        const auto value = outcome.dword();
+        return value && *value != 0;
+    }
+};
+
 struct Resultant {
     std::vector<SubcategoryResult> subcategories; // indexed like Catalog::subcategories()
     std::array<std::optional<OptionResult>, 4> options;
@@ -78,6 +93,9 @@ struct Resultant {
         GpoRef source;
     };
     std::optional<LegacySwitch> sceNoApplyLegacyAuditPolicy;
+    // Software\Microsoft\Windows\CurrentVersion\Policies\System\Audit!ProcessCreationIncludeCmdLine_Enabled;
+    // nullopt: no GPO's Registry.pol touches it (not configured: the command line is left out of 4688).
+    std::optional<RegistrySetting> includeCommandLine;
     LegacyMode legacyMode = LegacyMode::Auto;
     bool legacyApplied = false;
     std::vector<GpoRef> gpos;                // the input order, lowest precedence first

@@ -139,6 +139,21 @@ std::string renderShowText(const ReportInput &input)
         out += line + "\n";
     }
 
+    // Administrative Templates (Registry.pol, MS-GPREG): shown only when a GPO's Registry.pol sets or
+    // deletes the value, so that the report of a policy without one is unchanged.
+    if (const auto &setting = resultant.includeCommandLine) {
+        out += "\nAdministrative Templates (Registry.pol)\n";
+        std::string state;
+        if (setting->outcome.kind == RegistryOutcome::Kind::Deleted)
+            state = "Not Configured (" + setting->outcome.directive + ")";
+        else if (auto value = setting->outcome.dword())
+            state = std::string(setting->enabled() ? "Enabled" : "Disabled") + " (" + std::to_string(*value) + ")";
+        else
+            state = "Disabled (not a REG_DWORD)";
+        out += pad("  Include command line in process creation events", 52) + pad(state, 22) + setting->source.str() +
+               "\n";
+    }
+
     out += "\nGlobal object access auditing\n";
     for (auto [label, list] :
          {std::pair{"File system", &resultant.fileGlobalSacl}, std::pair{"Registry", &resultant.registryGlobalSacl}}) {
@@ -281,6 +296,16 @@ Json showJson(const ReportInput &input)
             option ? Json{{"enabled", option->enabled}, {"source", gpoJson(option->source)}} : Json(nullptr);
     }
     out["options"] = std::move(options);
+    // Only when a GPO's Registry.pol sets or deletes it (absent: not configured).
+    if (const auto &setting = resultant.includeCommandLine) {
+        const auto value = setting->outcome.dword();
+        out["includeCommandLine"] = {{"enabled", setting->enabled()},
+                                     {"value", value ? Json(*value) : Json(nullptr)},
+                                     {"deletedBy", setting->outcome.kind == RegistryOutcome::Kind::Deleted
+                                                       ? Json(setting->outcome.directive)
+                                                       : Json(nullptr)},
+                                     {"source", gpoJson(setting->source)}};
+    }
     for (auto [label, list] : {std::pair{"fileGlobalSacl", &resultant.fileGlobalSacl},
                                std::pair{"registryGlobalSacl", &resultant.registryGlobalSacl}}) {
         Json aces = Json::array();
@@ -652,6 +677,8 @@ std::string renderMappingText(const Catalog &catalog, const Mapping &mapping)
                 out += "      rules:   " + ruleSummary(map) + "\n";
             if (!map.userRecords.empty() || !map.kernelRecords.empty())
                 out += "      records: " + records(map) + "\n";
+            if (!map.windows.empty())
+                out += "      windows: " + map.windows + "\n";
             if (map.samba) {
                 if (map.mapped)
                     out += "      samba:   " + map.samba->how + "\n";
@@ -709,6 +736,8 @@ std::string renderMappingMan(const Catalog &catalog, const Mapping &mapping, std
                 out += ".br\nRules: " + breakAfterCommas(roffEscape(ruleSummary(map))) + ".\n";
             if (!map.userRecords.empty() || !map.kernelRecords.empty())
                 out += ".br\nRecords: " + breakAfterCommas(roffEscape(records(map))) + ".\n";
+            if (!map.windows.empty())
+                out += ".br\nWindows events (gpauditctl search): " + roffEscape(map.windows) + "\n";
             if (map.samba) {
                 if (map.mapped)
                     out += ".br\nOn a Samba AD DC: " + roffEscape(map.samba->how) + ".\n";

@@ -44,6 +44,7 @@ struct GpoRecord {
     bool audit = false;        // lists the audit CSE
     bool security = false;     // lists the security CSE
     std::string status;        // applied GPOs: fetched, cached, kept version N (fetch failed), ...
+    bool registry = false;     // lists the registry CSE (Registry.pol)
 };
 
 // One sync with the domain as it is kept (state.yaml) and shown above the policy: where the policy came

@@ -197,6 +197,7 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
         folder.gpo.name = folder.gpo.guid.empty() ? dir : "";
     folder.auditCsv = findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/Audit/audit.csv");
     folder.gptTmplInf = findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/SecEdit/GptTmpl.inf");
+    folder.registryPol = findCaseInsensitive(folder.machineDir, "Registry.pol");
     // `samba-tool gpo backup`: each file copied as NAME.SAMBABACKUP (beside an XML rendering), and the
     // GPC's gPCMachineExtensionNames kept in gPCMachineExtensionNames.SAMBAEXT at the top.
     if (!folder.auditCsv)
@@ -204,6 +205,8 @@ Result<GpoFolder> openGpoFolder(const std::string &dir)
     if (!folder.gptTmplInf)
         folder.gptTmplInf =
             findCaseInsensitive(folder.machineDir, "Microsoft/Windows NT/SecEdit/GptTmpl.inf.SAMBABACKUP");
+    if (!folder.registryPol)
+        folder.registryPol = findCaseInsensitive(folder.machineDir, "Registry.pol.SAMBABACKUP");
     if (!folder.extensions) {
         if (auto sambaExt = findCaseInsensitive(root, "gPCMachineExtensionNames.SAMBAEXT")) {
             auto bytes = readFileBounded(*sambaExt, std::size_t{64} << 10);

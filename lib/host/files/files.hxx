@@ -30,9 +30,10 @@ std::optional<std::string> findCaseInsensitive(const std::string &base, const st
 // ({backup-id}/Backup.xml, {backup-id}/DomainSysvol/GPO/Machine/...).
 struct GpoFolder {
     core::GpoRef gpo;
-    std::string machineDir;                // the Machine folder
-    std::optional<std::string> auditCsv;   // Machine/Microsoft/Windows NT/Audit/audit.csv, if present
-    std::optional<std::string> gptTmplInf; // Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf, if present
+    std::string machineDir;                 // the Machine folder
+    std::optional<std::string> auditCsv;    // Machine/Microsoft/Windows NT/Audit/audit.csv, if present
+    std::optional<std::string> gptTmplInf;  // Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf, if present
+    std::optional<std::string> registryPol; // Machine/Registry.pol (MS-GPREG 2.2.1), if present
     bool backup = false;
     // The GPO's registered computer extensions, from a GPMC backup's Backup.xml
     // (GroupPolicyCoreSettings/MachineExtensionGuids); nullopt when the folder carries no list (SYSVOL).

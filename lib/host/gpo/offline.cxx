@@ -55,6 +55,13 @@ Parsed parseInto(core::PolicyFile kind, const GpoFile &file, const core::Catalog
         out.warnings = parsed->warnings;
         out.assumptions = parsed->assumptions;
         input.auditCsv = std::move(*parsed);
+    } else if (kind == core::PolicyFile::RegistryPol) {
+        auto parsed = core::parseRegistryPol(*file.bytes, file.path, limits);
+        if (!parsed) {
+            out.error = problemText(parsed.error(), input.gpo) + " (Registry.pol ignored)";
+            return out;
+        }
+        input.registryPol = std::move(*parsed);
     } else {
         auto parsed = core::parseSecurityTemplate(*file.bytes, file.path, limits);
         if (!parsed) {
@@ -139,6 +146,12 @@ core::GpoInput parseGpoFiles(const core::Catalog &catalog, const GpoFiles &files
     input.gpo = files.gpo;
     parseOne(core::PolicyFile::AuditCsv, files.auditCsv, files, catalog, limits, input, problems);
     parseOne(core::PolicyFile::GptTmplInf, files.gptTmplInf, files, catalog, limits, input, problems);
+    // Registry.pol is listed only when its extension is registered or the file is there, so that the
+    // report of a GPO without Administrative Templates is unchanged.
+    const bool registryPresent = files.registryPol.bytes || files.registryPol.unreadable;
+    if (registryPresent ||
+        (files.extensions && core::decidePolicyFile(core::PolicyFile::RegistryPol, files.extensions).read))
+        parseOne(core::PolicyFile::RegistryPol, files.registryPol, files, catalog, limits, input, problems);
     return input;
 }
 
@@ -166,6 +179,10 @@ Result<LoadedPolicy> loadPolicySources(const core::Catalog &catalog, const std::
                 files.auditCsv.bytes = std::string(); // there, not read: reported as not used
             if (!decideInf.read && folder->gptTmplInf)
                 files.gptTmplInf.bytes = std::string();
+            const auto decideRegistry = core::decidePolicyFile(core::PolicyFile::RegistryPol, files.extensions);
+            files.registryPol = decideRegistry.read ? readPolicyFile(folder->registryPol, limits) : GpoFile{};
+            if (!decideRegistry.read && folder->registryPol)
+                files.registryPol.bytes = std::string();
             break;
         }
         case PolicySource::Kind::AuditCsv:

@@ -43,15 +43,16 @@ struct GpoFiles {
     std::optional<core::ExtensionList> extensions;
     GpoFile auditCsv;
     GpoFile gptTmplInf;
+    GpoFile registryPol; // Machine/Registry.pol (MS-GPREG 2.2.1): Administrative Templates
     // Fetched by a sync, which fetches only the files whose extension is registered: an unused or
     // registered but missing file is reported even when the folder had none.
     bool fetched = false;
     std::string usedWhy; // why a used file is used, when not the extension's decision
 };
 
-// Parses the files (MS-GPAC 2.2 audit.csv, MS-GPSB GptTmpl.inf) into the GPO's merge input. A file that
-// does not parse, is over a limit or cannot be read is left out and reported in `problems` (MS-GPAC
-// 3.2.5: the other files and GPOs still apply); the input's `files` say what was used and why.
+// Parses the files (MS-GPAC 2.2 audit.csv, MS-GPSB GptTmpl.inf, MS-GPREG Registry.pol) into the GPO's merge input. A
+// file that does not parse, is over a limit or cannot be read is left out and reported in `problems` (MS-GPAC 3.2.5:
+// the other files and GPOs still apply); the input's `files` say what was used and why.
 core::GpoInput parseGpoFiles(const core::Catalog &catalog, const GpoFiles &files, const core::PolicyLimits &limits,
                              std::vector<core::InputProblem> &problems);
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "host/idmap/idmap.hxx"
 
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -25,10 +27,15 @@ using WbcSidToUid = int (*)(const WbcDomainSid *, uid_t *);
 using WbcSidToGid = int (*)(const WbcDomainSid *, gid_t *);
 using WbcLookupSid = int (*)(const WbcDomainSid *, char **, char **, int *);
 using WbcFreeMemory = void (*)(void *);
+using WbcUidToSid = int (*)(uid_t, WbcDomainSid *);
+using WbcGidToSid = int (*)(gid_t, WbcDomainSid *);
+using WbcSidToString = int (*)(const WbcDomainSid *, char **);
 
 // libsss_nss_idmap's ABI (sss_nss_idmap.h).
 enum SssIdType { kSssNotSpecified = 0, kSssUid = 1, kSssGid = 2, kSssBoth = 3 };
 using SssGetIdBySid = int (*)(const char *, std::uint32_t *, int *);
+using SssGetSidById = int (*)(std::uint32_t, char **, int *); // sss_nss_getsidbyuid/gid/id
+using SssGetNameBySid = int (*)(const char *, char **, int *);
 
 constexpr const char *kSssNssPipe = "/var/lib/sss/pipes/nss";
 
@@ -49,6 +56,13 @@ struct IdmapResolver::Api {
     WbcSidToGid sidToGid = nullptr;
     WbcLookupSid lookupSid = nullptr;
     WbcFreeMemory freeMemory = nullptr;
+    // The reverse lookups (optional: a library without them resolves SIDs only).
+    SssGetSidById getSidByUid = nullptr;
+    SssGetSidById getSidByGid = nullptr;
+    SssGetNameBySid getNameBySid = nullptr;
+    WbcUidToSid uidToSid = nullptr;
+    WbcGidToSid gidToSid = nullptr;
+    WbcSidToString sidToString = nullptr;
 };
 
 namespace {
@@ -66,6 +80,12 @@ const IdmapResolver::Api *sssdApi(std::string &why)
         why = "libsss_nss_idmap.so.0 lacks sss_nss_getidbysid";
         return nullptr;
     }
+    // sss_nss_getsidbyuid/gid (SSSD 2.6+); before, sss_nss_getsidbyid for both.
+    if (!load(handle, api.getSidByUid, "sss_nss_getsidbyuid"))
+        (void)load(handle, api.getSidByUid, "sss_nss_getsidbyid");
+    if (!load(handle, api.getSidByGid, "sss_nss_getsidbygid"))
+        (void)load(handle, api.getSidByGid, "sss_nss_getsidbyid");
+    (void)load(handle, api.getNameBySid, "sss_nss_getnamebysid");
     return &api;
 }
 
@@ -83,6 +103,9 @@ const IdmapResolver::Api *winbindApi(std::string &why)
         why = "libwbclient.so.0 lacks a wbc function";
         return nullptr;
     }
+    (void)load(handle, api.uidToSid, "wbcUidToSid");
+    (void)load(handle, api.gidToSid, "wbcGidToSid");
+    (void)load(handle, api.sidToString, "wbcSidToString");
     if (api.ping() != kWbcSuccess) {
         why = "winbindd does not answer";
         return nullptr;
@@ -124,6 +147,75 @@ std::unique_ptr<IdmapResolver> IdmapResolver::open(core::IdmapSource source)
     else
         resolver->name_ = resolver->api_->sssd ? "sssd" : "winbind";
     return resolver;
+}
+
+std::optional<IdmapResolver::IdAccount> IdmapResolver::accountOfUid(std::uint32_t uid) const
+{
+    return accountOf(uid, false);
+}
+
+std::optional<IdmapResolver::IdAccount> IdmapResolver::accountOfGid(std::uint32_t gid) const
+{
+    return accountOf(gid, true);
+}
+
+std::optional<IdmapResolver::IdAccount> IdmapResolver::accountOf(std::uint32_t id, bool group) const
+{
+    if (api_ == nullptr)
+        return std::nullopt;
+    const auto key = std::pair{group, id};
+    if (auto cached = idCache_.find(key); cached != idCache_.end())
+        return cached->second;
+    if (idCache_.size() >= 4096)
+        idCache_.clear();
+    std::optional<IdAccount> result;
+    if (api_->sssd) {
+        const auto getSid = group ? api_->getSidByGid : api_->getSidByUid;
+        char *sid = nullptr;
+        int type = kSssNotSpecified;
+        if (getSid != nullptr && getSid(id, &sid, &type) == 0 && sid != nullptr) {
+            IdAccount account{sid, {}, {}};
+            std::free(sid); // libsss_nss_idmap returns malloc()ed strings
+            char *fq = nullptr;
+            if (api_->getNameBySid != nullptr && api_->getNameBySid(account.sid.c_str(), &fq, &type) == 0 &&
+                fq != nullptr) {
+                // "alice@gpa.test": the name, and the domain's first label as Windows' NetBIOS-style name.
+                const std::string name = fq;
+                std::free(fq);
+                const auto at = name.find('@');
+                account.name = name.substr(0, at);
+                if (at != std::string::npos) {
+                    auto domain = name.substr(at + 1);
+                    domain = domain.substr(0, domain.find('.'));
+                    for (auto &c : domain)
+                        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                    account.domain = domain;
+                }
+            }
+            result = std::move(account);
+        }
+    } else if (api_->sidToString != nullptr && (group ? api_->gidToSid != nullptr : api_->uidToSid != nullptr)) {
+        WbcDomainSid wbcSid{};
+        const int status =
+            group ? api_->gidToSid(static_cast<gid_t>(id), &wbcSid) : api_->uidToSid(static_cast<uid_t>(id), &wbcSid);
+        char *text = nullptr;
+        if (status == kWbcSuccess && api_->sidToString(&wbcSid, &text) == kWbcSuccess && text != nullptr) {
+            IdAccount account{text, {}, {}};
+            api_->freeMemory(text);
+            char *domain = nullptr;
+            char *name = nullptr;
+            int type = 0;
+            if (api_->lookupSid(&wbcSid, &domain, &name, &type) == kWbcSuccess) {
+                account.name = name == nullptr ? "" : name;
+                account.domain = domain == nullptr ? "" : domain;
+                api_->freeMemory(domain);
+                api_->freeMemory(name);
+            }
+            result = std::move(account);
+        }
+    }
+    idCache_.emplace(key, result);
+    return result;
 }
 
 std::optional<core::SidResolution> IdmapResolver::resolve(const core::Sid &sid) const

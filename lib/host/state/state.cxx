@@ -120,6 +120,7 @@ Result<SyncState> readSyncState(const std::string &stateDir)
             r.version = get<std::uint32_t>(g, "version", 0);
             r.audit = get<bool>(g, "audit", false);
             r.security = get<bool>(g, "security", false);
+            r.registry = get<bool>(g, "registry", false);
             r.status = get<std::string>(g, "status", "");
             state.gpos.push_back(std::move(r));
         }
@@ -161,6 +162,7 @@ Result<void> writeSyncState(const std::string &stateDir, const SyncState &state)
         out << YAML::Key << "version" << YAML::Value << r.version;
         out << YAML::Key << "audit" << YAML::Value << r.audit;
         out << YAML::Key << "security" << YAML::Value << r.security;
+        out << YAML::Key << "registry" << YAML::Value << r.registry;
         out << YAML::Key << "status" << YAML::Value << r.status;
         out << YAML::EndMap;
     }
@@ -205,10 +207,12 @@ std::optional<CachedGpo> readCachedGpo(const std::string &stateDir, const std::s
             target = std::move(*content);
             return true;
         };
-        if (!read(files.auditCsv, "audit.csv") || !read(files.gptTmplInf, "GptTmpl.inf"))
+        if (!read(files.auditCsv, "audit.csv") || !read(files.gptTmplInf, "GptTmpl.inf") ||
+            !read(files.registryPol, "Registry.pol"))
             return std::nullopt;
     }
-    if (entries != 2)
+    // A version cached before Registry.pol was fetched has 2 entries: not complete, fetched again.
+    if (entries != 3)
         return std::nullopt;
     return files;
 }
@@ -231,6 +235,8 @@ Result<void> writeCachedGpo(const std::string &stateDir, const std::string &guid
     if (auto ok = store(files.auditCsv, "audit.csv"); !ok)
         return ok;
     if (auto ok = store(files.gptTmplInf, "GptTmpl.inf"); !ok)
+        return ok;
+    if (auto ok = store(files.registryPol, "Registry.pol"); !ok)
         return ok;
     return writeFileAtomic(dir + "/manifest", manifest, 0600, Durability::Cache); // last: the version is complete
 }
@@ -272,6 +278,7 @@ LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<C
         files.fetched = true; // a sync fetches only the files of registered extensions
         files.auditCsv = {label + "/" + std::string(core::kAuditCsvPath), in.files.auditCsv, std::nullopt};
         files.gptTmplInf = {label + "/" + std::string(core::kGptTmplPath), in.files.gptTmplInf, std::nullopt};
+        files.registryPol = {label + "/" + std::string(core::kRegistryPolPath), in.files.registryPol, std::nullopt};
         out.inputs.push_back(parseGpoFiles(catalog, files, limits, out.problems));
     }
     return out;
@@ -288,6 +295,8 @@ static std::optional<core::ExtensionList> recordedExtensions(const SyncState &st
             list.cses.insert(std::string(core::kAuditCse));
         if (record.security)
             list.cses.insert(std::string(core::kSecurityCse));
+        if (record.registry)
+            list.cses.insert(std::string(core::kRegistryCse));
         return list;
     }
     return std::nullopt;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What gpaudit keeps in its state directory (default /var/lib/gpauditd):
-//   gpo/{GUID}/{version}/   the GPO's audit.csv / GptTmpl.inf as fetched, and a "manifest" written last
+//   gpo/{GUID}/{version}/   the GPO's audit.csv / GptTmpl.inf / Registry.pol as fetched, and a "manifest" written last
 //   discovery.yaml          what LDAP said that rarely changes (computer DN, SID, groups, site)
 //   state.yaml              the last applied sync: the GPOs considered and the ones applied, with the
 //                           versions whose cached files made the policy: the last-known-good
@@ -32,6 +32,7 @@ Result<void> writeSyncState(const std::string &stateDir, const SyncState &state)
 struct CachedGpo {
     std::optional<std::string> auditCsv;
     std::optional<std::string> gptTmplInf;
+    std::optional<std::string> registryPol; // Machine/Registry.pol (MS-GPREG)
 };
 // nullopt when this version was never fetched completely.
 std::optional<CachedGpo> readCachedGpo(const std::string &stateDir, const std::string &guid, std::uint32_t version);
