@@ -8,7 +8,9 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <fstream>
 #include <libsmbclient.h>
+#include <set>
 #include <type_traits>
 
 namespace gpaudit::domain {
@@ -38,14 +40,29 @@ struct SmbApi {
     decltype(&smbc_getFunctionClose) getClose = nullptr;
 };
 
+// The loaded library, until unloadLibrary() (gpauditd, idle): its handle and the functions taken from it.
+struct Loaded {
+    SmbApi api;
+    std::string error;
+    bool tried = false;
+    void *handle = nullptr;
+    std::size_t contexts = 0; // libsmbclient contexts alive: none may outlive the library
+};
+Loaded &loaded()
+{
+    static Loaded state;
+    return state;
+}
+
 Result<const SmbApi *> smbApi()
 {
-    static SmbApi api;
-    static std::string error;
-    static bool tried = false;
-    if (!tried) {
-        tried = true;
+    Loaded &state = loaded();
+    SmbApi &api = state.api;
+    std::string &error = state.error;
+    if (!state.tried) {
+        state.tried = true;
         void *handle = ::dlopen("libsmbclient.so.0", RTLD_NOW | RTLD_LOCAL);
+        state.handle = handle;
         if (handle == nullptr) {
             const char *why = ::dlerror();
             error = std::string("SMB: cannot load libsmbclient.so.0 (package libsmbclient): ") + (why ? why : "");
@@ -104,10 +121,14 @@ constexpr const char *kSmbConf = "# written by gpaudit: the SMB client settings 
 struct SmbReader::Context {
     const SmbApi *api = nullptr;
     SMBCCTX *ctx = nullptr;
+    Context() { ++loaded().contexts; }
+    Context(const Context &) = delete;
+    Context &operator=(const Context &) = delete;
     ~Context()
     {
         if (ctx != nullptr)
             api->freeContext(ctx, 1);
+        --loaded().contexts;
     }
 };
 
@@ -125,6 +146,41 @@ SmbReader::Kept &SmbReader::kept()
 {
     static Kept kept;
     return kept;
+}
+
+bool SmbReader::unloadLibrary()
+{
+    Loaded &state = loaded();
+    Kept &k = kept();
+    if (k.context && k.context.use_count() == 1)
+        k = {}; // frees the context: its SMB session is closed
+    if (state.contexts > 0)
+        return false; // a reader is alive: the library stays
+    const bool wasLoaded = state.handle != nullptr;
+    if (wasLoaded) {
+        ::dlclose(state.handle);
+        // Samba's module loader opens plugins (samba/gensec/krb5.so for the Kerberos login) and never
+        // closes them; each holds dozens of Samba's libraries. Once libsmbclient is closed nothing of
+        // Samba's runs any more: the loader's reference to each plugin still mapped is dropped too (a
+        // handle of our own by RTLD_NOLOAD, closed twice: ours and the loader's).
+        std::set<std::string> plugins;
+        std::ifstream maps("/proc/self/maps");
+        std::string line;
+        for (int lines = 0; lines < 100000 && std::getline(maps, line); ++lines) {
+            // a plugin sits in a folder of Samba's private library folder: .../samba/<kind>/<name>.so
+            const auto samba = line.find("/samba/");
+            if (samba == std::string::npos || line.find('/', samba + 7) == std::string::npos || !line.ends_with(".so"))
+                continue;
+            plugins.insert(line.substr(line.rfind(' ', samba) + 1));
+        }
+        for (const auto &path : plugins)
+            if (void *plugin = ::dlopen(path.c_str(), RTLD_NOLOAD | RTLD_LAZY); plugin != nullptr) {
+                ::dlclose(plugin);
+                ::dlclose(plugin);
+            }
+    }
+    state = Loaded{};
+    return wasLoaded;
 }
 
 Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned timeoutSeconds, bool keep)
