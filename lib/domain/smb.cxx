@@ -5,13 +5,20 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <fstream>
 #include <libsmbclient.h>
 #include <set>
+#include <string_view>
+#include <sys/mman.h>
 #include <type_traits>
+#include <unistd.h>
+#include <vector>
 
 namespace gpaudit::domain {
 
@@ -96,6 +103,36 @@ Result<const SmbApi *> smbApi()
     return &api;
 }
 
+// Samba's gencache.tdb (its name cache), opened by libsmbclient and never closed: a mapping of
+// hundreds of KiB and a descriptor that outlive the library. Called once libsmbclient and every
+// library of Samba's are unloaded (no code is left that could use them): unmapped and closed.
+void releaseSambaCaches()
+{
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    for (int lines = 0; lines < 100000 && std::getline(maps, line); ++lines) {
+        if (!line.ends_with("/gencache.tdb"))
+            continue;
+        unsigned long start = 0;
+        unsigned long end = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) == 2 && end > start)
+            ::munmap(reinterpret_cast<void *>(start), end - start);
+    }
+    if (DIR *fds = ::opendir("/proc/self/fd"); fds != nullptr) {
+        std::vector<int> open;
+        while (const dirent *entry = ::readdir(fds)) {
+            char target[4096];
+            const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+            const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+            if (n > 0 && std::string_view(target, static_cast<std::size_t>(n)).ends_with("/gencache.tdb"))
+                open.push_back(std::atoi(entry->d_name));
+        }
+        ::closedir(fds);
+        for (int fd : open)
+            ::close(fd);
+    }
+}
+
 // No password: Kerberos from the ccache or nothing.
 void noPassword(SMBCCTX *, const char *, const char *, char *, int, char *, int, char *password, int passwordLength)
 {
@@ -178,6 +215,7 @@ bool SmbReader::unloadLibrary()
                 ::dlclose(plugin);
                 ::dlclose(plugin);
             }
+        releaseSambaCaches();
     }
     state = Loaded{};
     return wasLoaded;
