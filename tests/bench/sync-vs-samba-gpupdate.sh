@@ -11,7 +11,7 @@
 # running gpauditd over its socket (libsmbclient loaded, the LDAP and SMB sessions kept between syncs),
 # samba-gpupdate --rsop, samba-gpupdate --force.
 # Prints the median wall time of each, the ratios, and LDAP searches / round trips / SMB bytes of ours,
-# and gpauditd's memory once idle after the rounds (Rss and Pss from /proc/PID/smaps_rollup).
+# and gpauditd's memory right after the rounds and once idle (Rss and Pss from /proc/PID/smaps_rollup).
 # gpauditd's own first sync loads the lab's policy into the kernel: the kernel's rules and status are
 # restored at the end (tests/integration/lib.sh).
 set -u
@@ -95,8 +95,10 @@ for ((i = 0; i < rounds; i++)); do
         t=$(now); old --force > /dev/null; echo $(($(now) - t)) >> "$tmp/before_full"
     fi
 done
-sleep 2
-echo "gpauditd idle after the rounds (pid $gpauditd_pid): $(memory)" > "$tmp/memory"
+# Idle: gpauditd closes libsmbclient 30 s after its last sync (gpauditd(8), MEMORY).
+echo "gpauditd right after the rounds (pid $gpauditd_pid): $(memory)" > "$tmp/memory"
+sleep 35
+echo "gpauditd idle (35 s after its last sync): $(memory)" >> "$tmp/memory"
 python3 - "$tmp" "$rounds" "$scale" <<'PY'
 import json, os, statistics, sys
 d, rounds, scale = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -148,4 +150,4 @@ print(f"FIGURE full sync{' at scale' if scale else ''}: samba-gpupdate --force /
       f"{med['peer_force'] / med['daemon_full']:.1f}x ({med['peer_force']:.0f} / {med['daemon_full']:.0f} ms); "
       f"/ in a fresh process = {med['peer_force'] / med['ours_full']:.1f}x ({med['ours_full']:.0f} ms)")
 PY
-echo "FIGURE $(cat "$tmp/memory")"
+sed 's/^/FIGURE /' "$tmp/memory"
