@@ -272,6 +272,7 @@ class Daemon {
     void checkDrift();
     void reload();
     void drainChanges();
+    void checkSoon();
     std::string whoChanged(std::uint64_t since) const;
     void notifyStatus() const;
     // A control connection until its request line is complete (then serve() answers it, blocking).
@@ -543,24 +544,41 @@ int Daemon::onConfigChange(sd_event_source *, int, std::uint32_t, void *self)
         if (d.changes_.size() > 256)
             d.changes_.pop_front();
     }
+    if (rules)
+        d.checkSoon();
+    return 0;
+}
+
+void Daemon::checkSoon()
+{
     // Someone changed rules: check at once, once their records have stopped for 20 ms (`auditctl -D`
     // removes rule after rule) and at most 100 ms after the first one. The periodic check's 1 s accuracy
     // would let sd-event put the wakeup up to a second later: 1 ms here (tests/bench/drift-latency.sh).
-    if (rules) {
-        const auto at = d.now();
-        if (d.driftUrgentSince_ == 0)
-            d.driftUrgentSince_ = at;
-        sd_event_source_set_time_accuracy(d.driftTimer_, 1000);
-        d.schedule(d.driftTimer_, std::min(at + 20000, d.driftUrgentSince_ + 100000));
-    }
-    return 0;
+    const auto at = now();
+    if (driftUrgentSince_ == 0)
+        driftUrgentSince_ = at;
+    sd_event_source_set_time_accuracy(driftTimer_, 1000);
+    schedule(driftTimer_, std::min(at + 20000, driftUrgentSince_ + 100000));
 }
 
 void Daemon::drainChanges()
 {
-    // Records our own apply caused: not drift.
-    if (watch_)
-        watch_->drain();
+    // Records our own apply caused: not drift. But a rule removed meanwhile by someone else (`auditctl
+    // -D` still running while a restore ran) has its record among them: then check again at once (a
+    // rule list; nothing is done when nothing is missing).
+    if (!watch_)
+        return;
+    bool removed = false;
+    for (auto &change : watch_->drain()) {
+        if (change.op != "remove_rule")
+            continue;
+        removed = true;
+        changes_.push_back({now(), std::move(change)});
+        if (changes_.size() > 256)
+            changes_.pop_front();
+    }
+    if (removed)
+        checkSoon();
 }
 
 std::string Daemon::whoChanged(std::uint64_t since) const
