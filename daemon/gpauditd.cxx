@@ -521,7 +521,9 @@ int Daemon::onDriftTimer(sd_event_source *, std::uint64_t, void *self)
     d.driftUrgentSince_ = 0;
     sd_event_source_set_time_accuracy(d.driftTimer_, 1000000);
     d.checkDrift();
-    d.schedule(d.driftTimer_, d.now() + toUsec(d.config_.driftCheckInterval));
+    // Unless records that came during the restore asked for another check at once (checkSoon).
+    if (d.driftUrgentSince_ == 0)
+        d.schedule(d.driftTimer_, d.now() + toUsec(d.config_.driftCheckInterval));
     return 0;
 }
 
@@ -544,7 +546,7 @@ int Daemon::onConfigChange(sd_event_source *, int, std::uint32_t, void *self)
         if (d.changes_.size() > 256)
             d.changes_.pop_front();
     }
-    if (rules)
+    if (rules || d.watch_->takeLost())
         d.checkSoon();
     return 0;
 }
@@ -577,7 +579,7 @@ void Daemon::drainChanges()
         if (changes_.size() > 256)
             changes_.pop_front();
     }
-    if (removed)
+    if (removed || watch_->takeLost())
         checkSoon();
 }
 

@@ -65,7 +65,7 @@ Result<ConfigWatch> ConfigWatch::open()
     return ConfigWatch(fd);
 }
 
-ConfigWatch::ConfigWatch(ConfigWatch &&other) noexcept : fd_(other.fd_)
+ConfigWatch::ConfigWatch(ConfigWatch &&other) noexcept : fd_(other.fd_), lost_(other.lost_)
 {
     other.fd_ = -1;
 }
@@ -75,6 +75,7 @@ ConfigWatch &ConfigWatch::operator=(ConfigWatch &&other) noexcept
         if (fd_ >= 0)
             ::close(fd_);
         fd_ = other.fd_;
+        lost_ = other.lost_;
         other.fd_ = -1;
     }
     return *this;
@@ -85,6 +86,13 @@ ConfigWatch::~ConfigWatch()
         ::close(fd_);
 }
 
+bool ConfigWatch::takeLost()
+{
+    const bool lost = lost_;
+    lost_ = false;
+    return lost;
+}
+
 std::vector<ConfigChange> ConfigWatch::drain()
 {
     std::vector<ConfigChange> changes;
@@ -93,8 +101,12 @@ std::vector<ConfigChange> ConfigWatch::drain()
         const ssize_t n = ::recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && errno == ENOBUFS) {
+            lost_ = true; // the kernel dropped records (a burst): the caller checks the rules itself
+            continue;
+        }
         if (n <= 0)
-            break; // EAGAIN: drained; ENOBUFS: the kernel dropped some, the drift check still runs
+            break; // EAGAIN: drained
         const auto *header = reinterpret_cast<const nlmsghdr *>(buffer);
         if (static_cast<std::size_t>(n) < NLMSG_HDRLEN || header->nlmsg_type != AUDIT_CONFIG_CHANGE)
             continue;

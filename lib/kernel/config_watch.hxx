@@ -35,10 +35,14 @@ class ConfigWatch {
     [[nodiscard]] int fd() const { return fd_; }
     // Every record waiting (non-blocking).
     std::vector<ConfigChange> drain();
+    // Whether the kernel dropped records since the last call (the socket's buffer was full: ENOBUFS),
+    // so that a rule may have been removed without its record reaching us.
+    bool takeLost();
 
   private:
     explicit ConfigWatch(int fd) : fd_(fd) {}
     int fd_ = -1;
+    bool lost_ = false;
 };
 
 } // namespace gpaudit::kernel
