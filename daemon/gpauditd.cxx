@@ -17,6 +17,7 @@
 #include "domain/identity.hxx"
 #include "domain/kerberos.hxx"
 #include "domain/session.hxx"
+#include "domain/smb.hxx"
 #include "host/control/control.hxx"
 #include "host/data/rules_data.hxx"
 #include "host/files/files.hxx"
@@ -40,6 +41,7 @@
 #include <deque>
 #include <fcntl.h>
 #include <iostream>
+#include <malloc.h>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -215,6 +217,9 @@ std::uint64_t toUsec(std::chrono::seconds s)
     return static_cast<std::uint64_t>(s.count()) * 1000000u;
 }
 
+// gpauditd closes libsmbclient when no sync came for this long (domain::SmbReader::unloadLibrary).
+constexpr std::uint64_t kSmbIdleUnloadUsec = 30 * 1000000ULL;
+
 struct DriftEvent {
     std::time_t time = 0;
     std::size_t missing = 0;
@@ -252,6 +257,7 @@ class Daemon {
     static int onFullTimer(sd_event_source *, std::uint64_t, void *self);
     static int onDriftTimer(sd_event_source *, std::uint64_t, void *self);
     static int onConfigChange(sd_event_source *, int, std::uint32_t, void *self);
+    static int onSmbIdle(sd_event_source *, std::uint64_t, void *self);
     static int onControl(sd_event_source *, int, std::uint32_t, void *self);
     static int onClientData(sd_event_source *, int, std::uint32_t, void *client);
     static int onClientDeadline(sd_event_source *, std::uint64_t, void *client);
@@ -271,6 +277,7 @@ class Daemon {
     void checkDrift();
     void reload();
     void drainChanges();
+    void checkSoon();
     std::string whoChanged(std::uint64_t since) const;
     void notifyStatus() const;
     // A control connection until its request line is complete (then serve() answers it, blocking).
@@ -299,6 +306,7 @@ class Daemon {
     sd_event_source *syncTimer_ = nullptr;
     sd_event_source *fullTimer_ = nullptr;
     sd_event_source *driftTimer_ = nullptr;
+    sd_event_source *smbIdleTimer_ = nullptr;
     sd_event_source *watchSource_ = nullptr;
     sd_event_source *controlSource_ = nullptr;
     std::vector<sd_event_source *> signalSources_;
@@ -324,6 +332,7 @@ class Daemon {
     std::size_t driftCount_ = 0;
     std::deque<SeenChange> changes_;
     std::uint64_t lastDriftCheck_ = 0;
+    std::uint64_t driftUrgentSince_ = 0; // the first CONFIG_CHANGE record of rules not yet checked
     // How the last sync reached the kernel: applied, staged (immutable kernel), report-only.
     core::ApplyMode mode_ = core::ApplyMode::Apply;
     std::string modeReason_;
@@ -362,7 +371,8 @@ Daemon::~Daemon()
 {
     while (!clients_.empty())
         dropClient(clients_.back().get());
-    for (auto *source : {syncTimer_, fullTimer_, driftTimer_, watchSource_, controlSource_, workerSource_})
+    for (auto *source :
+         {syncTimer_, fullTimer_, driftTimer_, smbIdleTimer_, watchSource_, controlSource_, workerSource_})
         sd_event_source_unref(source);
     for (auto *source : signalSources_)
         sd_event_source_unref(source);
@@ -554,8 +564,25 @@ int Daemon::onFullTimer(sd_event_source *, std::uint64_t, void *self)
 int Daemon::onDriftTimer(sd_event_source *, std::uint64_t, void *self)
 {
     auto &d = *static_cast<Daemon *>(self);
+    d.driftUrgentSince_ = 0;
+    sd_event_source_set_time_accuracy(d.driftTimer_, 1000000);
     d.checkDrift();
-    d.schedule(d.driftTimer_, d.now() + toUsec(d.config_.driftCheckInterval));
+    // Unless records that came during the restore asked for another check at once (checkSoon).
+    if (d.driftUrgentSince_ == 0)
+        d.schedule(d.driftTimer_, d.now() + toUsec(d.config_.driftCheckInterval));
+    return 0;
+}
+
+int Daemon::onSmbIdle(sd_event_source *, std::uint64_t, void *self)
+{
+    auto &d = *static_cast<Daemon *>(self);
+    // The kept SMB session and the hundred Samba libraries behind it (3 to 4 MiB) are not worth keeping
+    // between refreshes 90 minutes apart; a burst of syncs (gpauditctl sync, a full reapply) reuses them.
+    // Never while the sync thread may use them: the next sync's end re-arms this timer.
+    if (d.running_ != nullptr || !d.queued_.empty())
+        return 0;
+    if (domain::SmbReader::unloadLibrary(&d.session_.smb()))
+        ::malloc_trim(0);
     return 0;
 }
 
@@ -569,17 +596,41 @@ int Daemon::onConfigChange(sd_event_source *, int, std::uint32_t, void *self)
         if (d.changes_.size() > 256)
             d.changes_.pop_front();
     }
-    // Someone changed rules: check at once (after 100 ms, so that `auditctl -D` has finished).
-    if (rules)
-        d.schedule(d.driftTimer_, d.now() + 100000);
+    if (rules || d.watch_->takeLost())
+        d.checkSoon();
     return 0;
+}
+
+void Daemon::checkSoon()
+{
+    // Someone changed rules: check at once, once their records have stopped for 20 ms (`auditctl -D`
+    // removes rule after rule) and at most 100 ms after the first one. The periodic check's 1 s accuracy
+    // would let sd-event put the wakeup up to a second later: 1 ms here (tests/bench/drift-latency.sh).
+    const auto at = now();
+    if (driftUrgentSince_ == 0)
+        driftUrgentSince_ = at;
+    sd_event_source_set_time_accuracy(driftTimer_, 1000);
+    schedule(driftTimer_, std::min(at + 20000, driftUrgentSince_ + 100000));
 }
 
 void Daemon::drainChanges()
 {
-    // Records our own apply caused: not drift.
-    if (watch_)
-        watch_->drain();
+    // Records our own apply caused: not drift. But a rule removed meanwhile by someone else (`auditctl
+    // -D` still running while a restore ran) has its record among them: then check again at once (a
+    // rule list; nothing is done when nothing is missing).
+    if (!watch_)
+        return;
+    bool removed = false;
+    for (auto &change : watch_->drain()) {
+        if (change.op != "remove_rule")
+            continue;
+        removed = true;
+        changes_.push_back({now(), std::move(change)});
+        if (changes_.size() > 256)
+            changes_.pop_front();
+    }
+    if (removed || watch_->takeLost())
+        checkSoon();
 }
 
 std::string Daemon::whoChanged(std::uint64_t since) const
@@ -860,6 +911,15 @@ void Daemon::afterSync(const core::SyncReport &outcome, bool background)
     const std::size_t removed = outcome.apply ? outcome.apply->removed.size() : 0;
     ++syncs_;
     lastTime_ = std::time(nullptr);
+    // What the sync allocated and freed (LDAP answers, GPO files, libsmbclient's buffers) goes back to
+    // the kernel: idle, gpauditd keeps only what it holds (Pss: tests/bench/sync-vs-samba-gpupdate.sh).
+    ::malloc_trim(0);
+    // libsmbclient (loaded when a sync fetched files) is closed once no sync came for kSmbIdleUnload.
+    if (smbIdleTimer_ == nullptr)
+        sd_event_add_time(event_, &smbIdleTimer_, CLOCK_MONOTONIC, now() + kSmbIdleUnloadUsec, 1000000, onSmbIdle,
+                          this);
+    else
+        schedule(smbIdleTimer_, now() + kSmbIdleUnloadUsec);
     if (outcome.applied) {
         inForce_ = outcome.inForce;
         inForceTime_ = outcome.record.time;

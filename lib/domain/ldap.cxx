@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "domain/ldap.hxx"
 
+#include "domain/sasl_plugins.hxx"
+
 #include "core/gpclient/directory.hxx"
 #include "host/files/unique_fd.hxx"
 
@@ -161,6 +163,7 @@ LdapSession::~LdapSession() = default;
 Result<LdapSession> LdapSession::connect(const std::string &host, std::chrono::seconds timeout,
                                          const std::string &address, const std::string &ccache)
 {
+    onlyGssapiSasl(); // before libldap initialises SASL with every plugin (sasl_plugins.hxx)
     LdapSession session;
     session.host_ = host;
     session.address_ = address;

@@ -3,12 +3,22 @@
 
 #include "host/files/files.hxx"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <fstream>
 #include <libsmbclient.h>
+#include <set>
+#include <string_view>
+#include <sys/mman.h>
 #include <type_traits>
+#include <unistd.h>
+#include <vector>
 
 namespace gpaudit::domain {
 
@@ -37,14 +47,29 @@ struct SmbApi {
     decltype(&smbc_getFunctionClose) getClose = nullptr;
 };
 
+// The loaded library, until unloadLibrary() (gpauditd, idle): its handle and the functions taken from it.
+struct Loaded {
+    SmbApi api;
+    std::string error;
+    bool tried = false;
+    void *handle = nullptr;
+    std::size_t contexts = 0; // libsmbclient contexts alive: none may outlive the library
+};
+Loaded &loaded()
+{
+    static Loaded state;
+    return state;
+}
+
 Result<const SmbApi *> smbApi()
 {
-    static SmbApi api;
-    static std::string error;
-    static bool tried = false;
-    if (!tried) {
-        tried = true;
+    Loaded &state = loaded();
+    SmbApi &api = state.api;
+    std::string &error = state.error;
+    if (!state.tried) {
+        state.tried = true;
         void *handle = ::dlopen("libsmbclient.so.0", RTLD_NOW | RTLD_LOCAL);
+        state.handle = handle;
         if (handle == nullptr) {
             const char *why = ::dlerror();
             error = std::string("SMB: cannot load libsmbclient.so.0 (package libsmbclient): ") + (why ? why : "");
@@ -78,6 +103,36 @@ Result<const SmbApi *> smbApi()
     return &api;
 }
 
+// Samba's gencache.tdb (its name cache), opened by libsmbclient and never closed: a mapping of
+// hundreds of KiB and a descriptor that outlive the library. Called once libsmbclient and every
+// library of Samba's are unloaded (no code is left that could use them): unmapped and closed.
+void releaseSambaCaches()
+{
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    for (int lines = 0; lines < 100000 && std::getline(maps, line); ++lines) {
+        if (!line.ends_with("/gencache.tdb"))
+            continue;
+        unsigned long start = 0;
+        unsigned long end = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) == 2 && end > start)
+            ::munmap(reinterpret_cast<void *>(start), end - start);
+    }
+    if (DIR *fds = ::opendir("/proc/self/fd"); fds != nullptr) {
+        std::vector<int> open;
+        while (const dirent *entry = ::readdir(fds)) {
+            char target[4096];
+            const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+            const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+            if (n > 0 && std::string_view(target, static_cast<std::size_t>(n)).ends_with("/gencache.tdb"))
+                open.push_back(std::atoi(entry->d_name));
+        }
+        ::closedir(fds);
+        for (int fd : open)
+            ::close(fd);
+    }
+}
+
 // No password: Kerberos from the ccache or nothing.
 void noPassword(SMBCCTX *, const char *, const char *, char *, int, char *, int, char *password, int passwordLength)
 {
@@ -103,16 +158,55 @@ constexpr const char *kSmbConf = "# written by gpaudit: the SMB client settings 
 struct SmbReader::Context {
     const SmbApi *api = nullptr;
     SMBCCTX *ctx = nullptr;
+    Context() { ++loaded().contexts; }
+    Context(const Context &) = delete;
+    Context &operator=(const Context &) = delete;
     ~Context()
     {
         if (ctx != nullptr)
             api->freeContext(ctx, 1);
+        --loaded().contexts;
     }
 };
 
 SmbReader::SmbReader(SmbReader &&) noexcept = default;
 SmbReader &SmbReader::operator=(SmbReader &&) noexcept = default;
 SmbReader::~SmbReader() = default;
+
+bool SmbReader::unloadLibrary(Kept *keep)
+{
+    Loaded &state = loaded();
+    if (keep != nullptr && keep->context && keep->context.use_count() == 1)
+        *keep = {}; // frees the context: its SMB session is closed
+    if (state.contexts > 0)
+        return false; // a reader is alive: the library stays
+    const bool wasLoaded = state.handle != nullptr;
+    if (wasLoaded) {
+        ::dlclose(state.handle);
+        // Samba's module loader opens plugins (samba/gensec/krb5.so for the Kerberos login) and never
+        // closes them; each holds dozens of Samba's libraries. Once libsmbclient is closed nothing of
+        // Samba's runs any more: the loader's reference to each plugin still mapped is dropped too (a
+        // handle of our own by RTLD_NOLOAD, closed twice: ours and the loader's).
+        std::set<std::string> plugins;
+        std::ifstream maps("/proc/self/maps");
+        std::string line;
+        for (int lines = 0; lines < 100000 && std::getline(maps, line); ++lines) {
+            // a plugin sits in a folder of Samba's private library folder: .../samba/<kind>/<name>.so
+            const auto samba = line.find("/samba/");
+            if (samba == std::string::npos || line.find('/', samba + 7) == std::string::npos || !line.ends_with(".so"))
+                continue;
+            plugins.insert(line.substr(line.rfind(' ', samba) + 1));
+        }
+        for (const auto &path : plugins)
+            if (void *plugin = ::dlopen(path.c_str(), RTLD_NOLOAD | RTLD_LAZY); plugin != nullptr) {
+                ::dlclose(plugin);
+                ::dlclose(plugin);
+            }
+        releaseSambaCaches();
+    }
+    state = Loaded{};
+    return wasLoaded;
+}
 
 Result<SmbReader> SmbReader::create(const std::string &privateDir, unsigned timeoutSeconds, Kept *keep)
 {
@@ -205,25 +299,32 @@ Result<std::optional<std::string>> SmbReader::readOnce(const std::string &url, s
         return fail("SMB: cannot open " + url + ": " + std::strerror(saved) +
                     (saved == EACCES || saved == EPERM ? " (Kerberos ticket, signing, or the file's ACL)" : ""));
     }
+    // libsmbclient's read returns fewer bytes than asked only at the end of the file (its cli_read goes
+    // on reading until the count is met or a read returns nothing): a short read ends the loop, without
+    // one more READ round trip to see the end (4 round trips per file instead of 5: CREATE, READ, the
+    // READ that meets the end, CLOSE).
     std::string content;
-    char buffer[16384];
+    constexpr std::size_t kChunk = 65536;
     while (true) {
-        const ssize_t n = smb.getRead(ctx)(ctx, file, buffer, sizeof buffer);
+        const std::size_t want = std::min(kChunk, maxSize + 1 - content.size());
+        const std::size_t had = content.size();
+        content.resize(had + want);
+        const ssize_t n = smb.getRead(ctx)(ctx, file, content.data() + had, want);
         if (n < 0) {
             const int saved = errno;
             smb.getClose(ctx)(ctx, file);
             lost(saved);
             return fail("SMB: reading " + url + ": " + std::strerror(saved));
         }
-        if (n == 0)
-            break;
+        content.resize(had + static_cast<std::size_t>(n));
         bytesRead_ += static_cast<std::size_t>(n);
-        if (content.size() + static_cast<std::size_t>(n) > maxSize) {
+        if (content.size() > maxSize) {
             smb.getClose(ctx)(ctx, file);
             return fail("SMB: " + url + " is larger than " + std::to_string(maxSize) +
                         " bytes (max_file_size, gpauditd.conf(5)); refused (a policy file is a few KiB)");
         }
-        content.append(buffer, static_cast<std::size_t>(n));
+        if (static_cast<std::size_t>(n) < want)
+            break;
     }
     smb.getClose(ctx)(ctx, file);
     ++filesRead_;

@@ -47,6 +47,13 @@ class SmbReader {
     // How many times the connection was lost and made again (at most once per reader).
     [[nodiscard]] std::size_t reconnects() const { return reconnects_; }
 
+    // libsmbclient is loaded (dlopen) at the first read of the process, with about a hundred of Samba's
+    // libraries: 3 to 4 MiB of a process's memory (Pss). gpauditd gives them back once idle: the kept
+    // context (and its SMB session) is freed and the library closed (dlclose), unless a reader is alive
+    // (then nothing is done). The next read loads it again. True when it was loaded and is now closed.
+    // keep: the caller's kept context, freed first (gpauditd's DomainSession; only between syncs).
+    static bool unloadLibrary(Kept *keep = nullptr);
+
   private:
     SmbReader() = default;
     static Result<std::shared_ptr<Context>> newContext(const std::string &privateDir, unsigned timeoutSeconds);

@@ -36,6 +36,13 @@ Result<ConfigWatch> ConfigWatch::open()
     return ConfigWatch(std::move(fd));
 }
 
+bool ConfigWatch::takeLost()
+{
+    const bool lost = lost_;
+    lost_ = false;
+    return lost;
+}
+
 std::vector<ConfigChange> ConfigWatch::drain()
 {
     std::vector<ConfigChange> changes;
@@ -44,8 +51,12 @@ std::vector<ConfigChange> ConfigWatch::drain()
         const ssize_t n = ::recv(fd_.get(), buffer, sizeof buffer, MSG_DONTWAIT);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && errno == ENOBUFS) {
+            lost_ = true; // the kernel dropped records (a burst): the caller checks the rules itself
+            continue;
+        }
         if (n <= 0)
-            break; // EAGAIN: drained; ENOBUFS: the kernel dropped some, the drift check still runs
+            break; // EAGAIN: drained
         const auto *header = reinterpret_cast<const nlmsghdr *>(buffer);
         if (static_cast<std::size_t>(n) < NLMSG_HDRLEN || header->nlmsg_type != AUDIT_CONFIG_CHANGE)
             continue;

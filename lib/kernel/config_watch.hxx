@@ -25,10 +25,14 @@ class ConfigWatch {
     [[nodiscard]] int fd() const { return fd_.get(); }
     // Every record waiting (non-blocking).
     std::vector<ConfigChange> drain();
+    // Whether the kernel dropped records since the last call (the socket's buffer was full: ENOBUFS),
+    // so that a rule may have been removed without its record reaching us.
+    bool takeLost();
 
   private:
     explicit ConfigWatch(host::UniqueFd fd) : fd_(std::move(fd)) {}
     host::UniqueFd fd_;
+    bool lost_ = false;
 };
 
 } // namespace gpaudit::kernel

@@ -1,25 +1,47 @@
 #!/bin/bash
 # gpauditctl sync against samba-gpupdate, the Samba Group Policy client, in the same lab, interleaved
 # in one run (this machine is noisy: compare the ratios, not the absolute figures).
-#   sudo tests/bench/sync-vs-samba-gpupdate.sh [build/daemon/gpauditctl] [ROUNDS]
+#   sudo flock /tmp/gpa-integration.lock tests/bench/sync-vs-samba-gpupdate.sh [build/daemon/gpauditctl] [ROUNDS]
+#        [--scale] [--before OTHER/gpauditctl]
+# --scale: the scale lab (tests/bench/scale-lab.sh: LINUX1 8 OUs deep, 120 GPOs linked along its path,
+# made for the run and removed at the end). --before: another build's gpauditctl (main's) runs the same
+# in-process syncs in the same rounds, for its figures beside ours.
 # Per round: gpauditctl sync --dry-run (in process; nothing changed: cached files), gpauditctl sync
 # --dry-run --force (in process; full: every GPO's files fetched again), the same two answered by a
 # running gpauditd over its socket (libsmbclient loaded, the LDAP and SMB sessions kept between syncs),
 # samba-gpupdate --rsop, samba-gpupdate --force.
-# Prints the median wall time of each, the ratios, and LDAP searches / round trips / SMB bytes of ours.
+# Prints the median wall time of each, the ratios, and LDAP searches / round trips / SMB bytes of ours,
+# and gpauditd's memory right after the rounds and once idle (Rss and Pss from /proc/PID/smaps_rollup).
 # gpauditd's own first sync loads the lab's policy into the kernel: the kernel's rules and status are
 # restored at the end (tests/integration/lib.sh).
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
-ctl=${1:-$src/build/daemon/gpauditctl}
-rounds=${2:-7}
+scale=
+before=
+positional=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --scale) scale=1 ;;
+        --before) before=$2; shift ;;
+        *) positional+=("$1") ;;
+    esac
+    shift
+done
+ctl=${positional[0]:-$src/build/daemon/gpauditctl}
+rounds=${positional[1]:-7}
 [ "$(id -u)" = 0 ] || { echo "run as root (the lab's network namespace)"; exit 1; }
 tmp=$(mktemp -d)
 GPA_LAB_INSTALL=0 bash "$src/tests/lab/lab-up.sh" > "$tmp/lab.env" 2> "$tmp/lab-up.log" < /dev/null ||
     { cat "$tmp/lab-up.log"; echo "lab-up failed"; exit 1; }
 eval "$(cat "$tmp/lab.env")"
 source "$src/tests/integration/lib.sh"
-trap 'restore_kernel; rm -rf "$tmp"' EXIT
+trap 'restore_kernel; [ -n "$scale" ] && scale_down; rm -rf "$tmp"' EXIT
+if [ -n "$scale" ]; then
+    source "$src/tests/bench/scale-lab.sh"
+    t=$(date +%s%N)
+    scale_up 120 8 || { echo "the scale lab could not be made"; exit 1; }
+    echo "scale lab: LINUX1 8 OUs deep, 120 GPOs linked along its path (made in $((($(date +%s%N) - t) / 1000000)) ms)"
+fi
 gpauditd=$(dirname "$ctl")/gpauditd
 cat > "$tmp/gpauditd.conf" <<CONF
 realm: $GPA_REALM
@@ -32,8 +54,15 @@ refresh_interval: 1d
 CONF
 "$GPA_LAB_EXEC" "$gpauditd" --config "$tmp/gpauditd.conf" --foreground 2> "$tmp/gpauditd.log" &
 started_pids+=("$!")
-for _ in $(seq 100); do grep -q "sync ok" "$tmp/gpauditd.log" && break; sleep 0.2; done
+for _ in $(seq 150); do grep -q "sync ok" "$tmp/gpauditd.log" && break; sleep 0.2; done
 grep -q "sync ok" "$tmp/gpauditd.log" || { cat "$tmp/gpauditd.log"; echo "gpauditd did not sync"; exit 1; }
+# gpauditd's own PID (labexec's child), for its memory.
+gpauditd_pid=
+for p in $(pgrep -f -- "--config $tmp/gpauditd.conf"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = gpauditd ] && gpauditd_pid=$p
+done
+memory() { awk '$1 == "Rss:" || $1 == "Pss:" || $1 == "Pss_Anon:" || $1 == "Pss_File:" {printf "%s %.1f MiB  ", $1, $2 / 1024}' \
+    "/proc/$gpauditd_pid/smaps_rollup"; }
 # The client of gpauditd runs where an administrator's would: in the host's namespaces (the control
 # socket is a path; only gpauditd itself needs the lab's network namespace to reach the DC).
 daemon() { "$ctl" sync --dry-run --json --socket "$tmp/control.sock" "$@" 2>/dev/null; }
@@ -42,10 +71,17 @@ ours() {
         --state-dir "$tmp/state" "$@" 2>/dev/null
 }
 peer() { "$GPA_LAB_EXEC" --member samba-gpupdate -s "$GPA_MEMBER_SMB_CONF" "$@" >/dev/null 2>&1; }
+old() {
+    "$GPA_LAB_EXEC" "$before" sync --dry-run --json --realm "$GPA_REALM" --machine 'LINUX1$' --keytab "$GPA_KEYTAB" \
+        --state-dir "$tmp/state-before" "$@" 2>/dev/null
+}
 now() { date +%s%N; }
 ours > "$tmp/warm.json" || { echo "gpauditctl sync failed"; exit 1; }   # warm the cache and the ticket
+[ -n "$before" ] && { old > /dev/null || { echo "$before sync failed"; exit 1; }; }
 peer --rsop || { echo "samba-gpupdate failed"; exit 1; }
-for kind in ours_unchanged ours_full daemon_unchanged daemon_full peer_rsop peer_force netns; do : > "$tmp/$kind"; done
+for kind in ours_unchanged ours_full daemon_unchanged daemon_full peer_rsop peer_force netns before_unchanged before_full; do
+    : > "$tmp/$kind"
+done
 for ((i = 0; i < rounds; i++)); do
     t=$(now); ours > "$tmp/unchanged.json"; echo $(($(now) - t)) >> "$tmp/ours_unchanged"
     t=$(now); ours --force > "$tmp/full.json"; echo $(($(now) - t)) >> "$tmp/ours_full"
@@ -54,12 +90,23 @@ for ((i = 0; i < rounds; i++)); do
     t=$(now); "$GPA_LAB_EXEC" true; echo $(($(now) - t)) >> "$tmp/netns"
     t=$(now); peer --rsop; echo $(($(now) - t)) >> "$tmp/peer_rsop"
     t=$(now); peer --force; echo $(($(now) - t)) >> "$tmp/peer_force"
+    if [ -n "$before" ]; then
+        t=$(now); old > /dev/null; echo $(($(now) - t)) >> "$tmp/before_unchanged"
+        t=$(now); old --force > /dev/null; echo $(($(now) - t)) >> "$tmp/before_full"
+    fi
 done
-python3 - "$tmp" "$rounds" <<'PY'
-import json, statistics, sys
-d, rounds = sys.argv[1], int(sys.argv[2])
+# Idle: gpauditd closes libsmbclient 30 s after its last sync (gpauditd(8), MEMORY).
+echo "gpauditd right after the rounds (pid $gpauditd_pid): $(memory)" > "$tmp/memory"
+sleep 35
+echo "gpauditd idle (35 s after its last sync): $(memory)" >> "$tmp/memory"
+python3 - "$tmp" "$rounds" "$scale" <<'PY'
+import json, os, statistics, sys
+d, rounds, scale = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 med = {k: statistics.median(int(x) for x in open(f"{d}/{k}")) / 1e6
-       for k in ("ours_unchanged", "ours_full", "daemon_unchanged", "daemon_full", "peer_rsop", "peer_force", "netns")}
+       for k in ("ours_unchanged", "ours_full", "daemon_unchanged", "daemon_full", "peer_rsop", "peer_force", "netns",
+                 "before_unchanged", "before_full") if os.path.getsize(f"{d}/{k}")}
+if scale:
+    print("SCALE LAB: LINUX1 8 OUs deep, 120 GPOs linked along its path")
 du = json.load(open(f"{d}/d_unchanged.json"))
 df = json.load(open(f"{d}/d_full.json"))
 u = json.load(open(f"{d}/unchanged.json"))
@@ -93,4 +140,14 @@ print(f"  ratios: --force / ours full = {(med['peer_force'] - n) / (med['ours_fu
 print(f"LDAP session kept by gpauditd: unchanged {du['ldap'].get('sessionKept')}, full {df['ldap'].get('sessionKept')}")
 print("gpauditd's own time per sync (totalMs, last round): unchanged "
       f"{du['totalMs']:.1f} ms {du['stagesMs']}, full {df['totalMs']:.1f} ms {df['stagesMs']}")
+print(f"in-process full sync's stages (last round): {f['stagesMs']}")
+if "before_full" in med:
+    print(f"the other build (--before), in process: unchanged {med['before_unchanged']:.1f} ms, full {med['before_full']:.1f} ms "
+          f"(samba-gpupdate --force / it = {med['peer_force'] / med['before_full']:.1f}x)")
+print(f"FIGURE unchanged sync in a fresh process: samba-gpupdate --rsop / gpauditctl sync = "
+      f"{med['peer_rsop'] / med['ours_unchanged']:.1f}x ({med['peer_rsop']:.0f} / {med['ours_unchanged']:.0f} ms)")
+print(f"FIGURE full sync{' at scale' if scale else ''}: samba-gpupdate --force / via gpauditd = "
+      f"{med['peer_force'] / med['daemon_full']:.1f}x ({med['peer_force']:.0f} / {med['daemon_full']:.0f} ms); "
+      f"/ in a fresh process = {med['peer_force'] / med['ours_full']:.1f}x ({med['ours_full']:.0f} ms)")
 PY
+sed 's/^/FIGURE /' "$tmp/memory"
