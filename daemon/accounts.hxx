@@ -83,9 +83,9 @@ class DirectoryAccounts : public core::events::AccountResolver {
   private:
     // winbind maps local ids into S-1-22-*: the fallback gives the same SID with the local name.
     static bool isUnixSid(const std::string &sid) { return sid.starts_with("S-1-22-"); }
-    core::events::Account complete(const host::IdmapResolver::IdAccount &found, std::string fallbackName) const
+    core::events::Account complete(const host::IdmapResolver::IdAccount &found, const std::string &fallbackName) const
     {
-        return {found.sid, found.name.empty() ? std::move(fallbackName) : found.name,
+        return {found.sid, found.name.empty() ? fallbackName : found.name,
                 found.domain.empty() ? localDomain_ : found.domain};
     }
     core::events::LocalAccounts local_;

@@ -46,6 +46,7 @@ inline Result<CommandLinePolicy> commandLinePolicyFromGpos(const host::RulesData
                                                            const std::vector<std::string> &folders)
 {
     std::vector<host::PolicySource> sources;
+    sources.reserve(folders.size());
     for (const auto &folder : folders)
         sources.push_back({host::PolicySource::Kind::GpoFolder, folder});
     auto loaded = host::loadPolicySources(data.catalog, sources);

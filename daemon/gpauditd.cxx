@@ -139,6 +139,7 @@ class Log {
             return;
         const std::string message = core::displayText(rawMessage);
         std::vector<Field> fields;
+        fields.reserve(rawFields.size());
         for (const auto &field : rawFields)
             fields.push_back({field.name, core::displayText(field.value)});
         switch (target) {
@@ -150,6 +151,7 @@ class Log {
             for (const auto &field : fields)
                 items.push_back(field.name + "=" + field.value);
             std::vector<iovec> iov;
+            iov.reserve(items.size());
             for (auto &item : items)
                 iov.push_back({item.data(), item.size()});
             sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
@@ -416,7 +418,7 @@ Result<void> Daemon::start()
     for (int signal : {SIGTERM, SIGINT, SIGHUP})
         sigaddset(&mask, signal);
     ::sigprocmask(SIG_BLOCK, &mask, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    (void)std::signal(SIGPIPE, SIG_IGN);
     for (int signal : {SIGTERM, SIGINT, SIGHUP}) {
         sd_event_source *source = nullptr;
         if (int r = sd_event_add_signal(event_, &source, signal, onSignal, this); r < 0)

@@ -116,7 +116,8 @@ void releaseSambaCaches()
         unsigned long start = 0;
         unsigned long end = 0;
         if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) == 2 && end > start)
-            ::munmap(reinterpret_cast<void *>(start), end - start);
+            // An address read from /proc/self/maps: a pointer from an integer is the point here.
+            ::munmap(reinterpret_cast<void *>(start), end - start); // NOLINT(performance-no-int-to-ptr)
     }
     if (DIR *fds = ::opendir("/proc/self/fd"); fds != nullptr) {
         std::vector<int> open;

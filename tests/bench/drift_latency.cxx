@@ -82,24 +82,25 @@ int main(int argc, char **argv)
                  (std::string(argv[i + 1]) == "one" || std::string(argv[i + 1]) == "all"))
             all = std::string(argv[++i]) == "all";
         else {
-            std::fprintf(stderr, "usage: %s [--trials N] [--remove one|all] [--label TEXT] [--pause-ms MS]\n", argv[0]);
+            (void)std::fprintf(stderr, "usage: %s [--trials N] [--remove one|all] [--label TEXT] [--pause-ms MS]\n",
+                               argv[0]);
             return 2;
         }
     }
     auto netlink = kernel::AuditNetlink::open();
     if (!netlink) {
-        std::fprintf(stderr, "gpaudit-bench-drift: %s\n", netlink.error().str().c_str());
+        (void)std::fprintf(stderr, "gpaudit-bench-drift: %s\n", netlink.error().str().c_str());
         return 1;
     }
     auto status = netlink->status();
     if (!status || status->enabled != 1) {
-        std::fprintf(stderr, "gpaudit-bench-drift: auditing must be enabled (auditctl -e 1): the kernel emits "
-                             "CONFIG_CHANGE records only then\n");
+        (void)std::fprintf(stderr, "gpaudit-bench-drift: auditing must be enabled (auditctl -e 1): the kernel emits "
+                                   "CONFIG_CHANGE records only then\n");
         return 1;
     }
     auto watch = kernel::ConfigWatch::open();
     if (!watch) {
-        std::fprintf(stderr, "gpaudit-bench-drift: %s\n", watch.error().str().c_str());
+        (void)std::fprintf(stderr, "gpaudit-bench-drift: %s\n", watch.error().str().c_str());
         return 1;
     }
     std::vector<double> byRecord;
@@ -107,14 +108,14 @@ int main(int argc, char **argv)
     for (int trial = 0; trial < trials; ++trial) {
         auto rules = netlink->listRules();
         if (!rules) {
-            std::fprintf(stderr, "gpaudit-bench-drift: %s\n", rules.error().str().c_str());
+            (void)std::fprintf(stderr, "gpaudit-bench-drift: %s\n", rules.error().str().c_str());
             return 1;
         }
         std::size_t expected = 0;
         for (const auto &rule : *rules)
             expected += rule.keyedOurs() ? 1 : 0;
         if (expected == 0) {
-            std::fprintf(stderr, "gpaudit-bench-drift: no gpaudit rule in the kernel (is gpauditd running?)\n");
+            (void)std::fprintf(stderr, "gpaudit-bench-drift: no gpaudit rule in the kernel (is gpauditd running?)\n");
             return 1;
         }
         watch->drain();
@@ -160,7 +161,7 @@ int main(int argc, char **argv)
         if (!restored || firstRemove < 0 || lastAdd < 0) {
             std::printf("%s trial %d: %zu of %zu rules removed, NOT restored within 10 s\n", label.c_str(), trial + 1,
                         removed, expected);
-            std::fflush(stdout);
+            (void)std::fflush(stdout);
             continue;
         }
         const auto latency = static_cast<double>(lastAdd - lastRemove);
@@ -169,7 +170,7 @@ int main(int argc, char **argv)
         std::printf("%s trial %d: %zu of %zu rules removed (in %.1f ms, records %lld ms apart); restored %.0f ms "
                     "after the last CONFIG_CHANGE record (wall time here %.1f ms)\n",
                     label.c_str(), trial + 1, removed, expected, deleting, lastRemove - firstRemove, latency, wall);
-        std::fflush(stdout);
+        (void)std::fflush(stdout);
         std::this_thread::sleep_for(std::chrono::milliseconds(pauseMs));
     }
     std::printf("%s: drift restored after the last CONFIG_CHANGE record: median %.0f ms, p90 %.0f ms, max %.0f ms "

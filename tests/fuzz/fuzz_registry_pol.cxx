@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     std::size_t previous = 0;
     for (const auto &instruction : pol->instructions) {
         if (instruction.offset < 8 || instruction.offset >= size || instruction.offset < previous ||
-            instruction.data.size() > size || instruction.value.size() > 259 * 3)
+            instruction.data.size() > size || instruction.value.size() > std::size_t{259} * 3)
             __builtin_trap();
         previous = instruction.offset + 1;
     }

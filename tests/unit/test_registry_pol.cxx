@@ -64,9 +64,11 @@ RegistryPol parsed(const std::string &bytes)
 std::optional<RegistryOutcome> apply(const std::vector<std::string> &files)
 {
     std::vector<RegistryPol> pols;
+    pols.reserve(files.size());
     for (const auto &file : files)
         pols.push_back(parsed(kHeader + file));
     std::vector<const RegistryPol *> pointers;
+    pointers.reserve(pols.size());
     for (const auto &pol : pols)
         pointers.push_back(&pol);
     return applyRegistryPolicy(pointers, kAuditPolicyKey, kIncludeCmdLineValue);

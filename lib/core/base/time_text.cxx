@@ -11,14 +11,14 @@ std::string utcText(std::time_t time)
     std::tm tm{};
     ::gmtime_r(&time, &tm);
     char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    (void)std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buffer;
 }
 
 std::string millisText(std::chrono::microseconds elapsed, int decimals)
 {
     char buffer[48];
-    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, static_cast<double>(elapsed.count()) / 1000.0);
+    (void)std::snprintf(buffer, sizeof buffer, "%.*f", decimals, static_cast<double>(elapsed.count()) / 1000.0);
     return buffer;
 }
 
@@ -45,7 +45,7 @@ std::string spanText(std::chrono::seconds span)
     const auto s = span.count();
     if (s < 120)
         return std::to_string(s) + "s";
-    if (s < 2 * 3600)
+    if (s < 2L * 3600)
         return std::to_string(s / 60) + "m" + (s % 60 ? " " + std::to_string(s % 60) + "s" : "");
     return std::to_string(s / 3600) + "h " + std::to_string((s % 3600) / 60) + "m";
 }

@@ -59,7 +59,7 @@ std::int64_t num(const Json &object, const char *key, std::int64_t fallback = 0)
     return it->get<std::int64_t>();
 }
 
-std::string dash(std::string text)
+std::string dash(const std::string &text)
 {
     return text.empty() ? "-" : text;
 }
@@ -299,7 +299,7 @@ bool parseSambaTimestamp(std::string_view text, std::int64_t &seconds, std::uint
     const unsigned doy = static_cast<unsigned>((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1);
     const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
-    seconds = days * 86400 + h * 3600 + mi * 60 + s - offset;
+    seconds = days * 86400 + static_cast<std::int64_t>(h) * 3600 + static_cast<std::int64_t>(mi) * 60 + s - offset;
     milliseconds = ms;
     return true;
 }

@@ -57,7 +57,7 @@ AuditStamp stampOf(const AuditEvent &event)
 std::string auditId(const AuditStamp &stamp)
 {
     char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%lld.%03u:%llu", static_cast<long long>(stamp.seconds),
+    (void)std::snprintf(buffer, sizeof buffer, "%lld.%03u:%llu", static_cast<long long>(stamp.seconds),
                   stamp.milliseconds % 1000, static_cast<unsigned long long>(stamp.serial));
     return buffer;
 }

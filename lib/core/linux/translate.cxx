@@ -864,7 +864,10 @@ class Builder {
                     implied[slug][donor.arch].insert(syscalls.begin(), syscalls.end());
             }
             bool extendedAny = false;
-            for (const auto &[slug, byArch] : implied) {
+            for (const auto &entry : implied) {
+                // Named, not a structured binding: clang 14 cannot capture a binding in a lambda (C++20 P1091).
+                const auto &slug = entry.first;
+                const auto &byArch = entry.second;
                 if (std::find(watch.keys.begin(), watch.keys.end(), slug) != watch.keys.end())
                     continue;
                 // Every syscall the watch can match, in every ABI (but those the ABI lacks), must be one of

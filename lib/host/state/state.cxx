@@ -37,7 +37,7 @@ std::string fingerprint(std::string_view content)
         hash *= 0x100000001b3ULL;
     }
     char text[48];
-    std::snprintf(text, sizeof text, "%zu %016llx", content.size(), static_cast<unsigned long long>(hash));
+    (void)std::snprintf(text, sizeof text, "%zu %016llx", content.size(), static_cast<unsigned long long>(hash));
     return text;
 }
 
