@@ -67,7 +67,7 @@ sources=(--gpo "$gpo" --audit-csv "$work/sacl.csv" --sacl-dir "$sacl" --sacl-dir
 check "no line of the file starts a command other than -a/-b/-f/-r" \
     bash -c '! grep -nv -e "^#" -e "^-a " -e "^-b " -e "^-f " -e "^-r " "$1"' _ "$work/gpaudit.rules"
 check "the GPO name is one escaped comment line" \
-    grep -qF '#   Baseline\x0a-e 0\x0a-a never,task\x0a#\x1b[2J' "$work/gpaudit.rules"
+    grep -qF '#   Baseline\x0a-e 0\x0a-a never,task\x0a#\u{009b}2J' "$work/gpaudit.rules"
 # A directory with a name that cannot be written to a rule stays one tree rule (covering every name),
 # with a note; one whose names are all safe is watched file by file.
 check "the hostile directory is kept as a tree rule" grep -qF -- "-F dir=$sacl -F perm=wa" "$work/gpaudit.rules"
