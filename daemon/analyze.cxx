@@ -150,7 +150,7 @@ std::string imageText(const ev::ProcessImage &image)
     char duration[32] = "-";
     if (auto ms = image.durationMs())
         (void)std::snprintf(duration, sizeof duration, "%lld.%03llds", static_cast<long long>(*ms / 1000),
-                      static_cast<long long>(*ms % 1000));
+                            static_cast<long long>(*ms % 1000));
     std::string line = (image.started ? timeOf(image.start) : std::string("(before)")) + " " +
                        (image.endStamp ? timeOf(*image.endStamp) : std::string("-")) + " " + duration +
                        " pid=" + std::to_string(image.pid) + " ppid=" + std::to_string(image.ppid) +

@@ -58,7 +58,7 @@ std::string auditId(const AuditStamp &stamp)
 {
     char buffer[64];
     (void)std::snprintf(buffer, sizeof buffer, "%lld.%03u:%llu", static_cast<long long>(stamp.seconds),
-                  stamp.milliseconds % 1000, static_cast<unsigned long long>(stamp.serial));
+                        stamp.milliseconds % 1000, static_cast<unsigned long long>(stamp.serial));
     return buffer;
 }
 
