@@ -25,7 +25,7 @@ src=$tmp/gpaudit-$version
 mkdir "$src"
 # The tree as it is (uncommitted changes included), without build directories.
 if git -C "$root" rev-parse --git-dir > /dev/null 2>&1; then
-    (cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$src" 2> /dev/null)
+    (cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp -P --parents -t "$src" 2> /dev/null)
 else
     tar -C "$root" --exclude='./build*' --exclude='./obj-*' --exclude='./debian/gpaudit' -cf - . | tar -C "$src" -xf -
 fi
