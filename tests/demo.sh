@@ -77,8 +77,10 @@ cat "$work/record"
 if "$ctl" search --help > /dev/null 2>&1; then
     echo
     echo "\$ gpauditctl search --subcategory process-creation --input audit.log   # the same event as Windows' 4688"
-    "$ctl" search --subcategory process-creation --input "$work/log/audit.log" 2>&1 | grep gpaudit-demo-marker |
-        tail -1 || fail "gpauditctl search did not render the marker's execution as a 4688"
+    "$ctl" search --subcategory process-creation --input "$work/log/audit.log" > "$work/4688" 2>&1 ||
+        fail "gpauditctl search: $(cat "$work/4688")"
+    grep '"EventID":4688' "$work/4688" | grep gpaudit-demo-marker | tail -1 | grep . ||
+        fail "gpauditctl search did not render the marker's execution as a 4688"
 fi
 echo
 echo "demo: done; the kernel's audit rules and status are being restored. The lab DC stays up:"
