@@ -48,4 +48,7 @@ bool startsWithIgnoreCase(std::string_view text, std::string_view prefix);
 // Strict decimal parse of a whole field: digits only, no sign, no spaces, fits in 32 bits.
 bool parseDecimal(std::string_view text, std::uint32_t &value);
 
+// One code point as UTF-8 (text decoding here, Registry.pol's UTF-16LE in core/policy).
+void appendUtf8(std::string &out, char32_t cp);
+
 } // namespace gpaudit::core

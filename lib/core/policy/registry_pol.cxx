@@ -14,25 +14,6 @@ constexpr std::size_t kMaxValueName = 259; // MS-GPREG 2.2.1: Value = 1*259Value
 // Registry key paths are at most 32,767 UTF-16 units (HKEY limit); a key name at most 255.
 constexpr std::size_t kMaxKeyPath = 32767;
 
-void appendUtf8(std::string &out, char32_t cp)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 class Reader {
   public:
     Reader(std::string_view bytes, std::string_view label) : bytes_(bytes), label_(label) {}
