@@ -831,7 +831,7 @@ void Daemon::startNextSync()
         }
         running_ = std::move(job);
         notifyStatus();
-        worker_.run([this, j] { j->pending = service::fetchSync(data_, j->config, j->request, j->events); });
+        worker_.run([this, j] { j->pending = service::fetchSync(j->config, j->request, j->events); });
     }
 }
 
@@ -843,7 +843,7 @@ int Daemon::onSyncDone(sd_event_source *, int, std::uint32_t, void *self)
     return 0;
 }
 
-// The sync thread has fetched: merge, translate, apply and record here, on the loop, where the drift
+// The sync thread has fetched: parse, merge, translate, apply and record here, on the loop, where the drift
 // restore runs too (never both at once).
 void Daemon::finishSync()
 {

@@ -7,7 +7,7 @@
 // - the kept sessions (domain::DomainSession: the LDAP session bound with GSSAPI, the libsmbclient
 //   context and its SMB sessions) must outlive a sync; a child per sync would lose them (a bind and
 //   an SMB session set-up per refresh), and a long-lived child would be a second daemon to supervise
-//   and a protocol to carry a DomainPolicy (GPO inputs, problems, records) across a pipe.
+//   and a protocol to carry a DomainPolicy (GPO files, records) across a pipe.
 // - thread safety holds by construction: one thread, the same one for the life of the daemon, is the
 //   only caller of libldap, libsmbclient and libkrb5 for syncs (a libsmbclient context and an LDAP
 //   handle are used from one thread, never two at once; MIT's gss_krb5_ccache_name is per thread, and

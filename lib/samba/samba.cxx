@@ -51,22 +51,6 @@ std::string hookText(const std::string &includeFile)
 
 } // namespace
 
-std::string Report::summary() const
-{
-    if (!dc)
-        return "samba: " + skipped;
-    std::string out =
-        "samba: log level " + levels + "; " + std::to_string(plan.lines.size()) + " subcategories; include file " +
-        (includeChanged ? (wouldOnly ? "would be written" : "written") : "unchanged") + "; " +
-        (hookAdded ? (wouldOnly ? "include line would be added to smb.conf; " : "include line added to smb.conf; ")
-         : hooked  ? ""
-                   : "not included by smb.conf; ") +
-        std::to_string(processes) + " processes " +
-        (sent ? (wouldOnly ? "would be set" : "set") : "already at these levels") + "; " +
-        std::to_string(elapsed.count() / 1000) + " ms";
-    return out;
-}
-
 Result<std::string> run(const std::vector<std::string> &argv, std::chrono::seconds timeout)
 {
     if (argv.empty() || argv[0].empty() || argv[0][0] != '/')

@@ -29,22 +29,8 @@ struct Options {
     std::chrono::seconds timeout{10}; // for each smbcontrol run
 };
 
-struct Report {
-    bool dc = false;     // smb.conf says server role = active directory domain controller
-    std::string skipped; // why nothing was done: not a DC, no smb.conf
-    core::samba::SambaPlan plan;
-    std::string levels;             // the `log level` in force after this (the merged one)
-    bool includeChanged = false;    // the include file was (or would be) written
-    bool hooked = false;            // smb.conf includes the file (already, or appended now)
-    bool hookAdded = false;         // the include line was (or would be) appended now
-    std::size_t processes = 0;      // Samba processes that answered smbcontrol
-    std::vector<std::string> drift; // live levels below the plan's before this apply
-    bool sent = false;              // smbcontrol debug was (or would be) sent
-    bool wouldOnly = false;         // dry run or report-only: nothing was written or sent
-    std::vector<std::string> notes; // warnings (not kept across restarts, smbcontrol failed...)
-    std::chrono::microseconds elapsed{0};
-    [[nodiscard]] std::string summary() const; // one line for sync's output
-};
+// What the apply did (core/samba/audit_conf.hxx; core/report/render.hxx renderSambaSummary words it).
+using Report = core::samba::SambaReport;
 
 // Applies the resultant policy to the host's Samba AD DC, if it is one (Report::dc false otherwise).
 // An error is returned only for a broken smb.conf or a failed write; smbcontrol failing (Samba not

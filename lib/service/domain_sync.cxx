@@ -278,9 +278,9 @@ Result<Discovered> discover(const Identity &identity, const core::Config &config
     return out;
 }
 
-Result<DomainPolicy> lastKnownGood(const core::Catalog &catalog, const core::Config &config, const std::string &why)
+Result<DomainPolicy> lastKnownGood(const core::Config &config, const std::string &why)
 {
-    auto previous = loadLastApplied(catalog, config.stateDir, config.limits);
+    auto previous = loadLastApplied(config.stateDir);
     if (!previous)
         return fail(why + "; and no last-known-good policy: " + previous.error().message);
     previous->lastKnownGood = true;
@@ -557,10 +557,9 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
 
 } // namespace
 
-Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
-                                     const core::PolicyLimits &limits)
+Result<DomainPolicy> loadLastApplied(const std::string &stateDir)
 {
-    auto last = host::loadLastApplied(catalog, stateDir, limits);
+    auto last = host::readLastApplied(stateDir);
     if (!last)
         return tl::unexpected(last.error());
     DomainPolicy policy;
@@ -568,12 +567,12 @@ Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::st
     policy.identity.machine = last->state.machine;
     policy.dc = last->state.dc;
     policy.site = last->state.site;
-    policy.loaded = std::move(last->loaded);
+    policy.inputs = std::move(last->inputs);
     policy.state = std::move(last->state);
     return policy;
 }
 
-Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncOptions &options)
+Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options)
 {
     const auto &config = options.config;
     DomainPolicy policy;
@@ -592,7 +591,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
                                               config.stateDir + "/krb5cc", std::chrono::minutes(10));
     if (!ticket) {
         timer.end();
-        return lastKnownGood(catalog, config, ticket.error().message);
+        return lastKnownGood(config, ticket.error().message);
     }
     policy.newTicket = ticket->renewed;
     policy.ticketExpires = utcText(std::chrono::system_clock::to_time_t(ticket->expires));
@@ -606,7 +605,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
         return tl::unexpected(candidates.error());
     if (!candidates->unreachable.empty()) {
         timer.end();
-        return lastKnownGood(catalog, config, candidates->unreachable);
+        return lastKnownGood(config, candidates->unreachable);
     }
     const auto &dcs = candidates->dcs;
     timer.begin("ldap", "ldap: discovering the GPOs that apply (" + std::to_string(dcs.size()) +
@@ -615,7 +614,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
     auto discovered = bindAndDiscover(*identity, config, *ticket, dcs, cache, options, policy, errors);
     if (!discovered) {
         timer.end();
-        return lastKnownGood(catalog, config, errors);
+        return lastKnownGood(config, errors);
     }
     policy.dc = discovered->dc;
     policy.site = discovered->site;
@@ -628,7 +627,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
     auto list = core::buildGpoList(discovered->soms, discovered->containers, discovered->token);
     if (!list) {
         timer.end();
-        return lastKnownGood(catalog, config, "GPO list: " + list.error().message);
+        return lastKnownGood(config, "GPO list: " + list.error().message);
     }
 
     // Fetch (MS-GPAC 3.2.5).
@@ -638,9 +637,7 @@ Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncO
     policy.state.dc = policy.dc;
     policy.state.site = policy.site;
     policy.state.computerDn = discovered->computerDn;
-    auto inputs = fetchGpoFiles(*list, config, options, policy);
-    timer.begin("parse", "parse: " + std::to_string(inputs.size()) + " GPOs");
-    policy.loaded = host::parseCachedPolicy(catalog, inputs, config.limits);
+    policy.inputs = fetchGpoFiles(*list, config, options, policy);
     timer.end();
     policy.state.time = utcText(std::time(nullptr));
     return policy;

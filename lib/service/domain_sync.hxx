@@ -2,12 +2,13 @@
 // One sync's fetch, the Group Policy client for audit policy: identity (domain/identity) -> machine
 // ticket (domain/kerberos) -> DCs (domain/locator, dc_pin) -> a DC's proof and the LDAP discovery
 // (domain/ldap; the answers read by core/gpclient/ldap_answers) -> GPO list (core::buildGpoList) ->
-// SYSVOL fetch through the cache (domain/smb, host/state) -> parsed merge inputs. Applying them is
-// engine.hxx's (completeSync), which then records the sync with host::writeSyncState.
+// SYSVOL fetch through the cache (domain/smb, host/state) -> the GPOs' files as fetched. Parsing,
+// merging and applying them is engine.hxx's (completeSync), which then records the sync with
+// host::writeSyncState. The fetch needs no policy data (catalog, mapping): what a sync's policy data
+// touches goes down the layers once, from the engine (host/state/view.hxx translateFetched).
 #pragma once
 
 #include "core/base/config.hxx"
-#include "core/policy/catalog.hxx"
 #include "domain/identity.hxx"
 #include "domain/session.hxx"
 #include "host/gpo/offline.hxx"
@@ -39,10 +40,10 @@ struct DomainPolicy {
     std::string dc;
     std::string site;
     unsigned ssf = 0;
-    host::SyncState state;          // ready to be written once applied (time, GPO list, applied versions)
-    host::LoadedPolicy loaded;      // merge inputs, lowest precedence first, and file problems
-    std::vector<std::string> notes; // fetch errors where the previous version was kept, etc.
-    bool fetchErrors = false;       // a GPO could not be fetched (its previous version, if any, was used)
+    host::SyncState state;                 // ready to be written once applied (time, GPO list, applied versions)
+    std::vector<host::CachedInput> inputs; // the GPOs' files as fetched (or cached), lowest precedence first
+    std::vector<std::string> notes;        // fetch errors where the previous version was kept, etc.
+    bool fetchErrors = false;              // a GPO could not be fetched (its previous version, if any, was used)
     std::size_t ldapSearches = 0;
     std::size_t ldapRoundTrips = 0;
     bool ldapSessionKept = false; // the LDAP session of the previous sync was used (gpauditd)
@@ -59,7 +60,7 @@ struct DomainPolicy {
     std::size_t gposFetched = 0;
     std::size_t gposCached = 0;
     std::vector<StageTime> stages;
-    // The domain could not be reached: `loaded` is the last-known-good (the last applied sync) and
+    // The domain could not be reached: `inputs` is the last-known-good (the last applied sync) and
     // `unreachable` says why.
     bool lastKnownGood = false;
     std::string unreachable;
@@ -70,10 +71,10 @@ struct DomainPolicy {
 // libsmbclient are called on the calling thread (gpauditd: its sync thread), and options.session must
 // be used by one thread at a time. libsmbclient reads the machine ticket from KRB5CCNAME, which the
 // program sets once at start (domain/smb.hxx).
-Result<DomainPolicy> fetchDomainPolicy(const core::Catalog &catalog, const SyncOptions &options);
+Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options);
 
-// The last applied sync, from the state directory alone (for show and for gpauditd's start).
-Result<DomainPolicy> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
-                                     const core::PolicyLimits &limits = {});
+// The last applied sync and its cached files, from the state directory alone (gpauditd's start, drift
+// restore: an offline sync).
+Result<DomainPolicy> loadLastApplied(const std::string &stateDir);
 
 } // namespace gpaudit::service

@@ -77,8 +77,7 @@ void PendingSyncDeleter::operator()(PendingSync *pending) const
     delete pending;
 }
 
-PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                         const SyncEvents &onEvent)
+PendingSyncPtr fetchSync(const core::Config &config, const SyncRequest &request, const SyncEvents &onEvent)
 {
     using Event = core::SyncEvent;
     PendingSyncPtr pending(new PendingSync);
@@ -104,14 +103,14 @@ PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config
     };
     if (request.offline) {
         progress("cached: the last applied sync from " + config.stateDir);
-        pending->policy = loadLastApplied(data.catalog, config.stateDir, config.limits);
+        pending->policy = loadLastApplied(config.stateDir);
     } else {
         SyncOptions syncOptions;
         syncOptions.config = config;
         syncOptions.force = request.force;
         syncOptions.session = request.session;
         syncOptions.progress = progress;
-        pending->policy = fetchDomainPolicy(data.catalog, syncOptions);
+        pending->policy = fetchDomainPolicy(syncOptions);
     }
     return pending;
 }
@@ -119,9 +118,10 @@ PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config
 core::SyncReport runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
                          const host::ViewSettings &settings, const SyncEvents &onEvent)
 {
-    if (!request.dryRun && ::geteuid() != 0) // before the lock and the network
-        return completeSync(data, config, request, settings, nullptr, onEvent);
-    return completeSync(data, config, request, settings, fetchSync(data, config, request, onEvent), onEvent);
+    PendingSyncPtr pending;                 // none: completeSync fails the sync
+    if (request.dryRun || ::geteuid() == 0) // before the lock and the network
+        pending = fetchSync(config, request, onEvent);
+    return completeSync(data, config, request, settings, std::move(pending), onEvent);
 }
 
 core::SyncReport completeSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
@@ -150,6 +150,11 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
     auto &policy = pending->policy;
     if (!policy)
         return failed("sync: " + policy.error().str());
+    // Fetched files are parsed here, on the caller's thread (gpauditd: its loop, beside merge and translate);
+    // the last applied sync's cached files (offline, last-known-good) are parsed without a stage of their own.
+    const bool fetched = !request.offline && !policy->lastKnownGood;
+    if (fetched)
+        progress("parse: " + std::to_string(policy->inputs.size()) + " GPOs");
     if (policy->lastKnownGood) {
         report.unreachable = policy->unreachable.empty() ? "unknown" : policy->unreachable;
         auto lost = Event::of(Event::Kind::LastKnownGood, policy->unreachable, policy->state.applied.size());
@@ -160,24 +165,31 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
         emit(Event::of(Event::Kind::Note, note));
         report.notes.push_back(note);
     }
-    for (const auto &problem : policy->loaded.problems) {
-        auto told = Event::of(Event::Kind::Problem, problem.message);
-        told.gpo = problem.gpo;
-        told.rejected = problem.rejected;
-        emit(told);
-    }
-    report.problems = policy->loaded.problems;
     report.record = recordOf(*policy);
 
-    const auto translateStart = Clock::now();
-    progress("translate: merging " + std::to_string(policy->loaded.inputs.size()) + " GPOs");
-    auto translated = host::translatePolicy(data, &config, settings, policy->loaded.inputs);
+    // Parse, merge, translate: the policy data goes down the layers once (host -> core).
+    auto stageStart = Clock::now();
+    host::LoadedPolicy loaded;
+    const auto parsed = [&](const host::LoadedPolicy &files) {
+        if (fetched)
+            policy->stages.push_back({"parse", since(stageStart)});
+        for (const auto &problem : files.problems) {
+            auto told = Event::of(Event::Kind::Problem, problem.message);
+            told.gpo = problem.gpo;
+            told.rejected = problem.rejected;
+            emit(told);
+        }
+        report.problems = files.problems;
+        stageStart = Clock::now();
+        progress("translate: merging " + std::to_string(files.inputs.size()) + " GPOs");
+    };
+    auto translated = host::translateFetched(data, config, settings, policy->inputs, loaded, parsed);
     if (!translated)
         return failed(translated.error().str());
     for (const auto &change : translated->guardrails)
         emit(Event::of(Event::Kind::Guardrail, change));
     report.guardrails = translated->guardrails;
-    policy->stages.push_back({"translate", since(translateStart)});
+    policy->stages.push_back({"translate", since(stageStart)});
 
     report.rules = translated->translation.rules.size();
     if (root) {
@@ -192,7 +204,7 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
         apply.rulesFile = config.rulesFile;
         apply.program = request.program;
         apply.version = GPAUDIT_VERSION;
-        apply.inputs = &policy->loaded.inputs;
+        apply.inputs = &loaded.inputs;
         apply.domain = &report.record;
         auto applied = kernel::applyPolicy(translated->translation, apply);
         if (!applied)
@@ -235,15 +247,15 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
         sambaOptions.header = {"Samba's audit logging, written by " + request.program +
                                    " from the Group Policy of this domain controller; do not edit.",
                                "GPOs, lowest precedence first:"};
-        for (const auto &line : core::rulesFileHeader(request.program, GPAUDIT_VERSION, translated->arch,
-                                                      policy->loaded.inputs, &report.record))
+        for (const auto &line :
+             core::rulesFileHeader(request.program, GPAUDIT_VERSION, translated->arch, loaded.inputs, &report.record))
             if (line.starts_with("  "))
                 sambaOptions.header.push_back(line);
         if (auto samba = samba::apply(data.catalog, data.mapping, translated->resultant, sambaOptions); !samba) {
             report.notes.push_back("samba: " + samba.error().str());
             emit(Event::of(Event::Kind::Note, "samba: " + samba.error().str()));
         } else if (samba->dc) {
-            report.samba = samba->summary();
+            report.samba = core::renderSambaSummary(*samba);
             emit(Event::of(Event::Kind::Samba, report.samba));
             for (const auto &note : samba->notes) {
                 emit(Event::of(Event::Kind::Note, "samba: " + note));
@@ -268,7 +280,7 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
             if (!before.contains({a.guid, a.version}))
                 report.policyChanges.push_back(a.name + " " + a.guid + " version " + std::to_string(a.version));
     }
-    report.partial = policy->fetchErrors || policy->loaded.anyRejected();
+    report.partial = policy->fetchErrors || loaded.anyRejected();
     report.result = request.offline         ? core::SyncResult::Cached
                     : policy->lastKnownGood ? core::SyncResult::LastKnownGood
                     : report.partial        ? core::SyncResult::Partial

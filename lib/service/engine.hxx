@@ -40,7 +40,7 @@ core::SyncReport runSync(const host::RulesData &data, const core::Config &config
 
 // runSync in two halves, as gpauditd runs it: fetchSync on its sync thread (the state lock, then the
 // network: Kerberos, DNS, LDAP, SMB; or the last applied sync when offline), completeSync on its event
-// loop (merge, translate, apply to the kernel, record, the lock released at its end), so the apply is
+// loop (parse, merge, translate, apply to the kernel, record, the lock released at its end), so the apply is
 // serialized with the drift restore, which runs on the loop too. runSync = completeSync(fetchSync()).
 struct PendingSync; // the lock, the fetched policy, the previous sync, the start time
 struct PendingSyncDeleter {
@@ -48,8 +48,8 @@ struct PendingSyncDeleter {
 };
 using PendingSyncPtr = std::unique_ptr<PendingSync, PendingSyncDeleter>;
 // fetchSync's events are told on the thread that fetches, completeSync's on the caller's.
-PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                         const SyncEvents &onEvent = {});
+// fetchSync needs no policy data: it fetches the GPOs' files; completeSync parses them.
+PendingSyncPtr fetchSync(const core::Config &config, const SyncRequest &request, const SyncEvents &onEvent = {});
 core::SyncReport completeSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
                               const host::ViewSettings &settings, PendingSyncPtr pending,
                               const SyncEvents &onEvent = {});

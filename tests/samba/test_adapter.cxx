@@ -2,6 +2,7 @@
 // Issue 16, the adapter (lib/samba) without a Samba: a smb.conf in a temporary folder and a stand-in
 // smbcontrol (a shell script that answers `debuglevel` from a file and records `debug`). The real
 // Samba is the integration test samba-dc.
+#include "core/report/render.hxx"
 #include "samba/samba.hxx"
 #include "unit/helpers.hxx"
 
@@ -115,7 +116,7 @@ TEST_CASE_FIXTURE(Fixture, "dry run and report-only write and send nothing")
         CHECK(report->includeChanged);
         CHECK(report->hookAdded);
         CHECK(report->sent);
-        CHECK(report->summary().find("would be written") != std::string::npos);
+        CHECK(core::renderSambaSummary(*report).find("would be written") != std::string::npos);
         CHECK_FALSE(fs::exists(options.includeFile));
         CHECK_FALSE(fs::exists(dir / "sent"));
         CHECK(slurp(dir / "smb.conf").find("include") == std::string::npos);

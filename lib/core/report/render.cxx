@@ -395,6 +395,23 @@ bool wouldOnly(const ApplySummary &apply)
 
 } // namespace
 
+std::string renderSambaSummary(const samba::SambaReport &report)
+{
+    if (!report.dc)
+        return "samba: " + report.skipped;
+    const bool would = report.wouldOnly;
+    return "samba: log level " + report.levels + "; " + std::to_string(report.plan.lines.size()) +
+           " subcategories; include file " +
+           (report.includeChanged ? (would ? "would be written" : "written") : "unchanged") + "; " +
+           (report.hookAdded
+                ? (would ? "include line would be added to smb.conf; " : "include line added to smb.conf; ")
+            : report.hooked ? ""
+                            : "not included by smb.conf; ") +
+           std::to_string(report.processes) + " processes " +
+           (report.sent ? (would ? "would be set" : "set") : "already at these levels") + "; " +
+           std::to_string(report.elapsed.count() / 1000) + " ms";
+}
+
 std::string renderApplyLine(const ApplySummary &apply)
 {
     const bool would = wouldOnly(apply);

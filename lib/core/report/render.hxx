@@ -11,7 +11,10 @@
 #include "core/policy/catalog.hxx"
 #include "core/policy/merge.hxx"
 #include "core/report/report.hxx"
+#include "core/samba/audit_conf.hxx"
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +50,10 @@ std::vector<std::string> renderSyncEvent(const SyncEvent &event, std::string_vie
 // policy as `show --json` has it, when translated).
 std::string renderSyncText(const SyncReport &report);
 std::string renderSyncJson(const SyncReport &report, const Catalog &catalog, const Mapping &mapping);
+
+// Issue 16: what a sync did to a Samba AD DC's audit logging, one line for the sync's output
+// ("samba: log level ...; 12 subcategories; include file written; ...").
+std::string renderSambaSummary(const samba::SambaReport &report);
 
 // An apply's summary line: "added 3, removed 1, unchanged 40; 4 netlink writes; wrote FILE; 2.1 ms"
 // (staged or report-only said first; "would" in a dry run or where nothing is sent to the kernel).

@@ -19,6 +19,7 @@
 #include "core/policy/catalog.hxx"
 #include "core/policy/merge.hxx"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -105,5 +106,23 @@ std::vector<ProcessLevels> parseDebuglevelAnswer(std::string_view text);
 // Drift: the processes whose live level of a class is below what the plan needs ("pid 12546:
 // auth_json_audit 0 < 3"). Empty when none.
 std::vector<std::string> drift(const std::vector<ProcessLevels> &live, const SambaPlan &plan);
+
+// What an apply did to a Samba AD DC's audit logging (lib/samba's samba::apply returns it; render.hxx
+// renderSambaSummary words it for the sync's output).
+struct SambaReport {
+    bool dc = false;     // smb.conf says server role = active directory domain controller
+    std::string skipped; // why nothing was done: not a DC, no smb.conf
+    SambaPlan plan;
+    std::string levels;             // the `log level` in force after this (the merged one)
+    bool includeChanged = false;    // the include file was (or would be) written
+    bool hooked = false;            // smb.conf includes the file (already, or appended now)
+    bool hookAdded = false;         // the include line was (or would be) appended now
+    std::size_t processes = 0;      // Samba processes that answered smbcontrol
+    std::vector<std::string> drift; // live levels below the plan's before this apply
+    bool sent = false;              // smbcontrol debug was (or would be) sent
+    bool wouldOnly = false;         // dry run or report-only: nothing was written or sent
+    std::vector<std::string> notes; // warnings (not kept across restarts, smbcontrol failed...)
+    std::chrono::microseconds elapsed{0};
+};
 
 } // namespace gpaudit::core::samba

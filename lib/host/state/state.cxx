@@ -302,8 +302,7 @@ static std::optional<core::ExtensionList> recordedExtensions(const SyncState &st
     return std::nullopt;
 }
 
-Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
-                                    const core::PolicyLimits &limits)
+Result<LastAppliedFiles> readLastApplied(const std::string &stateDir)
 {
     auto state = readSyncState(stateDir);
     if (!state)
@@ -316,7 +315,16 @@ Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::str
                         std::to_string(applied.version) + " are missing from " + stateDir + "/gpo");
         inputs.push_back({{applied.guid, applied.name}, std::move(*files), recordedExtensions(*state, applied.guid)});
     }
-    return LastApplied{std::move(*state), parseCachedPolicy(catalog, inputs, limits)};
+    return LastAppliedFiles{std::move(*state), std::move(inputs)};
+}
+
+Result<LastApplied> loadLastApplied(const core::Catalog &catalog, const std::string &stateDir,
+                                    const core::PolicyLimits &limits)
+{
+    auto last = readLastApplied(stateDir);
+    if (!last)
+        return tl::unexpected(last.error());
+    return LastApplied{std::move(last->state), parseCachedPolicy(catalog, last->inputs, limits)};
 }
 
 std::optional<DiscoveryCache> readDiscoveryCache(const std::string &stateDir)

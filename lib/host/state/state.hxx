@@ -53,8 +53,16 @@ struct CachedInput {
 LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs,
                                const core::PolicyLimits &limits = {});
 
-// The last applied sync and its policy, from the state directory alone (show, rules, the
-// last-known-good). An error when there was no sync or a cached file it needs is gone.
+// The last applied sync and its cached files as they were fetched, from the state directory alone (a
+// sync's last-known-good, parsed by the engine as fetched files are). An error when there was no sync or
+// a cached file it needs is gone.
+struct LastAppliedFiles {
+    SyncState state;
+    std::vector<CachedInput> inputs; // lowest precedence first
+};
+Result<LastAppliedFiles> readLastApplied(const std::string &stateDir);
+
+// The same, parsed (show, rules, the event policy): readLastApplied, then parseCachedPolicy.
 struct LastApplied {
     SyncState state;
     LoadedPolicy loaded;

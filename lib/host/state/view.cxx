@@ -39,6 +39,16 @@ Result<void> prepareTranslation(const ViewSettings &settings, const core::Config
     return {};
 }
 
+Result<Translated> translateFetched(const RulesData &data, const core::Config &config, const ViewSettings &settings,
+                                    const std::vector<CachedInput> &files, LoadedPolicy &loaded,
+                                    const std::function<void(const LoadedPolicy &)> &parsed)
+{
+    loaded = parseCachedPolicy(data.catalog, files, config.limits);
+    if (parsed)
+        parsed(loaded);
+    return translatePolicy(data, &config, settings, loaded.inputs);
+}
+
 Result<Translated> translatePolicy(const RulesData &data, const core::Config *config, const ViewSettings &settings,
                                    const std::vector<core::GpoInput> &inputs)
 {

@@ -10,7 +10,9 @@
 #include "host/files/files.hxx"
 #include "host/gpo/offline.hxx"
 #include "host/idmap/idmap.hxx"
+#include "host/state/state.hxx"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,5 +53,12 @@ struct Translated {
 };
 Result<Translated> translatePolicy(const RulesData &data, const core::Config *config, const ViewSettings &settings,
                                    const std::vector<core::GpoInput> &inputs);
+
+// A sync's fetched (or cached) GPO files to its policy in one pass: parsed into `loaded` as
+// parseCachedPolicy does, `parsed` told (the engine reports the files' problems and begins its translate
+// stage), then translated as translatePolicy does.
+Result<Translated> translateFetched(const RulesData &data, const core::Config &config, const ViewSettings &settings,
+                                    const std::vector<CachedInput> &files, LoadedPolicy &loaded,
+                                    const std::function<void(const LoadedPolicy &)> &parsed = {});
 
 } // namespace gpaudit::host
