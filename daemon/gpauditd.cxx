@@ -295,8 +295,8 @@ class Daemon {
     // Answers a complete request. True when it kept fd (a sync: answered when the sync ends).
     bool serve(int fd, const host::control::Peer &peer, const std::string &line);
     bool idleUnlessJoined(bool background, const cli::Sink *clientSink);
-    std::string statusText() const;
-    std::string statusJson() const;
+    // gpauditctl status: what this daemon knows, rendered by core/report/render.hxx.
+    std::string statusReport(bool json) const;
 
     Options options_;
     core::Config config_;
@@ -340,7 +340,6 @@ class Daemon {
     std::string modeReason_;
     std::vector<std::string> guardrailNotes_;
     bool immutableDriftLogged_ = false;
-    std::string modeLine() const;
     std::string notJoined_; // why this host is not joined to a domain (gpauditd idles); empty = joined
 
     // Syncs. One at a time: its network half on the sync thread (sync_worker.hxx says why a thread),
@@ -1033,166 +1032,71 @@ void Daemon::notifyStatus() const
     sd_notify(0, ("STATUS=" + status).c_str());
 }
 
-std::string Daemon::statusText() const
+std::string Daemon::statusReport(bool json) const
 {
     const auto nowUsec = now();
-    const auto wall = [&](std::uint64_t at) {
-        const auto ahead = at > nowUsec ? at - nowUsec : 0;
-        return utcText(std::time(nullptr) + static_cast<std::time_t>(ahead / 1000000)) + " (in " + spanText(ahead) +
-               ")";
+    const auto ahead = [&](std::uint64_t at) {
+        return std::chrono::seconds(at > nowUsec ? (at - nowUsec) / 1000000 : 0);
     };
-    std::string out = "gpauditd " + std::string(GPAUDIT_VERSION) + ": running, pid " + std::to_string(::getpid()) +
-                      ", since " + utcText(started_) + "\n";
+    const auto wall = [](std::chrono::seconds in) {
+        return utcText(std::time(nullptr) + static_cast<std::time_t>(in.count()));
+    };
     const auto state = host::readSyncState(config_.stateDir);
-    // Names and texts from the domain and the state directory: one escaped line each (issue 11).
-    const auto show = [](const std::string &text) { return core::displayText(text); };
-    if (!notJoined_.empty())
-        out += "  not joined to a domain: " + show(notJoined_) + "\n  idle: checking again every " +
-               spanText(toUsec(config_.retryMax)) + " and at systemctl reload\n";
-    if (state)
-        out += "  domain:      " + show(state->realm) + ", computer " + show(state->machine) + ", DC " +
-               show(state->dc) + ", site " + (state->site.empty() ? "-" : show(state->site)) + "\n";
-    out += "  mode:        " + show(modeLine()) + "\n";
-    for (const auto &note : guardrailNotes_)
-        out += "  guardrail:   " + show(note) + "\n";
-    out += "  policy:      " + std::to_string(inForce_.size()) + " rules in force";
-    if (state)
-        out +=
-            ", from the sync of " + show(state->time) + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
-    out += "\n";
-    // The kernel's own state: rules loaded are no use when audit is off (issue 11).
-    if (auto kernelState = kernel::readAuditState())
-        out += core::renderAuditStateText(*kernelState, inForce_.size());
+    const auto kernelState = kernel::readAuditState();
+    core::DaemonStatus status;
+    status.version = GPAUDIT_VERSION;
+    status.pid = ::getpid();
+    status.since = utcText(started_);
+    status.socket = config_.socket;
+    status.state = state ? &*state : nullptr;
+    status.notJoined = notJoined_;
+    status.retryMax = config_.retryMax;
+    status.reportOnly = config_.guardrails.reportOnly;
+    status.mode = mode_;
+    status.modeReason = modeReason_;
+    status.rulesFile = config_.rulesFile;
+    status.guardrails = guardrailNotes_;
+    status.rulesInForce = inForce_.size();
+    if (kernelState)
+        status.kernel = &*kernelState;
     else
-        out += "  kernel:      cannot read the audit status: " + show(kernelState.error().message) + "\n";
-    out += "  last sync:   ";
-    if (syncs_ == 0 || !last_)
-        out += "none yet\n";
-    else
-        out += utcText(lastTime_) + ", " + show(std::string(core::resultKey(last_->result))) +
-               (last_->record.dc.empty() ? "" : ", DC " + show(last_->record.dc)) + ", " + msText(last_->stats.total) +
-               " ms\n";
+        status.kernelError = kernelState.error().message;
+    status.syncs = syncs_;
+    if (last_) {
+        status.last = &*last_;
+        status.lastTime = utcText(lastTime_);
+        status.lastExitCode = cli::exitStatus(*last_);
+    }
     if (running_ != nullptr) {
-        std::string stage;
+        core::DaemonStatus::Running running;
+        running.since = utcText(running_->started);
+        running.elapsed = std::chrono::seconds((nowUsec - running_->startedUsec) / 1000000);
+        if (!running_->background)
+            running.requestedBy = running_->pid;
         {
             const std::lock_guard lock(progressMutex_);
-            stage = progress_;
+            running.stage = progress_;
         }
-        out += "  sync now:    in progress since " + utcText(running_->started) + " (" +
-               spanText(nowUsec - running_->startedUsec) + "), " +
-               (running_->background ? std::string("refresh") : "requested by pid " + std::to_string(running_->pid)) +
-               ": " + show(stage) + "\n";
+        status.running = std::move(running);
     }
-    if (!queued_.empty())
-        out += "  waiting:     " + std::to_string(queued_.size()) + " more syncs after this one\n";
-    out += "  next sync:   " + (running_ != nullptr ? std::string("after the one in progress") : wall(nextSync_)) +
-           (failures_ ? ", retry " + std::to_string(failures_) : "") + "\n";
-    out += "  full reapply: " + wall(nextFull_) + "\n";
-    out += "  last error:  " +
-           (lastError_.empty() ? std::string("none") : utcText(lastErrorTime_) + " " + show(lastError_)) + "\n";
-    out += "  control:     " + std::to_string(clients_.size()) + " connections waiting for their request, " +
-           std::to_string(clientsDropped_) + " dropped (no request within 5 s, oversized, or too many)\n";
-    out += "  drift:       " + std::to_string(driftCount_) + " restored" +
-           (watch_ ? "; CONFIG_CHANGE records watched" : "; records not watched (" + show(watchError_) + ")") +
-           ", check every " + std::to_string(config_.driftCheckInterval.count()) + "s\n";
+    status.waiting = queued_.size();
+    status.nextSyncIn = ahead(nextSync_);
+    status.nextSyncAt = wall(status.nextSyncIn);
+    status.fullReapplyIn = ahead(nextFull_);
+    status.fullReapplyAt = wall(status.fullReapplyIn);
+    status.failures = failures_;
+    status.lastError = lastError_;
+    if (!lastError_.empty())
+        status.lastErrorTime = utcText(lastErrorTime_);
+    status.controlWaiting = clients_.size();
+    status.controlDropped = clientsDropped_;
+    status.driftRestored = driftCount_;
+    status.recordsWatched = watch_.has_value();
+    status.watchError = watchError_;
+    status.driftCheckEvery = config_.driftCheckInterval;
     for (const auto &d : drifts_)
-        out += "    " + utcText(d.time) + ": " + std::to_string(d.missing) + " of " + std::to_string(d.expected) +
-               " rules removed by " + show(d.by) + "; " + show(d.result) + " in " + msText(d.took) + " ms\n";
-    if (state) {
-        out += core::renderGpoList(*state);
-    }
-    return out;
-}
-
-std::string Daemon::modeLine() const
-{
-    if (config_.guardrails.reportOnly)
-        return "report-only (report_only in gpauditd.conf): the policy is computed and shown, nothing is changed";
-    if (mode_ == core::ApplyMode::Stage) {
-        const auto state = host::readSyncState(config_.stateDir);
-        return "staged, takes effect at the next boot: " + modeReason_ +
-               (state ? "; the policy of " + state->time + " is in " + config_.rulesFile +
-                            (state->kernelTime.empty() ? std::string()
-                                                       : ", the kernel holds the one of " + state->kernelTime)
-                      : std::string());
-    }
-    return "applied (the kernel has the policy; " +
-           (config_.rulesFile.empty() ? std::string("no rules file") : config_.rulesFile + " keeps it for boot") + ")";
-}
-
-std::string Daemon::statusJson() const
-{
-    const auto nowUsec = now();
-    const auto inSeconds = [&](std::uint64_t at) { return at > nowUsec ? (at - nowUsec) / 1000000 : 0; };
-    core::Json out{{"daemon",
-                    {{"running", true},
-                     {"pid", ::getpid()},
-                     {"version", GPAUDIT_VERSION},
-                     {"since", utcText(started_)},
-                     {"socket", config_.socket}}}};
-    const auto state = host::readSyncState(config_.stateDir);
-    if (state) {
-        out["realm"] = state->realm;
-        out["machine"] = state->machine;
-        out["dc"] = state->dc;
-        out["site"] = state->site;
-        out["policyTime"] = state->time;
-    }
-    out["mode"] = std::string(core::modeKey(config_.guardrails.reportOnly ? core::ApplyMode::ReportOnly : mode_));
-    out["modeText"] = modeLine();
-    out["guardrails"] = guardrailNotes_;
-    out["joined"] = notJoined_.empty();
-    out["notJoined"] = notJoined_.empty() ? core::Json(nullptr) : core::Json(notJoined_);
-    out["rulesInForce"] = inForce_.size();
-    if (auto kernelState = kernel::readAuditState())
-        out["kernel"] = core::auditStateJson(*kernelState, inForce_.size());
-    else
-        out["kernel"] = {{"error", kernelState.error().message}};
-    out["syncs"] = syncs_;
-    if (last_)
-        out["lastSync"] = {{"time", utcText(lastTime_)},
-                           {"result", std::string(core::resultKey(last_->result))},
-                           {"exitCode", cli::exitStatus(*last_)},
-                           {"dc", last_->record.dc},
-                           {"gposApplied", last_->gposApplied},
-                           {"rules", last_->rules},
-                           {"totalMs", core::millisValue(last_->stats.total, 1)}};
-    out["nextSyncInSeconds"] = inSeconds(nextSync_);
-    out["nextFullReapplyInSeconds"] = inSeconds(nextFull_);
-    out["failuresInARow"] = failures_;
-    if (running_ != nullptr) {
-        std::string stage;
-        {
-            const std::lock_guard lock(progressMutex_);
-            stage = progress_;
-        }
-        out["syncInProgress"] = {
-            {"since", utcText(running_->started)},
-            {"seconds", (nowUsec - running_->startedUsec) / 1000000},
-            {"requestedBy", running_->background ? core::Json(nullptr) : core::Json(running_->pid)},
-            {"stage", stage}};
-    } else {
-        out["syncInProgress"] = nullptr;
-    }
-    out["syncsWaiting"] = queued_.size();
-    out["control"] = {{"waiting", clients_.size()}, {"dropped", clientsDropped_}};
-    out["lastError"] = lastError_.empty() ? core::Json(nullptr)
-                                          : core::Json{{"time", utcText(lastErrorTime_)}, {"message", lastError_}};
-    core::Json events = core::Json::array();
-    for (const auto &d : drifts_)
-        events.push_back({{"time", utcText(d.time)},
-                          {"missing", d.missing},
-                          {"expected", d.expected},
-                          {"by", d.by},
-                          {"result", d.result},
-                          {"tookMs", core::millisValue(d.took, 1)}});
-    out["drift"] = {{"restored", driftCount_}, {"recordsWatched", watch_.has_value()}, {"events", std::move(events)}};
-    core::Json gpos = core::Json::array();
-    if (state)
-        for (const auto &g : state->gpos)
-            gpos.push_back({{"guid", g.guid}, {"name", g.name}, {"applied", g.applied}, {"reason", g.reason}});
-    out["gpos"] = std::move(gpos);
-    return core::dumpJson(out) + "\n";
+        status.drifts.push_back({utcText(d.time), d.missing, d.expected, d.by, d.result, d.took});
+    return json ? core::renderDaemonStatusJson(status) : core::renderDaemonStatusText(status);
 }
 
 // At most this many connections wait for their request at a time; each has this long to send it.
@@ -1347,7 +1251,7 @@ bool Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
         sync(false, &syncRequest, fd, peer.pid, request->json);
         return true;
     } else if (request->command == Command::Status) {
-        sink.out(request->json ? statusJson() : statusText());
+        sink.out(statusReport(request->json));
     } else {
         status =
             cli::showLastSync("gpauditd", data_, config_, host::ViewSettings{}, request->name, request->json, sink);

@@ -218,6 +218,122 @@ TEST_CASE("status without gpauditd: text and JSON of the last applied sync and t
     CHECK(core::Json::parse(core::renderOfflineStatusJson(status))["kernel"]["error"] == "no audit");
 }
 
+TEST_CASE("status with gpauditd: text and JSON of what the daemon knows")
+{
+    const auto report = sampleReport();
+    core::SyncRecord state = report.record;
+    state.applied = {{"31B2F340-016D-11D2-945F-00C04FB984F9", "Default Domain Policy", 3}};
+    state.mode = "staged";
+    state.kernelTime = "2026-12-01T22:00:00Z";
+    const core::AuditState kernel{1, 1, 812, 0, 8192, 0, 0};
+    core::DaemonStatus status;
+    status.version = "1.2.3";
+    status.pid = 4242;
+    status.since = "2026-12-02T01:00:00Z";
+    status.socket = "/run/gpauditd/control.sock";
+    status.state = &state;
+    status.mode = ApplyMode::Stage;
+    status.modeReason = "the kernel's audit configuration is immutable (-e 2)";
+    status.rulesFile = "/etc/audit/rules.d/30-gpaudit.rules";
+    status.guardrails = {"failure_mode_max: -f 2 lowered to 1"};
+    status.rulesInForce = 42;
+    status.kernel = &kernel;
+    status.syncs = 3;
+    status.last = &report;
+    status.lastTime = "2026-12-02T01:45:00Z";
+    status.lastExitCode = 3;
+    status.running =
+        core::DaemonStatus::Running{"2026-12-02T02:00:00Z", std::chrono::seconds(75), 777, "ldap: \x1b[2J discovering"};
+    status.waiting = 1;
+    status.nextSyncIn = std::chrono::seconds(0);
+    status.nextSyncAt = "2026-12-02T02:01:15Z";
+    status.fullReapplyIn = std::chrono::seconds(3600 * 5 + 60);
+    status.fullReapplyAt = "2026-12-02T07:02:15Z";
+    status.failures = 2;
+    status.lastError = "sync failed: no DC";
+    status.lastErrorTime = "2026-12-02T01:50:00Z";
+    status.controlWaiting = 1;
+    status.controlDropped = 4;
+    status.driftRestored = 1;
+    status.watchError = "no multicast";
+    status.driftCheckEvery = std::chrono::seconds(5);
+    status.drifts = {
+        {"2026-12-02T01:55:00Z", 3, 42, "auid=0 (root) ses=3", "restored", std::chrono::microseconds(26400)}};
+    CHECK(core::renderDaemonStatusText(status) ==
+          "gpauditd 1.2.3: running, pid 4242, since 2026-12-02T01:00:00Z\n"
+          "  domain:      GPA.TEST, computer LINUX1$, DC dc1.gpa.test, site Default-First-Site-Name\n"
+          "  mode:        staged, takes effect at the next boot: the kernel's audit configuration is immutable "
+          "(-e 2); the policy of 2026-12-02T01:45:00Z is in /etc/audit/rules.d/30-gpaudit.rules, the kernel holds "
+          "the one of 2026-12-01T22:00:00Z\n"
+          "  guardrail:   failure_mode_max: -f 2 lowered to 1\n"
+          "  policy:      42 rules in force, from the sync of 2026-12-02T01:45:00Z (1 GPOs applied)\n"
+          "  kernel:      audit enabled (1), audit daemon pid 812, lost 0, backlog 0 of 8192\n"
+          "  last sync:   2026-12-02T01:45:00Z, partial, DC dc1.gpa.test, 9.9 ms\n"
+          "  sync now:    in progress since 2026-12-02T02:00:00Z (75s), requested by pid 777: ldap: \\x1b[2J "
+          "discovering\n"
+          "  waiting:     1 more syncs after this one\n"
+          "  next sync:   after the one in progress, retry 2\n"
+          "  full reapply: 2026-12-02T07:02:15Z (in 5h 1m)\n"
+          "  last error:  2026-12-02T01:50:00Z sync failed: no DC\n"
+          "  control:     1 connections waiting for their request, 4 dropped (no request within 5 s, oversized, or "
+          "too many)\n"
+          "  drift:       1 restored; records not watched (no multicast), check every 5s\n"
+          "    2026-12-02T01:55:00Z: 3 of 42 rules removed by auid=0 (root) ses=3; restored in 26.4 ms\n" +
+              core::renderGpoList(state));
+    const auto json = core::Json::parse(core::renderDaemonStatusJson(status));
+    CHECK(json["daemon"]["pid"] == 4242);
+    CHECK(json["realm"] == "GPA.TEST");
+    CHECK(json["mode"] == "staged");
+    CHECK(json["modeText"].get<std::string>().starts_with("staged, takes effect at the next boot: "));
+    CHECK(json["lastSync"]["exitCode"] == 3);
+    CHECK(json["lastSync"]["totalMs"] == 9.9);
+    CHECK(json["syncInProgress"]["seconds"] == 75);
+    CHECK(json["syncInProgress"]["requestedBy"] == 777);
+    CHECK(json["nextFullReapplyInSeconds"] == 18060);
+    CHECK(json["drift"]["events"][0]["tookMs"] == 26.4);
+    CHECK(json["gpos"].size() == 2);
+
+    // Idle, never synced, nothing running, the kernel unreadable; report-only.
+    core::DaemonStatus idle;
+    idle.version = "1.2.3";
+    idle.pid = 1;
+    idle.since = "2026-12-02T01:00:00Z";
+    idle.notJoined = "no keytab";
+    idle.retryMax = std::chrono::seconds(1800);
+    idle.reportOnly = true;
+    idle.kernelError = "no audit";
+    idle.nextSyncAt = "2026-12-02T01:30:00Z";
+    idle.nextSyncIn = std::chrono::seconds(1800);
+    idle.fullReapplyAt = "2026-12-02T07:00:00Z";
+    idle.fullReapplyIn = std::chrono::seconds(6 * 3600);
+    idle.recordsWatched = true;
+    idle.driftCheckEvery = std::chrono::seconds(5);
+    CHECK(core::renderDaemonStatusText(idle) ==
+          "gpauditd 1.2.3: running, pid 1, since 2026-12-02T01:00:00Z\n"
+          "  not joined to a domain: no keytab\n"
+          "  idle: checking again every 30m and at systemctl reload\n"
+          "  mode:        report-only (report_only in gpauditd.conf): the policy is computed and shown, nothing is "
+          "changed\n"
+          "  policy:      0 rules in force\n"
+          "  kernel:      cannot read the audit status: no audit\n"
+          "  last sync:   none yet\n"
+          "  next sync:   2026-12-02T01:30:00Z (in 30m)\n"
+          "  full reapply: 2026-12-02T07:00:00Z (in 6h 0m)\n"
+          "  last error:  none\n"
+          "  control:     0 connections waiting for their request, 0 dropped (no request within 5 s, oversized, or "
+          "too many)\n"
+          "  drift:       0 restored; CONFIG_CHANGE records watched, check every 5s\n");
+    const auto idleJson = core::Json::parse(core::renderDaemonStatusJson(idle));
+    CHECK(idleJson["mode"] == "report-only");
+    CHECK(idleJson["joined"] == false);
+    CHECK(idleJson["notJoined"] == "no keytab");
+    CHECK(idleJson["kernel"]["error"] == "no audit");
+    CHECK(idleJson["syncInProgress"].is_null());
+    CHECK(idleJson["lastError"].is_null());
+    CHECK_FALSE(idleJson.contains("lastSync"));
+    CHECK(idleJson["gpos"].empty());
+}
+
 TEST_CASE("times and durations: one format each")
 {
     CHECK(core::utcText(0) == "1970-01-01T00:00:00Z");

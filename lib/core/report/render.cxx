@@ -622,6 +622,155 @@ std::string renderOfflineStatusJson(const OfflineStatus &status)
     return dumpJson(out) + "\n";
 }
 
+std::string daemonModeText(const DaemonStatus &status)
+{
+    if (status.reportOnly)
+        return "report-only (report_only in gpauditd.conf): the policy is computed and shown, nothing is changed";
+    if (status.mode == ApplyMode::Stage) {
+        const auto *state = status.state;
+        return "staged, takes effect at the next boot: " + status.modeReason +
+               (state != nullptr
+                    ? "; the policy of " + state->time + " is in " + status.rulesFile +
+                          (state->kernelTime.empty() ? std::string()
+                                                     : ", the kernel holds the one of " + state->kernelTime)
+                    : std::string());
+    }
+    return "applied (the kernel has the policy; " +
+           (status.rulesFile.empty() ? std::string("no rules file") : status.rulesFile + " keeps it for boot") + ")";
+}
+
+std::string renderDaemonStatusText(const DaemonStatus &status)
+{
+    const auto wall = [](const std::string &at, std::chrono::seconds in) { return at + " (in " + spanText(in) + ")"; };
+    std::string out = "gpauditd " + status.version + ": running, pid " + std::to_string(status.pid) + ", since " +
+                      status.since + "\n";
+    // Names and texts from the domain and the state directory: one escaped line each (issue 11).
+    const auto show = [](const std::string &text) { return displayText(text); };
+    const auto *state = status.state;
+    if (!status.notJoined.empty())
+        out += "  not joined to a domain: " + show(status.notJoined) + "\n  idle: checking again every " +
+               spanText(status.retryMax) + " and at systemctl reload\n";
+    if (state != nullptr)
+        out += "  domain:      " + show(state->realm) + ", computer " + show(state->machine) + ", DC " +
+               show(state->dc) + ", site " + (state->site.empty() ? "-" : show(state->site)) + "\n";
+    out += "  mode:        " + show(daemonModeText(status)) + "\n";
+    for (const auto &note : status.guardrails)
+        out += "  guardrail:   " + show(note) + "\n";
+    out += "  policy:      " + std::to_string(status.rulesInForce) + " rules in force";
+    if (state != nullptr)
+        out +=
+            ", from the sync of " + show(state->time) + " (" + std::to_string(state->applied.size()) + " GPOs applied)";
+    out += "\n";
+    // The kernel's own state: rules loaded are no use when audit is off (issue 11).
+    if (status.kernel != nullptr)
+        out += renderAuditStateText(*status.kernel, status.rulesInForce);
+    else
+        out += "  kernel:      cannot read the audit status: " + show(status.kernelError) + "\n";
+    out += "  last sync:   ";
+    if (status.syncs == 0 || status.last == nullptr)
+        out += "none yet\n";
+    else
+        out += status.lastTime + ", " + show(std::string(resultKey(status.last->result))) +
+               (status.last->record.dc.empty() ? "" : ", DC " + show(status.last->record.dc)) + ", " +
+               millisText(status.last->stats.total) + " ms\n";
+    if (status.running) {
+        const auto &running = *status.running;
+        out += "  sync now:    in progress since " + running.since + " (" + spanText(running.elapsed) + "), " +
+               (running.requestedBy ? "requested by pid " + std::to_string(*running.requestedBy)
+                                    : std::string("refresh")) +
+               ": " + show(running.stage) + "\n";
+    }
+    if (status.waiting > 0)
+        out += "  waiting:     " + std::to_string(status.waiting) + " more syncs after this one\n";
+    out += "  next sync:   " +
+           (status.running ? std::string("after the one in progress") : wall(status.nextSyncAt, status.nextSyncIn)) +
+           (status.failures != 0 ? ", retry " + std::to_string(status.failures) : "") + "\n";
+    out += "  full reapply: " + wall(status.fullReapplyAt, status.fullReapplyIn) + "\n";
+    out += "  last error:  " +
+           (status.lastError.empty() ? std::string("none") : status.lastErrorTime + " " + show(status.lastError)) +
+           "\n";
+    out += "  control:     " + std::to_string(status.controlWaiting) + " connections waiting for their request, " +
+           std::to_string(status.controlDropped) + " dropped (no request within 5 s, oversized, or too many)\n";
+    out += "  drift:       " + std::to_string(status.driftRestored) + " restored" +
+           (status.recordsWatched ? "; CONFIG_CHANGE records watched"
+                                  : "; records not watched (" + show(status.watchError) + ")") +
+           ", check every " + std::to_string(status.driftCheckEvery.count()) + "s\n";
+    for (const auto &d : status.drifts)
+        out += "    " + d.time + ": " + std::to_string(d.missing) + " of " + std::to_string(d.expected) +
+               " rules removed by " + show(d.by) + "; " + show(d.result) + " in " + millisText(d.took) + " ms\n";
+    if (state != nullptr)
+        out += renderGpoList(*state);
+    return out;
+}
+
+std::string renderDaemonStatusJson(const DaemonStatus &status)
+{
+    Json out{{"daemon",
+              {{"running", true},
+               {"pid", status.pid},
+               {"version", status.version},
+               {"since", status.since},
+               {"socket", status.socket}}}};
+    if (const auto *state = status.state) {
+        out["realm"] = state->realm;
+        out["machine"] = state->machine;
+        out["dc"] = state->dc;
+        out["site"] = state->site;
+        out["policyTime"] = state->time;
+    }
+    out["mode"] = std::string(modeKey(status.reportOnly ? ApplyMode::ReportOnly : status.mode));
+    out["modeText"] = daemonModeText(status);
+    out["guardrails"] = status.guardrails;
+    out["joined"] = status.notJoined.empty();
+    out["notJoined"] = status.notJoined.empty() ? Json(nullptr) : Json(status.notJoined);
+    out["rulesInForce"] = status.rulesInForce;
+    if (status.kernel != nullptr)
+        out["kernel"] = auditStateJson(*status.kernel, status.rulesInForce);
+    else
+        out["kernel"] = {{"error", status.kernelError}};
+    out["syncs"] = status.syncs;
+    if (const auto *last = status.last)
+        out["lastSync"] = {{"time", status.lastTime},
+                           {"result", std::string(resultKey(last->result))},
+                           {"exitCode", status.lastExitCode},
+                           {"dc", last->record.dc},
+                           {"gposApplied", last->gposApplied},
+                           {"rules", last->rules},
+                           {"totalMs", millisValue(last->stats.total, 1)}};
+    out["nextSyncInSeconds"] = status.nextSyncIn.count();
+    out["nextFullReapplyInSeconds"] = status.fullReapplyIn.count();
+    out["failuresInARow"] = status.failures;
+    if (status.running) {
+        const auto &running = *status.running;
+        out["syncInProgress"] = {{"since", running.since},
+                                 {"seconds", running.elapsed.count()},
+                                 {"requestedBy", running.requestedBy ? Json(*running.requestedBy) : Json(nullptr)},
+                                 {"stage", running.stage}};
+    } else {
+        out["syncInProgress"] = nullptr;
+    }
+    out["syncsWaiting"] = status.waiting;
+    out["control"] = {{"waiting", status.controlWaiting}, {"dropped", status.controlDropped}};
+    out["lastError"] =
+        status.lastError.empty() ? Json(nullptr) : Json{{"time", status.lastErrorTime}, {"message", status.lastError}};
+    Json events = Json::array();
+    for (const auto &d : status.drifts)
+        events.push_back({{"time", d.time},
+                          {"missing", d.missing},
+                          {"expected", d.expected},
+                          {"by", d.by},
+                          {"result", d.result},
+                          {"tookMs", millisValue(d.took, 1)}});
+    out["drift"] = {
+        {"restored", status.driftRestored}, {"recordsWatched", status.recordsWatched}, {"events", std::move(events)}};
+    Json gpos = Json::array();
+    if (const auto *state = status.state)
+        for (const auto &g : state->gpos)
+            gpos.push_back({{"guid", g.guid}, {"name", g.name}, {"applied", g.applied}, {"reason", g.reason}});
+    out["gpos"] = std::move(gpos);
+    return dumpJson(out) + "\n";
+}
+
 namespace {
 
 std::string ruleSummary(const SubcategoryMapping &map)

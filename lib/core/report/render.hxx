@@ -80,6 +80,64 @@ struct OfflineStatus {
 std::string renderOfflineStatusText(const OfflineStatus &status);
 std::string renderOfflineStatusJson(const OfflineStatus &status);
 
+// gpauditctl status answered by gpauditd: what the daemon knows, as values (times as UTC text, spans
+// in whole seconds); text for people, JSON for programs.
+struct DaemonStatus {
+    std::string version;
+    long pid = 0;
+    std::string since; // when gpauditd started
+    std::string socket;
+    const SyncRecord *state = nullptr; // state.yaml: the policy in force, if any
+    std::string notJoined;             // why gpauditd idles (not joined to a domain); empty: joined
+    std::chrono::seconds retryMax{0};  // how often an idle gpauditd looks again
+    bool reportOnly = false;           // report_only in gpauditd.conf
+    ApplyMode mode = ApplyMode::Apply; // how the last sync reached the kernel
+    std::string modeReason;            // why it was staged
+    std::string rulesFile;
+    std::vector<std::string> guardrails; // what gpauditd.conf's limits changed in the policy in force
+    std::size_t rulesInForce = 0;
+    const AuditState *kernel = nullptr; // the kernel's audit state, if read
+    std::string kernelError;            // why not
+    std::size_t syncs = 0;
+    const SyncReport *last = nullptr; // the last sync that ran (any result)
+    std::string lastTime;
+    int lastExitCode = 0; // the exit status gpauditctl sync would have had (daemon/cli decides it)
+    struct Running {
+        std::string since;
+        std::chrono::seconds elapsed{0};
+        std::optional<long> requestedBy; // the pid of the client that asked; none: a refresh
+        std::string stage;               // its last stage line
+    };
+    std::optional<Running> running;
+    std::size_t waiting = 0; // syncs queued after the running one
+    std::chrono::seconds nextSyncIn{0};
+    std::string nextSyncAt;
+    std::chrono::seconds fullReapplyIn{0};
+    std::string fullReapplyAt;
+    unsigned failures = 0; // in a row
+    std::string lastError;
+    std::string lastErrorTime;
+    std::size_t controlWaiting = 0; // connections waiting for their request
+    std::size_t controlDropped = 0;
+    std::size_t driftRestored = 0;
+    bool recordsWatched = false; // CONFIG_CHANGE records watched
+    std::string watchError;      // why not
+    std::chrono::seconds driftCheckEvery{0};
+    struct Drift {
+        std::string time;
+        std::size_t missing = 0;
+        std::size_t expected = 0;
+        std::string by; // "auid=0 (root) ses=3", or "unknown"
+        std::string result;
+        std::chrono::microseconds took{0};
+    };
+    std::vector<Drift> drifts; // the last ones, oldest first
+};
+// The mode line: applied, staged (and why, where the policy is) or report-only.
+std::string daemonModeText(const DaemonStatus &status);
+std::string renderDaemonStatusText(const DaemonStatus &status);
+std::string renderDaemonStatusJson(const DaemonStatus &status);
+
 // What every subcategory becomes on Linux, or why it does not: a table, and the gpaudit-mapping(7)
 // page (generated from the same data at build time, so the two cannot drift).
 std::string renderMappingText(const Catalog &catalog, const Mapping &mapping);
