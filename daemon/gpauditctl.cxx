@@ -316,10 +316,8 @@ std::optional<int> refuseWhileDaemonRuns(const Options &options)
         return std::nullopt;
     const auto path = socketPath(options);
     bool notRunning = false;
-    auto fd = host::control::connectTo(path, notRunning);
-    if (!fd)
+    if (!host::control::connectTo(path, notRunning)) // (closed again at once)
         return std::nullopt; // nothing listens (or we may not ask it: the root check below says so)
-    ::close(*fd);
     if (options.command == "apply")
         std::cerr << "gpauditctl: apply refused: gpauditd is running (" << path
                   << ") and keeps this host's audit rules equal to the domain's policy; it would undo this apply "
@@ -467,8 +465,8 @@ std::optional<int> askDaemon(const Options &options, const std::string &request)
         return kExitFailure;
     }
     std::cout.flush();
-    auto status = host::control::exchange(*fd, request, STDOUT_FILENO, STDERR_FILENO);
-    ::close(*fd);
+    auto status = host::control::exchange(fd->get(), request, STDOUT_FILENO, STDERR_FILENO);
+    fd->reset();
     if (!status) {
         std::cerr << "gpauditctl: " << status.error().str() << "\n";
         return kExitFailure;

@@ -21,6 +21,7 @@
 #include "host/control/control.hxx"
 #include "host/data/rules_data.hxx"
 #include "host/files/files.hxx"
+#include "host/files/unique_fd.hxx"
 #include "host/state/state.hxx"
 #include "host/state/view.hxx"
 #include "kernel/audit_netlink.hxx"
@@ -267,10 +268,10 @@ class Daemon {
 
     std::uint64_t now() const;
     void schedule(sd_event_source *source, std::uint64_t at);
-    // A sync for the timers (clientFd -1) or a control client (which then owns clientFd: the answer and
+    // A sync for the timers (no clientFd) or a control client (which then owns clientFd: the answer and
     // the exit status go there when the sync ends). It waits in line and runs on the sync thread.
-    void sync(bool force, const service::SyncRequest *clientRequest = nullptr, int clientFd = -1, pid_t pid = 0,
-              bool json = false);
+    void sync(bool force, const service::SyncRequest *clientRequest = nullptr, host::UniqueFd clientFd = {},
+              pid_t pid = 0, bool json = false);
     void startNextSync();
     void finishSync();
     void applyCachedPolicy();
@@ -285,15 +286,15 @@ class Daemon {
     // A control connection until its request line is complete (then serve() answers it, blocking).
     struct Client {
         Daemon *daemon = nullptr;
-        int fd = -1;
+        host::UniqueFd fd;
         host::control::Peer peer;
         std::string buffer;
         sd_event_source *io = nullptr;
         sd_event_source *deadline = nullptr;
     };
     void dropClient(Client *client);
-    // Answers a complete request. True when it kept fd (a sync: answered when the sync ends).
-    bool serve(int fd, const host::control::Peer &peer, const std::string &line);
+    // Answers a complete request; a sync keeps the connection (answered when the sync ends).
+    void serve(host::UniqueFd connection, const host::control::Peer &peer, const std::string &line);
     bool idleUnlessJoined(bool background, const cli::Sink *clientSink);
     // gpauditctl status: what this daemon knows, rendered by core/report/render.hxx.
     std::string statusReport(bool json) const;
@@ -312,7 +313,7 @@ class Daemon {
     sd_event_source *watchSource_ = nullptr;
     sd_event_source *controlSource_ = nullptr;
     std::vector<sd_event_source *> signalSources_;
-    int listenFd_ = -1;
+    host::UniqueFd listen_;
     std::vector<std::unique_ptr<Client>> clients_; // waiting for their request line
     std::size_t clientsDropped_ = 0;               // closed at the deadline, oversized, or over the limit
     std::optional<kernel::ConfigWatch> watch_;
@@ -349,7 +350,7 @@ class Daemon {
         service::SyncRequest request;
         core::Config config; // the configuration in force when it started (a reload does not touch it)
         bool background = true;
-        int client = -1; // the control connection waiting for the answer (owned), or -1
+        host::UniqueFd client; // the control connection waiting for the answer, or none
         pid_t pid = 0;
         bool clientGone = false;
         std::time_t started = 0;
@@ -378,8 +379,8 @@ Daemon::~Daemon()
     for (auto *source : signalSources_)
         sd_event_source_unref(source);
     sd_event_unref(event_);
-    if (listenFd_ >= 0) {
-        ::close(listenFd_);
+    if (listen_) {
+        listen_.reset();
         ::unlink(config_.socket.c_str());
     }
 }
@@ -427,8 +428,8 @@ Result<void> Daemon::start()
     auto listening = host::control::listenAt(config_.socket);
     if (!listening)
         return tl::unexpected(listening.error());
-    listenFd_ = *listening;
-    if (int r = sd_event_add_io(event_, &controlSource_, listenFd_, EPOLLIN, onControl, this); r < 0)
+    listen_ = std::move(*listening);
+    if (int r = sd_event_add_io(event_, &controlSource_, listen_.get(), EPOLLIN, onControl, this); r < 0)
         return fail(std::string("sd_event_add_io: ") + std::strerror(-r));
     if (int r = sd_event_add_io(event_, &workerSource_, worker_.fd(), EPOLLIN, onSyncDone, this); r < 0)
         return fail(std::string("sd_event_add_io: ") + std::strerror(-r));
@@ -766,7 +767,7 @@ void Daemon::applyCachedPolicy()
     afterSync(outcome, true);
 }
 
-void Daemon::sync(bool force, const service::SyncRequest *clientRequest, int clientFd, pid_t pid, bool json)
+void Daemon::sync(bool force, const service::SyncRequest *clientRequest, host::UniqueFd clientFd, pid_t pid, bool json)
 {
     auto job = std::make_unique<SyncJob>();
     if (clientRequest != nullptr)
@@ -775,8 +776,8 @@ void Daemon::sync(bool force, const service::SyncRequest *clientRequest, int cli
     job->request.program = "gpauditd";
     job->request.session = &session_;
     job->request.locked = [this] { syncHoldsLock_ = true; };
-    job->background = clientFd < 0;
-    job->client = clientFd;
+    job->background = !clientFd;
+    job->client = std::move(clientFd);
     job->pid = pid;
     job->json = json;
     if (job->background) {
@@ -803,24 +804,23 @@ void Daemon::startNextSync()
         // Called on the sync thread during the fetch, then on this loop.
         job->events = syncEvents(
             [this, j](const std::string &line) {
-                if (j->client >= 0)
-                    j->clientGone = !control::sendFrame(j->client, 'e', "gpauditctl: " + line + "\n") || j->clientGone;
+                if (j->client)
+                    j->clientGone =
+                        !control::sendFrame(j->client.get(), 'e', "gpauditctl: " + line + "\n") || j->clientGone;
                 const std::lock_guard lock(progressMutex_);
                 progress_ = line.substr(0, 512);
             },
             j->json);
         const cli::Sink clientOnly{[](std::string_view) {},
                                    [j](std::string_view message) {
-                                       if (j->client >= 0)
-                                           control::sendFrame(j->client, 'e',
+                                       if (j->client)
+                                           control::sendFrame(j->client.get(), 'e',
                                                               "gpauditctl: " + std::string(message) + "\n");
                                    }};
         if (idleUnlessJoined(job->background, job->background ? nullptr : &clientOnly)) {
-            if (job->client >= 0) {
-                control::sendFrame(job->client, 'x', std::to_string(kExitFailure));
-                ::close(job->client);
-            }
-            continue;
+            if (job->client)
+                control::sendFrame(job->client.get(), 'x', std::to_string(kExitFailure));
+            continue; // (the job, and its connection, closed)
         }
         job->started = std::time(nullptr);
         job->startedUsec = now();
@@ -859,15 +859,15 @@ void Daemon::finishSync()
         afterSync(outcome, job->background);
     else
         notifyStatus();
-    if (job->client >= 0) {
+    if (job->client) {
         if (outcome.result != core::SyncResult::Failed)
             job->clientGone =
-                !host::control::sendFrame(job->client, 'o',
+                !host::control::sendFrame(job->client.get(), 'o',
                                           job->json ? core::renderSyncJson(outcome, data_.catalog, data_.mapping)
                                                     : core::renderSyncText(outcome)) ||
                 job->clientGone;
-        host::control::sendFrame(job->client, 'x', std::to_string(cli::exitStatus(outcome)));
-        ::close(job->client);
+        host::control::sendFrame(job->client.get(), 'x', std::to_string(cli::exitStatus(outcome)));
+        job->client.reset();
     }
     startNextSync();
 }
@@ -1108,19 +1108,18 @@ int Daemon::onControl(sd_event_source *, int fd, std::uint32_t, void *self)
     namespace control = host::control;
     auto &d = *static_cast<Daemon *>(self);
     for (;;) {
-        const int client = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (client < 0)
+        host::UniqueFd client(::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+        if (!client)
             break;
-        auto peer = control::peerOf(client);
+        auto peer = control::peerOf(client.get());
         if (!peer || peer->uid != 0) {
             d.log_(LOG_WARNING,
                    "control: refused a client that is not root" +
                        (peer ? " (uid " + std::to_string(peer->uid) + ", pid " + std::to_string(peer->pid) + ")"
                              : std::string()));
             // Two small frames into an empty socket buffer: a non-blocking send does not wait.
-            control::sendFrame(client, 'e', "gpauditctl: gpauditd answers root only\n");
-            control::sendFrame(client, 'x', "1");
-            ::close(client);
+            control::sendFrame(client.get(), 'e', "gpauditctl: gpauditd answers root only\n");
+            control::sendFrame(client.get(), 'x', "1");
             continue;
         }
         if (d.clients_.size() >= kMaxWaitingClients) {
@@ -1128,21 +1127,20 @@ int Daemon::onControl(sd_event_source *, int fd, std::uint32_t, void *self)
             d.log_(LOG_WARNING, "control: " + std::to_string(kMaxWaitingClients) +
                                     " connections already wait for their request; closed the one of pid " +
                                     std::to_string(peer->pid));
-            control::sendFrame(client, 'e', "gpauditctl: gpauditd is busy: too many pending control connections\n");
-            control::sendFrame(client, 'x', "1");
-            ::close(client);
+            control::sendFrame(client.get(), 'e',
+                               "gpauditctl: gpauditd is busy: too many pending control connections\n");
+            control::sendFrame(client.get(), 'x', "1");
             continue;
         }
         auto waiting = std::make_unique<Client>();
         waiting->daemon = &d;
-        waiting->fd = client;
+        waiting->fd = std::move(client);
         waiting->peer = *peer;
-        if (sd_event_add_io(d.event_, &waiting->io, client, EPOLLIN, onClientData, waiting.get()) < 0 ||
+        if (sd_event_add_io(d.event_, &waiting->io, waiting->fd.get(), EPOLLIN, onClientData, waiting.get()) < 0 ||
             sd_event_add_time(d.event_, &waiting->deadline, CLOCK_MONOTONIC, d.now() + kRequestDeadlineUsec, 0,
                               onClientDeadline, waiting.get()) < 0) {
             sd_event_source_unref(waiting->io);
-            ::close(client);
-            continue;
+            continue; // (its connection closed with it)
         }
         d.clients_.push_back(std::move(waiting));
     }
@@ -1153,7 +1151,6 @@ void Daemon::dropClient(Client *client)
 {
     sd_event_source_unref(client->io);
     sd_event_source_unref(client->deadline);
-    ::close(client->fd);
     std::erase_if(clients_, [client](const std::unique_ptr<Client> &c) { return c.get() == client; });
 }
 
@@ -1208,25 +1205,24 @@ int Daemon::onClientData(sd_event_source *, int fd, std::uint32_t, void *self)
     // A complete request: answered now, as before (the answer's writes block, bounded by SO_SNDTIMEO).
     const std::string line = client->buffer.substr(0, newline);
     const control::Peer peer = client->peer;
-    const int answered = ::dup(fd); // the waiting list lets go of it (status counts the others only)
+    host::UniqueFd answered(::dup(fd)); // the waiting list lets go of it (status counts the others only)
     d.dropClient(client);
-    if (answered < 0)
+    if (!answered)
         return 0;
-    ::fcntl(answered, F_SETFL, ::fcntl(answered, F_GETFL) & ~O_NONBLOCK);
-    if (!d.serve(answered, peer, line))
-        ::close(answered);
+    ::fcntl(answered.get(), F_SETFL, ::fcntl(answered.get(), F_GETFL) & ~O_NONBLOCK);
+    d.serve(std::move(answered), peer, line);
     return 0;
 }
 
-bool Daemon::serve(int fd, const host::control::Peer &peer, const std::string &line)
+void Daemon::serve(host::UniqueFd connection, const host::control::Peer &peer, const std::string &line)
 {
     namespace control = host::control;
+    const int fd = connection.get(); // closed on return, or kept by the sync it asks for
     timeval timeout{30, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
     auto reply = [&](const std::string &error, int status) {
         control::sendFrame(fd, 'e', "gpauditctl: " + error + "\n");
         control::sendFrame(fd, 'x', std::to_string(status));
-        return false;
     };
     // The command and its flags, validated by the pure core (core/base/control_request, unit tested).
     auto request = core::parseControlRequest(line);
@@ -1248,8 +1244,8 @@ bool Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
         // Answered when the sync ends (its progress lines meanwhile); the loop goes on serving.
         if (running_ != nullptr || !queued_.empty())
             sink.err("a sync is in progress; this one follows it");
-        sync(false, &syncRequest, fd, peer.pid, request->json);
-        return true;
+        sync(false, &syncRequest, std::move(connection), peer.pid, request->json);
+        return;
     } else if (request->command == Command::Status) {
         sink.out(statusReport(request->json));
     } else {
@@ -1257,7 +1253,6 @@ bool Daemon::serve(int fd, const host::control::Peer &peer, const std::string &l
             cli::showLastSync("gpauditd", data_, config_, host::ViewSettings{}, request->name, request->json, sink);
     }
     control::sendFrame(fd, 'x', std::to_string(status));
-    return false;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1304,35 +1299,37 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options)
 
 // Detaches (without --foreground): the parent returns once the child is ready, with the child's
 // start error if it has one, so `gpauditd && gpauditctl status` works from a shell or an init script.
-int detach(int &readyFd)
+int detach(host::UniqueFd &readyFd)
 {
     int pipeFds[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
         std::perror("gpauditd: pipe");
         return kExitFailure;
     }
+    host::UniqueFd readEnd(pipeFds[0]);
+    host::UniqueFd writeEnd(pipeFds[1]);
     const pid_t child = ::fork();
     if (child < 0) {
         std::perror("gpauditd: fork");
         return kExitFailure;
     }
     if (child > 0) {
-        ::close(pipeFds[1]);
+        writeEnd.reset();
         std::string message;
         char buffer[512];
         ssize_t n = 0;
-        while ((n = ::read(pipeFds[0], buffer, sizeof buffer)) > 0)
+        while ((n = ::read(readEnd.get(), buffer, sizeof buffer)) > 0)
             message.append(buffer, static_cast<std::size_t>(n));
         if (message == "ready")
             return kExitOk;
         std::cerr << (message.empty() ? std::string("gpauditd: the daemon exited during start\n") : message);
         return kExitFailure;
     }
-    ::close(pipeFds[0]);
+    readEnd.reset();
     ::setsid();
     if (::fork() > 0)
         ::_exit(0);
-    readyFd = pipeFds[1];
+    readyFd = std::move(writeEnd);
     return -1; // the daemon goes on
 }
 
@@ -1357,7 +1354,7 @@ int main(int argc, char **argv)
     Log log;
     log.verbose = options.verbose;
     const bool journal = ::access("/run/systemd/journal/socket", W_OK) == 0;
-    int readyFd = -1;
+    host::UniqueFd readyFd; // the parent waits for "ready" or the start error on it (detach)
     if (options.foreground) {
         // Under systemd stderr goes to the journal anyway: write there directly, with the fields.
         log.target = journal && std::getenv("JOURNAL_STREAM") != nullptr ? LogTarget::Journal : LogTarget::Stderr;
@@ -1368,9 +1365,9 @@ int main(int argc, char **argv)
         ::openlog("gpauditd", LOG_PID, LOG_DAEMON);
     }
     auto fail = [&](const std::string &message) {
-        if (readyFd >= 0) {
+        if (readyFd) {
             const std::string text = "gpauditd: " + message + "\n";
-            [[maybe_unused]] auto n = ::write(readyFd, text.data(), text.size());
+            [[maybe_unused]] auto n = ::write(readyFd.get(), text.data(), text.size());
         } else {
             std::cerr << "gpauditd: " << message << "\n";
         }
@@ -1379,15 +1376,13 @@ int main(int argc, char **argv)
     Daemon daemon(options, *config, std::move(*data), log);
     if (auto started = daemon.start(); !started)
         return fail(started.error().str());
-    if (readyFd >= 0) {
-        [[maybe_unused]] auto n = ::write(readyFd, "ready", 5);
-        ::close(readyFd);
-        const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (null >= 0) {
-            ::dup2(null, STDIN_FILENO);
-            ::dup2(null, STDOUT_FILENO);
-            ::dup2(null, STDERR_FILENO);
-            ::close(null);
+    if (readyFd) {
+        [[maybe_unused]] auto n = ::write(readyFd.get(), "ready", 5);
+        readyFd.reset();
+        if (const host::UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC)); null) {
+            ::dup2(null.get(), STDIN_FILENO);
+            ::dup2(null.get(), STDOUT_FILENO);
+            ::dup2(null.get(), STDERR_FILENO);
         }
     }
     return daemon.run();

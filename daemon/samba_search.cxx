@@ -3,6 +3,7 @@
 
 #include "core/base/safe_text.hxx"
 #include "core/events/samba.hxx"
+#include "host/files/unique_fd.hxx"
 
 #include <algorithm>
 #include <cerrno>
@@ -50,7 +51,8 @@ int runSambaSearch(const SambaSearch &search)
         }
     };
     for (const auto &file : search.files) {
-        const int fd = file == "-" ? 0 : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        const host::UniqueFd opened(file == "-" ? -1 : ::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+        const int fd = file == "-" ? 0 : opened.get(); // standard input stays open
         if (fd < 0) {
             std::cerr << "gpauditctl search: " << core::displayText(file) << ": " << std::strerror(errno) << "\n";
             return 1;
@@ -66,8 +68,6 @@ int runSambaSearch(const SambaSearch &search)
                 continue;
             if (got < 0) {
                 std::cerr << "gpauditctl search: " << core::displayText(file) << ": " << std::strerror(errno) << "\n";
-                if (fd != 0)
-                    ::close(fd);
                 return 1;
             }
             if (got == 0)
@@ -95,8 +95,6 @@ int runSambaSearch(const SambaSearch &search)
         }
         if (!line.empty() && !skipping)
             emit(renderer.line(line, ++number));
-        if (fd != 0)
-            ::close(fd);
     }
     std::cout.flush();
     if (!std::cout)

@@ -27,6 +27,8 @@
 // network, so the kernel keeps the policy meanwhile (the rules stay when the process dies).
 #pragma once
 
+#include "host/files/unique_fd.hxx"
+
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -49,15 +51,13 @@ class SyncWorker {
         wake_.notify_one();
         if (thread_.joinable())
             thread_.join();
-        if (done_ >= 0)
-            ::close(done_);
     }
     SyncWorker(const SyncWorker &) = delete;
     SyncWorker &operator=(const SyncWorker &) = delete;
 
     // Readable when a job has finished (the loop watches it; finished() reads it).
-    [[nodiscard]] int fd() const { return done_; }
-    [[nodiscard]] bool valid() const { return done_ >= 0; }
+    [[nodiscard]] int fd() const { return done_.get(); }
+    [[nodiscard]] bool valid() const { return done_.valid(); }
     [[nodiscard]] bool busy() const { return busy_; } // loop thread only
 
     // Runs `job` on the sync thread (made at the first call). One job at a time: the caller (the loop)
@@ -78,7 +78,7 @@ class SyncWorker {
     bool finished()
     {
         std::uint64_t count = 0;
-        [[maybe_unused]] auto n = ::read(done_, &count, sizeof count);
+        [[maybe_unused]] auto n = ::read(done_.get(), &count, sizeof count);
         std::lock_guard lock(mutex_);
         if (!finished_)
             return false;
@@ -106,11 +106,11 @@ class SyncWorker {
                 finished_ = true;
             }
             const std::uint64_t one = 1;
-            [[maybe_unused]] auto n = ::write(done_, &one, sizeof one);
+            [[maybe_unused]] auto n = ::write(done_.get(), &one, sizeof one);
         }
     }
 
-    int done_ = -1;
+    host::UniqueFd done_;
     bool busy_ = false;
     bool stop_ = false;
     bool finished_ = false;

@@ -3,6 +3,7 @@
 
 #include "core/base/safe_text.hxx"
 #include "host/files/files.hxx"
+#include "host/files/unique_fd.hxx"
 
 #include <cerrno>
 #include <csignal>
@@ -58,10 +59,12 @@ Result<std::string> run(const std::vector<std::string> &argv, std::chrono::secon
     int pipeFds[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0)
         return failure(std::string("pipe: ") + std::strerror(errno));
+    host::UniqueFd readEnd(pipeFds[0]);
+    host::UniqueFd writeEnd(pipeFds[1]);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, pipeFds[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, writeEnd.get(), 1);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     std::vector<char *> args;
     args.reserve(argv.size() + 1);
@@ -71,11 +74,9 @@ Result<std::string> run(const std::vector<std::string> &argv, std::chrono::secon
     pid_t pid = 0;
     const int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
-    ::close(pipeFds[1]);
-    if (rc != 0) {
-        ::close(pipeFds[0]);
+    writeEnd.reset(); // the child's now: the read end sees its end
+    if (rc != 0)
         return failure(argv[0] + ": " + std::strerror(rc));
-    }
     std::string out;
     const auto deadline = Clock::now() + timeout;
     bool timedOut = false;
@@ -85,7 +86,7 @@ Result<std::string> run(const std::vector<std::string> &argv, std::chrono::secon
             timedOut = true;
             break;
         }
-        pollfd p{pipeFds[0], POLLIN, 0};
+        pollfd p{readEnd.get(), POLLIN, 0};
         const int n = ::poll(&p, 1, static_cast<int>(left));
         if (n < 0 && errno == EINTR)
             continue;
@@ -94,7 +95,7 @@ Result<std::string> run(const std::vector<std::string> &argv, std::chrono::secon
             break;
         }
         char buffer[8192];
-        const auto got = ::read(pipeFds[0], buffer, sizeof buffer);
+        const auto got = ::read(readEnd.get(), buffer, sizeof buffer);
         if (got < 0 && errno == EINTR)
             continue;
         if (got <= 0)
@@ -102,13 +103,13 @@ Result<std::string> run(const std::vector<std::string> &argv, std::chrono::secon
         if (out.size() + static_cast<std::size_t>(got) > kMaxOutput) {
             timedOut = false;
             ::kill(pid, SIGKILL);
-            ::close(pipeFds[0]);
+            readEnd.reset();
             ::waitpid(pid, nullptr, 0);
             return failure(argv[0] + ": more than 1 MiB of output");
         }
         out.append(buffer, static_cast<std::size_t>(got));
     }
-    ::close(pipeFds[0]);
+    readEnd.reset();
     if (timedOut)
         ::kill(pid, SIGKILL);
     int status = 0;

@@ -79,7 +79,7 @@ bool sendFrame(int fd, char kind, std::string_view data)
     return writeAll(fd, bytes.data(), bytes.size());
 }
 
-Result<int> connectTo(const std::string &path, bool &notRunning)
+Result<UniqueFd> connectTo(const std::string &path, bool &notRunning)
 {
     notRunning = false;
     auto address = addressOf(path);
@@ -93,10 +93,10 @@ Result<int> connectTo(const std::string &path, bool &notRunning)
         notRunning = error == ENOENT || error == ECONNREFUSED;
         return fail("cannot reach gpauditd at " + path + ": " + errnoText(error));
     }
-    return fd.release(); // the caller's now
+    return fd; // the caller's now
 }
 
-Result<int> listenAt(const std::string &path)
+Result<UniqueFd> listenAt(const std::string &path)
 {
     auto address = addressOf(path);
     if (!address)
@@ -112,10 +112,8 @@ Result<int> listenAt(const std::string &path)
         if (!S_ISSOCK(st.st_mode))
             return fail(path + " exists and is not a socket; not replacing it");
         bool notRunning = false;
-        if (auto other = connectTo(path, notRunning)) {
-            const UniqueFd answered(*other);
+        if (connectTo(path, notRunning)) // (closed again at once)
             return fail("another gpauditd listens at " + path);
-        }
         if (!notRunning)
             return fail("cannot tell whether another gpauditd listens at " + path);
         (void)::unlink(path.c_str()); // stale: its daemon is gone
@@ -132,7 +130,7 @@ Result<int> listenAt(const std::string &path)
         return fail("cannot bind " + path + ": " + errnoText(bindError));
     if (::listen(fd.get(), 16) != 0)
         return fail("cannot listen on " + path + ": " + errnoText(errno));
-    return fd.release(); // the caller's now
+    return fd; // the caller's now
 }
 
 Result<Peer> peerOf(int fd)

@@ -7,6 +7,7 @@
 
 #include "core/base/control_request.hxx"
 #include "core/base/result.hxx"
+#include "host/files/unique_fd.hxx"
 
 #include <cstddef>
 #include <string>
@@ -21,8 +22,9 @@ inline constexpr std::size_t kMaxFrame = 16u << 20;
 std::string frame(char kind, std::string_view data);
 
 // Server: creates the parent directory (0755) when missing, replaces a stale socket file (nothing
-// listening), refuses when another daemon answers there, and leaves the socket 0600.
-Result<int> listenAt(const std::string &path);
+// listening), refuses when another daemon answers there, and leaves the socket 0600. The descriptor is
+// the caller's (closed with the UniqueFd).
+Result<UniqueFd> listenAt(const std::string &path);
 
 // The peer's uid (SO_PEERCRED), with "uid N pid P" for messages.
 struct Peer {
@@ -36,7 +38,7 @@ Result<Peer> peerOf(int fd);
 Result<std::vector<std::string>> parseRequest(std::string_view line);
 
 // Client: connects; `notRunning` is set (and an error returned) when nothing listens at the path.
-Result<int> connectTo(const std::string &path, bool &notRunning);
+Result<UniqueFd> connectTo(const std::string &path, bool &notRunning);
 
 // Client: sends the request and copies the frames to the given descriptors until the exit frame.
 // Returns the exit status, or an error when the daemon closed early or sent a malformed frame.
