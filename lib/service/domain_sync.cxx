@@ -53,7 +53,8 @@ class StageTimer {
     {
         if (name_.empty())
             return;
-        policy_.stages.push_back({name_, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_)});
+        policy_.stats.stages.push_back(
+            {name_, std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_)});
         name_.clear();
     }
 
@@ -358,12 +359,12 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
             const std::size_t roundTrips = kept->roundTrips();
             auto found = discover(identity, config, ticket, dc, cache, *kept);
             if (found) {
-                policy.ldapSessionKept = true;
-                policy.dcAddress = kept->address();
+                policy.stats.ldapSessionKept = true;
+                policy.stats.dcAddress = kept->address();
                 return std::move(*found);
             }
-            policy.ldapSearches += kept->searches() - searches;
-            policy.ldapRoundTrips += kept->roundTrips() - roundTrips;
+            policy.stats.ldapSearches += kept->searches() - searches;
+            policy.stats.ldapRoundTrips += kept->roundTrips() - roundTrips;
             // Not a warning: a DC closes idle connections (Windows: MaxConnIdleTime, 15 minutes).
             if (options.progress)
                 options.progress("ldap: the session kept from the last sync failed (" + found.error().message +
@@ -394,7 +395,7 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
                 }
             }
             const std::string line = dc + ": did not prove it is a domain controller: " + printable;
-            policy.dcRefused.push_back(line);
+            policy.stats.dcRefused.push_back(line);
             errors += (errors.empty() ? "" : "; ") + line;
             if (options.progress)
                 options.progress("ldap: " + line + (&dc != &dcs.back() ? "; trying the next domain controller" : ""));
@@ -411,13 +412,13 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
             continue;
         }
         if (auto isDc = session->verifyDomainController(core::realmToBaseDn(identity.realm)); !isDc) {
-            policy.dcChecks += session->dcChecks();
+            policy.stats.dcChecks += session->dcChecks();
             refuse(isDc.error().message);
             continue;
         }
-        policy.dcChecks += session->dcChecks();
-        policy.dcAddress = proof->address;
-        policy.dcProved = true;
+        policy.stats.dcChecks += session->dcChecks();
+        policy.stats.dcAddress = proof->address;
+        policy.stats.dcProved = true;
         if (options.progress)
             options.progress("ldap: " + dc + " (" + proof->address +
                              ") proved it is a domain controller: AS exchange over " + (proof->tcp ? "TCP" : "UDP") +
@@ -425,8 +426,8 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
         auto found = discover(identity, config, ticket, dc, cache, *session);
         if (!found) {
             next(found.error().message);
-            policy.ldapSearches += session->searches();
-            policy.ldapRoundTrips += session->roundTrips();
+            policy.stats.ldapSearches += session->searches();
+            policy.stats.ldapRoundTrips += session->roundTrips();
             continue;
         }
         if (options.session != nullptr)
@@ -466,7 +467,7 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
                 files = host::readCachedGpo(config.stateDir, decision.guid, version);
             if (files) {
                 record.status = "cached";
-                ++policy.gposCached;
+                ++policy.stats.gposCached;
             } else if (decision.hasAudit || decision.hasSecurity || decision.hasRegistry) {
                 auto fetched = [&]() -> Result<host::CachedGpo> {
                     auto location = core::parseGpcFileSysPath(decision.container->fileSysPath, decision.guid);
@@ -499,7 +500,7 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
                 if (fetched) {
                     files = std::move(*fetched);
                     record.status = "fetched";
-                    ++policy.gposFetched;
+                    ++policy.stats.gposFetched;
                     if (auto stored = host::writeCachedGpo(config.stateDir, decision.guid, version, *files); !stored)
                         policy.notes.push_back(decision.name + " {" + decision.guid +
                                                "}: not cached: " + stored.error().message);
@@ -547,8 +548,8 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
         state.gpos.push_back(std::move(record));
     }
     if (smb) {
-        policy.smbFiles = smb->filesRead();
-        policy.smbBytes = smb->bytesRead();
+        policy.stats.smbFiles = smb->filesRead();
+        policy.stats.smbBytes = smb->bytesRead();
         if (smb->reconnects() > 0 && options.progress)
             options.progress("fetch: the SMB session to " + policy.dc + " had been dropped; connected again");
     }
@@ -593,10 +594,10 @@ Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options)
         timer.end();
         return lastKnownGood(config, ticket.error().message);
     }
-    policy.newTicket = ticket->renewed;
-    policy.ticketExpires = utcText(std::chrono::system_clock::to_time_t(ticket->expires));
+    policy.stats.newTicket = ticket->renewed;
+    policy.stats.ticketExpires = utcText(std::chrono::system_clock::to_time_t(ticket->expires));
     if (ticket->renewed && options.progress)
-        options.progress("kerberos: a new ticket from the keytab, valid until " + policy.ticketExpires);
+        options.progress("kerberos: a new ticket from the keytab, valid until " + policy.stats.ticketExpires);
 
     // DC locator and LDAP.
     auto cache = host::readDiscoveryCache(config.stateDir).value_or(host::DiscoveryCache{});
@@ -618,9 +619,9 @@ Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options)
     }
     policy.dc = discovered->dc;
     policy.site = discovered->site;
-    policy.ssf = discovered->ssf;
-    policy.ldapSearches += discovered->searches;
-    policy.ldapRoundTrips += discovered->roundTrips;
+    policy.stats.ssf = discovered->ssf;
+    policy.stats.ldapSearches += discovered->searches;
+    policy.stats.ldapRoundTrips += discovered->roundTrips;
     (void)host::writeDiscoveryCache(config.stateDir, cache); // a cache: a failure only costs searches
 
     // Order and filter (MS-GPOL 3.2.5.1).

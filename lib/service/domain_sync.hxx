@@ -9,6 +9,7 @@
 #pragma once
 
 #include "core/base/config.hxx"
+#include "core/report/report.hxx"
 #include "domain/identity.hxx"
 #include "domain/session.hxx"
 #include "host/gpo/offline.hxx"
@@ -30,36 +31,17 @@ struct SyncOptions {
     std::function<void(const std::string &)> progress; // one line per stage, may be empty
 };
 
-struct StageTime {
-    std::string name;
-    std::chrono::microseconds elapsed{0};
-};
-
+// What the fetch found, in the core's types (core/report/report.hxx): the engine records and reports
+// them as they are.
 struct DomainPolicy {
     domain::Identity identity;
-    std::string dc;
+    std::string dc; // this sync's DC and site (state's are the policy's: the last-known-good's)
     std::string site;
-    unsigned ssf = 0;
-    host::SyncState state;                 // ready to be written once applied (time, GPO list, applied versions)
+    core::SyncRecord state;                // ready to be written once applied (time, GPO list, applied versions)
     std::vector<host::CachedInput> inputs; // the GPOs' files as fetched (or cached), lowest precedence first
     std::vector<std::string> notes;        // fetch errors where the previous version was kept, etc.
     bool fetchErrors = false;              // a GPO could not be fetched (its previous version, if any, was used)
-    std::size_t ldapSearches = 0;
-    std::size_t ldapRoundTrips = 0;
-    bool ldapSessionKept = false; // the LDAP session of the previous sync was used (gpauditd)
-    // The DC's proof (domain/kerberos.hxx proveDomainController), made when an LDAP session is bound: the
-    // address that answered the AS exchange (LDAP went to it), and the DCs passed over and why.
-    std::string dcAddress;
-    bool dcProved = false; // this sync made the proof (false: a kept session, proved when it was bound)
-    std::size_t dcChecks = 0;
-    std::vector<std::string> dcRefused; // "dc9.gpa.test: did not prove it is a domain controller: ..."
-    bool newTicket = false;             // a TGT was obtained from the keytab (none cached, or under 10 minutes left)
-    std::string ticketExpires;          // the machine TGT's end time (UTC)
-    std::size_t smbFiles = 0;
-    std::size_t smbBytes = 0;
-    std::size_t gposFetched = 0;
-    std::size_t gposCached = 0;
-    std::vector<StageTime> stages;
+    core::SyncStats stats;                 // LDAP, Kerberos, the DC's proof, SMB, the fetch's stage times
     // The domain could not be reached: `inputs` is the last-known-good (the last applied sync) and
     // `unreachable` says why.
     bool lastKnownGood = false;

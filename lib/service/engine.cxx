@@ -27,39 +27,6 @@ std::chrono::microseconds since(Clock::time_point start)
     return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
 }
 
-// The sync's record: state.yaml's, with the identity the sync used where the DC did not say.
-core::SyncRecord recordOf(const DomainPolicy &policy)
-{
-    core::SyncRecord record = policy.state;
-    if (record.realm.empty())
-        record.realm = policy.identity.realm;
-    if (record.machine.empty())
-        record.machine = policy.identity.machine;
-    return record;
-}
-
-core::SyncStats statsOf(const DomainPolicy &policy)
-{
-    core::SyncStats stats;
-    stats.gposFetched = policy.gposFetched;
-    stats.gposCached = policy.gposCached;
-    stats.newTicket = policy.newTicket;
-    stats.ticketExpires = policy.ticketExpires;
-    stats.ldapSearches = policy.ldapSearches;
-    stats.ldapRoundTrips = policy.ldapRoundTrips;
-    stats.ssf = policy.ssf;
-    stats.ldapSessionKept = policy.ldapSessionKept;
-    stats.dcAddress = policy.dcAddress;
-    stats.dcProved = policy.dcProved;
-    stats.dcChecks = policy.dcChecks;
-    stats.dcRefused = policy.dcRefused;
-    stats.smbFiles = policy.smbFiles;
-    stats.smbBytes = policy.smbBytes;
-    for (const auto &stage : policy.stages)
-        stats.stages.push_back({stage.name, stage.elapsed});
-    return stats;
-}
-
 } // namespace
 
 struct PendingSync {
@@ -165,14 +132,14 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
         emit(Event::of(Event::Kind::Note, note));
         report.notes.push_back(note);
     }
-    report.record = recordOf(*policy);
+    report.record = policy->state;
 
     // Parse, merge, translate: the policy data goes down the layers once (host -> core).
     auto stageStart = Clock::now();
     host::LoadedPolicy loaded;
     const auto parsed = [&](const host::LoadedPolicy &files) {
         if (fetched)
-            policy->stages.push_back({"parse", since(stageStart)});
+            policy->stats.stages.push_back({"parse", since(stageStart)});
         for (const auto &problem : files.problems) {
             auto told = Event::of(Event::Kind::Problem, problem.message);
             told.gpo = problem.gpo;
@@ -189,7 +156,7 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
     for (const auto &change : translated->guardrails)
         emit(Event::of(Event::Kind::Guardrail, change));
     report.guardrails = translated->guardrails;
-    policy->stages.push_back({"translate", since(stageStart)});
+    policy->stats.stages.push_back({"translate", since(stageStart)});
 
     report.rules = translated->translation.rules.size();
     if (root) {
@@ -209,7 +176,7 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
         auto applied = kernel::applyPolicy(translated->translation, apply);
         if (!applied)
             return failed("apply: " + applied.error().str());
-        policy->stages.push_back({"apply", since(applyStart)});
+        policy->stats.stages.push_back({"apply", since(applyStart)});
         report.apply = std::move(applied->summary);
         auto done = Event::of(Event::Kind::Applied);
         done.apply = &*report.apply;
@@ -263,7 +230,7 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
             }
         }
     }
-    report.stats = statsOf(*policy);
+    report.stats = std::move(policy->stats);
     report.stats.total = since(started);
     // This sync's DC and site; the record's are those of the policy in force (the last-known-good's).
     if (!policy->dc.empty())

@@ -104,20 +104,23 @@ struct StageTime {
     std::chrono::microseconds elapsed{0};
 };
 
-// The wire figures of one sync (LDAP, Kerberos, SMB), for the summary and the benchmarks.
+// The wire figures of one sync (LDAP, Kerberos, SMB), for the summary and the benchmarks. The fetch
+// (lib/service domain_sync) fills them as it goes; the engine adds its stages and the total.
 struct SyncStats {
     std::size_t gposFetched = 0;
     std::size_t gposCached = 0;
-    bool newTicket = false;
-    std::string ticketExpires;
+    bool newTicket = false;    // a TGT was obtained from the keytab (none cached, or under 10 minutes left)
+    std::string ticketExpires; // the machine TGT's end time (UTC)
     std::size_t ldapSearches = 0;
     std::size_t ldapRoundTrips = 0;
     unsigned ssf = 0;
-    bool ldapSessionKept = false;
+    bool ldapSessionKept = false; // the LDAP session of the previous sync was used (gpauditd)
+    // The DC's proof (domain/kerberos.hxx proveDomainController), made when an LDAP session is bound: the
+    // address that answered the AS exchange (LDAP went to it), and the DCs passed over and why.
     std::string dcAddress;
-    bool dcProved = false;
+    bool dcProved = false; // this sync made the proof (false: a kept session, proved when it was bound)
     std::size_t dcChecks = 0;
-    std::vector<std::string> dcRefused;
+    std::vector<std::string> dcRefused; // "dc9.gpa.test: did not prove it is a domain controller: ..."
     std::size_t smbFiles = 0;
     std::size_t smbBytes = 0;
     std::vector<StageTime> stages;
