@@ -830,7 +830,7 @@ void Daemon::startNextSync()
         }
         running_ = std::move(job);
         notifyStatus();
-        worker_.run([this, j] { j->pending = service::fetchSync(j->config, j->request, j->events); });
+        worker_.run([j] { j->pending = service::fetchSync(j->config, j->request, j->events); });
     }
 }
 
