@@ -50,10 +50,12 @@ struct DomainPolicy {
     // address that answered the AS exchange (LDAP went to it), and the DCs passed over and why.
     std::string dcAddress;
     bool dcProved = false; // this sync made the proof (false: a kept session, proved when it was bound)
+    // The DC proved when the machine TGT was obtained was used (domain::keepProof): no locator, no proof.
+    bool dcProofKept = false;
     std::size_t dcChecks = 0;
     std::vector<std::string> dcRefused; // "dc9.gpa.test: did not prove it is a domain controller: ..."
-    bool newTicket = false;             // a TGT was obtained from the keytab (none cached, or under 10 minutes left)
-    std::string ticketExpires;          // the machine TGT's end time (UTC)
+    bool newTicket = false; // a TGT was obtained from the keytab (none cached, under 10 minutes left, or a DC's proof)
+    std::string ticketExpires; // the machine TGT's end time (UTC)
     std::size_t smbFiles = 0;
     std::size_t smbBytes = 0;
     std::size_t gposFetched = 0;

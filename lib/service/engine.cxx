@@ -51,6 +51,7 @@ core::SyncStats statsOf(const DomainPolicy &policy)
     stats.ldapSessionKept = policy.ldapSessionKept;
     stats.dcAddress = policy.dcAddress;
     stats.dcProved = policy.dcProved;
+    stats.dcProofKept = policy.dcProofKept;
     stats.dcChecks = policy.dcChecks;
     stats.dcRefused = policy.dcRefused;
     stats.smbFiles = policy.smbFiles;

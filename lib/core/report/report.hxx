@@ -116,6 +116,7 @@ struct SyncStats {
     bool ldapSessionKept = false;
     std::string dcAddress;
     bool dcProved = false;
+    bool dcProofKept = false; // the DC proved with the machine TGT (no locator, no proof this sync)
     std::size_t dcChecks = 0;
     std::vector<std::string> dcRefused;
     std::size_t smbFiles = 0;
