@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <functional>
@@ -16,7 +17,8 @@
 #include <netinet/in.h>
 #include <optional>
 #include <poll.h>
-#include <profile.h> // profile_add_relation: libkrb5's own configuration API
+#include <profile.h>  // profile_init_path: libkrb5's own configuration API
+#include <sys/mman.h> // memfd_create
 #include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
@@ -27,47 +29,44 @@ namespace {
 
 // The host's Kerberos configuration with SPAKE pre-authentication left out ([plugins] clpreauth, disable
 // = spake): Active Directory does not offer it (MS-KILE 3.1.5.2: encrypted timestamp, FAST, PKINIT), and
-// its module loads libcrypto, about 0.7 MiB of a long-running gpauditd's memory (Pss). A configuration
-// that cannot be changed so is used as it is.
-krb5_error_code initContext(krb5_context *out)
+// its module loads libcrypto, about 0.7 MiB of a long-running gpauditd's memory (Pss).
+// The host's files are never changed: the relation is a second configuration file after them (KRB5_CONFIG
+// or /etc/krb5.conf, as libkrb5 reads them; "disable" values add up across files), an anonymous
+// memory file named /proc/self/fd/N that stays open as long as the context (libkrb5 looks at its files
+// again while it runs). (Adding the relation to the profile in memory, as before, made libkrb5 write the
+// host's krb5.conf back with it when the profile was released, one more line per context, as root.)
+// When that cannot be done, the configuration is used as it is.
+krb5_error_code initContext(krb5_context *out, host::UniqueFd &spakeOff)
 {
-    krb5_context plain = nullptr;
-    if (const auto rc = krb5_init_context(&plain); rc != 0)
-        return rc;
-    *out = plain;
-    profile_t profile = nullptr;
-    if (krb5_get_profile(plain, &profile) != 0)
-        return 0;
-    // No configuration file at all (no /etc/krb5.conf, KRB5_CONFIG unset): libkrb5 runs on an empty
-    // profile, and profile_add_relation dereferences its missing first file (MIT 1.20 prof_set.c
-    // rw_setup). A profile with no top-level section is used as it is.
-    const char *top[] = {nullptr};
-    char **sections = nullptr;
-    const bool hasSections =
-        profile_get_subsection_names(profile, top, &sections) == 0 && sections != nullptr && sections[0] != nullptr;
-    if (sections != nullptr)
-        profile_free_list(sections);
-    if (!hasSections) {
-        profile_release(profile);
-        return 0;
+    static constexpr char kSnippet[] = "[plugins]\n\tclpreauth = {\n\t\tdisable = spake\n\t}\n";
+    host::UniqueFd fd(::memfd_create("gpaudit-krb5-conf", MFD_CLOEXEC));
+    if (fd && ::write(fd.get(), kSnippet, sizeof kSnippet - 1) == static_cast<ssize_t>(sizeof kSnippet - 1)) {
+        const char *configured = ::secure_getenv("KRB5_CONFIG");
+        const std::string path =
+            std::string(configured != nullptr && *configured != '\0' ? configured : "/etc/krb5.conf") +
+            ":/proc/self/fd/" + std::to_string(fd.get());
+        profile_t profile = nullptr;
+        if (profile_init_path(path.c_str(), &profile) == 0) {
+            krb5_context tuned = nullptr;
+            const krb5_error_code rc = krb5_init_context_profile(profile, 0, &tuned);
+            profile_release(profile); // nothing modified: nothing written
+            if (rc == 0) {
+                *out = tuned;
+                spakeOff = std::move(fd);
+                return 0;
+            }
+        }
     }
-    const char *names[] = {"plugins", "clpreauth", "disable", nullptr};
-    krb5_context tuned = nullptr;
-    if (profile_add_relation(profile, names, "spake") == 0 && krb5_init_context_profile(profile, 0, &tuned) == 0) {
-        krb5_free_context(plain);
-        *out = tuned;
-    }
-    profile_release(profile);
-    return 0;
+    return krb5_init_context(out);
 }
 
 class Context {
   public:
-    Context() { failed_ = initContext(&context_); }
+    Context() { failed_ = initContext(&context_, spakeOff_); }
     ~Context()
     {
         if (failed_ == 0)
-            krb5_free_context(context_);
+            krb5_free_context(context_); // before spakeOff_ closes
     }
     Context(const Context &) = delete;
     Context &operator=(const Context &) = delete;
@@ -82,6 +81,7 @@ class Context {
     }
 
   private:
+    host::UniqueFd spakeOff_; // the configuration file the context reads (initContext)
     krb5_context context_ = nullptr;
     krb5_error_code failed_ = 0;
 };
