@@ -19,8 +19,11 @@ Result<Identity> resolveIdentity(const core::Config &config)
     if (!hostIdentity)
         return fail("cannot read the host's domain configuration: " + hostIdentity.error().str());
     core::DomainIdentity detected = std::move(*hostIdentity);
-    if (auto realm = detected.realm.empty() ? defaultRealm() : Result<std::string>(); realm && !realm->empty())
-        detected = {*realm, {}, {}, {}, "krb5.conf (libkrb5's default realm)"};
+    // libkrb5's default realm only when no realm is known yet: it names no machine, keytab or server, so
+    // with a configured realm it would change nothing (and costs a libkrb5 context).
+    if (detected.realm.empty() && identity.realm.empty())
+        if (auto realm = defaultRealm(); realm && !realm->empty())
+            detected = {*realm, {}, {}, {}, "krb5.conf (libkrb5's default realm)"};
     if (identity.realm.empty()) {
         identity.realm = detected.realm;
         identity.source = detected.source;

@@ -3,17 +3,22 @@
 
 #include "host/files/unique_fd.hxx"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <krb5.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <optional>
 #include <poll.h>
-#include <profile.h> // profile_add_relation: libkrb5's own configuration API
+#include <profile.h>  // profile_init_path: libkrb5's own configuration API
+#include <sys/mman.h> // memfd_create
 #include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
@@ -24,34 +29,44 @@ namespace {
 
 // The host's Kerberos configuration with SPAKE pre-authentication left out ([plugins] clpreauth, disable
 // = spake): Active Directory does not offer it (MS-KILE 3.1.5.2: encrypted timestamp, FAST, PKINIT), and
-// its module loads libcrypto, about 0.7 MiB of a long-running gpauditd's memory (Pss). A configuration
-// that cannot be changed so is used as it is.
-krb5_error_code initContext(krb5_context *out)
+// its module loads libcrypto, about 0.7 MiB of a long-running gpauditd's memory (Pss).
+// The host's files are never changed: the relation is a second configuration file after them (KRB5_CONFIG
+// or /etc/krb5.conf, as libkrb5 reads them; "disable" values add up across files), an anonymous
+// memory file named /proc/self/fd/N that stays open as long as the context (libkrb5 looks at its files
+// again while it runs). (Adding the relation to the profile in memory, as before, made libkrb5 write the
+// host's krb5.conf back with it when the profile was released, one more line per context, as root.)
+// When that cannot be done, the configuration is used as it is.
+krb5_error_code initContext(krb5_context *out, host::UniqueFd &spakeOff)
 {
-    krb5_context plain = nullptr;
-    if (const auto rc = krb5_init_context(&plain); rc != 0)
-        return rc;
-    *out = plain;
-    profile_t profile = nullptr;
-    if (krb5_get_profile(plain, &profile) != 0)
-        return 0;
-    const char *names[] = {"plugins", "clpreauth", "disable", nullptr};
-    krb5_context tuned = nullptr;
-    if (profile_add_relation(profile, names, "spake") == 0 && krb5_init_context_profile(profile, 0, &tuned) == 0) {
-        krb5_free_context(plain);
-        *out = tuned;
+    static constexpr char kSnippet[] = "[plugins]\n\tclpreauth = {\n\t\tdisable = spake\n\t}\n";
+    host::UniqueFd fd(::memfd_create("gpaudit-krb5-conf", MFD_CLOEXEC));
+    if (fd && ::write(fd.get(), kSnippet, sizeof kSnippet - 1) == static_cast<ssize_t>(sizeof kSnippet - 1)) {
+        const char *configured = ::secure_getenv("KRB5_CONFIG");
+        const std::string path =
+            std::string(configured != nullptr && *configured != '\0' ? configured : "/etc/krb5.conf") +
+            ":/proc/self/fd/" + std::to_string(fd.get());
+        profile_t profile = nullptr;
+        if (profile_init_path(path.c_str(), &profile) == 0) {
+            krb5_context tuned = nullptr;
+            const krb5_error_code rc = krb5_init_context_profile(profile, 0, &tuned);
+            profile_release(profile); // nothing modified: nothing written
+            if (rc == 0) {
+                *out = tuned;
+                spakeOff = std::move(fd);
+                return 0;
+            }
+        }
     }
-    profile_release(profile);
-    return 0;
+    return krb5_init_context(out);
 }
 
 class Context {
   public:
-    Context() { failed_ = initContext(&context_); }
+    Context() { failed_ = initContext(&context_, spakeOff_); }
     ~Context()
     {
         if (failed_ == 0)
-            krb5_free_context(context_);
+            krb5_free_context(context_); // before spakeOff_ closes
     }
     Context(const Context &) = delete;
     Context &operator=(const Context &) = delete;
@@ -66,20 +81,60 @@ class Context {
     }
 
   private:
+    host::UniqueFd spakeOff_; // the configuration file the context reads (initContext)
     krb5_context context_ = nullptr;
     krb5_error_code failed_ = 0;
 };
 
-// The TGT's end time in the ccache, when it holds `client`'s krbtgt/REALM ticket.
-std::optional<std::chrono::system_clock::time_point> validTgt(const Context &k, const std::string &ccachePath,
-                                                              krb5_principal client)
+// The ccache's entry naming the DC that issued its TGT (keepProof): "<host> <address> <authtime>".
+constexpr const char *kProofKey = "gpaudit-dc-proof";
+constexpr std::size_t kMaxProofEntry = 512;
+
+// The TGT of `client` in a ccache: its end and auth times, and the proven DC recorded with it.
+struct CachedTgt {
+    std::chrono::system_clock::time_point expires;
+    std::int64_t authtime = 0;
+    std::string provenHost;
+    std::string provenAddress;
+};
+
+// The DC recorded in the ccache by keepProof, when its entry is well formed and names this TGT
+// (the same authtime): "<host> <address> <authtime>", a host name of letters, digits, '-' and '.', a
+// numeric IPv4 or IPv6 address. Anything else is no record (the next sync proves again).
+void readProof(const Context &k, krb5_ccache cc, CachedTgt &tgt)
+{
+    krb5_data data{};
+    if (krb5_cc_get_config(k.get(), cc, nullptr, kProofKey, &data) != 0)
+        return;
+    const std::string value = data.length <= kMaxProofEntry ? std::string(data.data, data.length) : std::string();
+    krb5_free_data_contents(k.get(), &data);
+    const auto first = value.find(' ');
+    const auto second = first == std::string::npos ? std::string::npos : value.find(' ', first + 1);
+    if (second == std::string::npos)
+        return;
+    const std::string host = value.substr(0, first);
+    const std::string address = value.substr(first + 1, second - first - 1);
+    const std::string authtime = value.substr(second + 1);
+    const bool hostOk = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    });
+    unsigned char raw[sizeof(in6_addr)];
+    const bool addressOk = address.size() < INET6_ADDRSTRLEN && (::inet_pton(AF_INET, address.c_str(), raw) == 1 ||
+                                                                 ::inet_pton(AF_INET6, address.c_str(), raw) == 1);
+    if (!hostOk || !addressOk || authtime != std::to_string(tgt.authtime))
+        return;
+    tgt.provenHost = host;
+    tgt.provenAddress = address;
+}
+
+std::optional<CachedTgt> validTgt(const Context &k, const std::string &ccachePath, krb5_principal client)
 {
     if (::access(ccachePath.c_str(), R_OK) != 0)
         return std::nullopt;
     krb5_ccache cc = nullptr;
     if (krb5_cc_resolve(k.get(), ("FILE:" + ccachePath).c_str(), &cc) != 0)
         return std::nullopt;
-    std::optional<std::chrono::system_clock::time_point> out;
+    std::optional<CachedTgt> out;
     krb5_principal holder = nullptr;
     if (krb5_cc_get_principal(k.get(), cc, &holder) == 0) {
         if (krb5_principal_compare(k.get(), holder, client)) {
@@ -92,8 +147,12 @@ std::optional<std::chrono::system_clock::time_point> validTgt(const Context &k, 
                 match.client = client;
                 match.server = tgs;
                 if (krb5_cc_retrieve_cred(k.get(), cc, 0, &match, &creds) == 0) {
-                    out = std::chrono::system_clock::from_time_t(static_cast<time_t>(creds.times.endtime));
+                    CachedTgt tgt;
+                    tgt.expires = std::chrono::system_clock::from_time_t(static_cast<time_t>(creds.times.endtime));
+                    tgt.authtime = creds.times.authtime;
                     krb5_free_cred_contents(k.get(), &creds);
+                    readProof(k, cc, tgt);
+                    out = std::move(tgt);
                 }
                 krb5_free_principal(k.get(), tgs);
             }
@@ -424,13 +483,15 @@ Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::
     if (k.failed())
         return fail("Kerberos: cannot initialise libkrb5 (error " + std::to_string(k.failed()) +
                     "; is KRB5_CONFIG or /etc/krb5.conf readable?)");
-    MachineTicket ticket{principal, "FILE:" + ccachePath, {}, false};
+    MachineTicket ticket{principal, "FILE:" + ccachePath, {}, false, {}, {}};
     krb5_principal client = nullptr;
     if (auto rc = krb5_parse_name(k.get(), principal.c_str(), &client))
         return fail("Kerberos: bad principal \"" + principal + "\": " + k.message(rc));
-    if (auto end = validTgt(k, ccachePath, client); end && *end - std::chrono::system_clock::now() > margin) {
+    if (auto tgt = validTgt(k, ccachePath, client); tgt && tgt->expires - std::chrono::system_clock::now() > margin) {
         krb5_free_principal(k.get(), client);
-        ticket.expires = *end;
+        ticket.expires = tgt->expires;
+        ticket.provenHost = std::move(tgt->provenHost);
+        ticket.provenAddress = std::move(tgt->provenAddress);
         return ticket;
     }
     krb5_keytab kt = nullptr;
@@ -467,6 +528,61 @@ Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::
         return fail("Kerberos: cannot rename " + temporary + ": " + std::strerror(saved));
     }
     ticket.renewed = true;
+    return ticket;
+}
+
+Result<MachineTicket> keepProof(const DcProof &proof, const std::string &principal, const std::string &ccachePath)
+{
+    Context k;
+    if (k.failed())
+        return fail("Kerberos: cannot initialise libkrb5 (error " + std::to_string(k.failed()) + ")");
+    krb5_principal client = nullptr;
+    if (auto rc = krb5_parse_name(k.get(), principal.c_str(), &client))
+        return fail("Kerberos: bad principal \"" + principal + "\": " + k.message(rc));
+    const std::unique_ptr<krb5_principal_data, std::function<void(krb5_principal)>> clientOwner(
+        client, [&k](krb5_principal p) { krb5_free_principal(k.get(), p); });
+    krb5_ccache memory = nullptr;
+    if (auto rc = krb5_cc_resolve(k.get(), proof.ccache.c_str(), &memory))
+        return fail("Kerberos: the proof's ticket cache is gone: " + k.message(rc));
+    const std::string temporary = ccachePath + ".new";
+    ::unlink(temporary.c_str());
+    krb5_ccache file = nullptr;
+    std::string error;
+    krb5_error_code rc = krb5_cc_resolve(k.get(), ("FILE:" + temporary).c_str(), &file);
+    if (rc == 0)
+        rc = krb5_cc_initialize(k.get(), file, client);
+    if (rc == 0)
+        rc = krb5_cc_copy_creds(k.get(), memory, file); // the TGT and the service tickets of the bind
+    krb5_cc_close(k.get(), memory);
+    std::optional<CachedTgt> tgt;
+    if (rc != 0) {
+        error = k.message(rc);
+    } else {
+        krb5_cc_close(k.get(), file);
+        file = nullptr;
+        tgt = validTgt(k, temporary, client);
+        if (!tgt) {
+            error = "no TGT in the proof's cache";
+        } else {
+            const std::string value = proof.host + " " + proof.address + " " + std::to_string(tgt->authtime);
+            krb5_data data{KV5M_DATA, static_cast<unsigned>(value.size()), const_cast<char *>(value.data())};
+            if ((rc = krb5_cc_resolve(k.get(), ("FILE:" + temporary).c_str(), &file)) != 0 ||
+                (rc = krb5_cc_set_config(k.get(), file, nullptr, kProofKey, &data)) != 0)
+                error = k.message(rc);
+        }
+    }
+    if (file != nullptr)
+        krb5_cc_close(k.get(), file);
+    if (!error.empty()) {
+        ::unlink(temporary.c_str());
+        return fail("Kerberos: cannot write the ticket cache " + temporary + ": " + error);
+    }
+    if (std::rename(temporary.c_str(), ccachePath.c_str()) != 0) {
+        const int saved = errno;
+        ::unlink(temporary.c_str());
+        return fail("Kerberos: cannot rename " + temporary + ": " + std::strerror(saved));
+    }
+    MachineTicket ticket{principal, "FILE:" + ccachePath, tgt->expires, true, proof.host, proof.address};
     return ticket;
 }
 

@@ -16,6 +16,10 @@ struct MachineTicket {
     std::string ccache;    // FILE:/var/lib/gpauditd/krb5cc
     std::chrono::system_clock::time_point expires;
     bool renewed = false; // a new TGT was obtained by this call
+    // The DC that issued this TGT and proved it is one when it did (keepProof); empty: a TGT from the
+    // keytab by libkrb5's own KDC lookup, or no record: the next LDAP bind makes the proof.
+    std::string provenHost;
+    std::string provenAddress;
 };
 
 // The machine's FILE: ccache in the state directory ("FILE:/var/lib/gpauditd/krb5cc"): where
@@ -23,8 +27,9 @@ struct MachineTicket {
 // start, for libsmbclient (smb.hxx says why the environment).
 std::string machineCcacheName(const std::string &stateDir);
 
-// Reuses the ccache's TGT while it is valid for more than `margin`; otherwise gets a new one with the
-// keytab (written to a temporary ccache and renamed over the old one, so no reader sees half a file).
+// Reuses the ccache's TGT while it is valid for more than `margin` (with the proven DC recorded with
+// it, if any); otherwise gets a new one with the keytab (written to a temporary ccache and renamed over
+// the old one, so no reader sees half a file, and with no proof recorded).
 // libldap binds with a DC proof's MEMORY: ccache (LdapSession::connect); libsmbclient reads this
 // file through KRB5CCNAME (machineCcacheName).
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
@@ -57,5 +62,22 @@ struct DcProof {
 // each address did ("UDP: Connection refused, TCP: Connection refused", "Invalid message type", ...).
 Result<DcProof> proveDomainController(const std::string &keytab, const std::string &principal, const std::string &host,
                                       std::chrono::milliseconds timeout);
+
+// Keeps a DC's proof for the life of the TGT it produced ("Is the DC a DC?" in README.md): the proof's
+// MEMORY ccache (that DC's TGT and the service tickets of the LDAP bind made with it) is copied into a
+// new FILE ccache at ccachePath (0600 in the 0700 state directory, written aside and renamed over the
+// old one) together with a configuration entry naming the DC and that TGT's authtime. Call it only
+// once the proof is complete (the AS exchange, the sealed bind to the same address and the directory's
+// DC check). Why this keeps the guarantee:
+//  - the recorded TGT is the one the proven KDC issued; it is read back only by the machine's own
+//    processes (root, 0600), and the record names it (authtime), so it describes no other TGT;
+//  - a new TGT is a new file with no record (ensureMachineTicket, or a failed reuse): the next bind
+//    proves again, so a proof never outlives the ticket it was made with (10 hours in AD);
+//  - a process that trusts the record binds to the recorded address and SPN host with the kept
+//    ldap/<host> service ticket: GSSAPI mutual authentication shows that the server holds the key of
+//    the account the directory check named a DC (AD keeps an SPN on one account), and the session is
+//    sealed (SSF >= 56) before any search; an address taken over by another host fails that bind.
+// Returns the ticket now in the file (its expiry, renewed = true, the proven DC).
+Result<MachineTicket> keepProof(const DcProof &proof, const std::string &principal, const std::string &ccachePath);
 
 } // namespace gpaudit::domain

@@ -341,37 +341,110 @@ Result<Candidates> candidateDcs(const Identity &identity, const core::Config &co
     return out;
 }
 
+// The LDAP session gpauditd kept from its last sync, when it was bound for this ticket to `dc`: the
+// discovery over it, or nullopt (it failed: dropped, said, and the caller binds again).
+std::optional<Discovered> discoverOverKept(const Identity &identity, const core::Config &config,
+                                           const MachineTicket &ticket, const std::string &dc,
+                                           host::DiscoveryCache &cache, const SyncOptions &options,
+                                           DomainPolicy &policy)
+{
+    if (options.session == nullptr)
+        return std::nullopt;
+    const std::string principal = identity.machine + "@" + identity.realm;
+    const auto ticketExpiry = static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(ticket.expires));
+    LdapSession *kept = options.session->ldapFor(principal, ticketExpiry);
+    if (kept == nullptr || kept->host() != dc)
+        return std::nullopt;
+    const std::size_t searches = kept->searches();
+    const std::size_t roundTrips = kept->roundTrips();
+    auto found = discover(identity, config, ticket, dc, cache, *kept);
+    if (found) {
+        policy.stats.ldapSessionKept = true;
+        policy.stats.dcAddress = kept->address();
+        return std::move(*found);
+    }
+    policy.stats.ldapSearches += kept->searches() - searches;
+    policy.stats.ldapRoundTrips += kept->roundTrips() - roundTrips;
+    // Not a warning: a DC closes idle connections (Windows: MaxConnIdleTime, 15 minutes).
+    if (options.progress)
+        options.progress("ldap: the session kept from the last sync failed (" + found.error().message +
+                         "); binding again");
+    options.session->dropLdap();
+    return std::nullopt;
+}
+
+std::string canonicalHost(std::string host)
+{
+    host = core::toLower(host);
+    if (!host.empty() && host.back() == '.')
+        host.pop_back();
+    return host;
+}
+
+// The DC recorded with the machine TGT (domain::keepProof) when the configuration still allows it
+// (dc_pin, --server / "server"); empty: none.
+std::string provenDc(const Identity &identity, const core::Config &config, const MachineTicket &ticket)
+{
+    if (ticket.provenHost.empty() || ticket.provenAddress.empty())
+        return {};
+    const std::string dc = canonicalHost(ticket.provenHost);
+    if (!identity.server.empty() && canonicalHost(identity.server) != dc)
+        return {};
+    const auto &pins = config.dcPin;
+    if (!pins.empty() && std::find(pins.begin(), pins.end(), dc) == pins.end())
+        return {};
+    return ticket.provenHost;
+}
+
+// The DC that proved it is one when it issued the machine TGT, for as long as that TGT lives
+// (domain/kerberos.hxx keepProof says why that keeps the proof's guarantee): LDAP binds to the
+// recorded address with the service ticket kept beside the TGT. No DNS SRV lookup, no name lookup, no
+// AS or TGS exchange, no directory check: one TCP connection, the GSSAPI bind (mutual authentication,
+// sealed) and the discovery. nullopt: it failed (said); the caller locates the DCs and proves one.
+std::optional<Discovered> discoverAtProvenDc(const Identity &identity, const core::Config &config,
+                                             const MachineTicket &ticket, const std::string &dc,
+                                             host::DiscoveryCache &cache, const SyncOptions &options,
+                                             DomainPolicy &policy)
+{
+    if (auto found = discoverOverKept(identity, config, ticket, dc, cache, options, policy))
+        return found;
+    auto said = [&](const std::string &error) {
+        if (options.progress)
+            options.progress("ldap: " + dc + " (" + ticket.provenAddress +
+                             "), proved a domain controller with this machine ticket, failed (" + error +
+                             "); locating the domain controllers");
+    };
+    auto session = LdapSession::connect(dc, config.ldapTimeout, ticket.provenAddress, ticket.ccache);
+    if (!session) {
+        said(session.error().message);
+        return std::nullopt;
+    }
+    auto found = discover(identity, config, ticket, dc, cache, *session);
+    if (!found) {
+        policy.stats.ldapSearches += session->searches();
+        policy.stats.ldapRoundTrips += session->roundTrips();
+        said(found.error().message);
+        return std::nullopt;
+    }
+    policy.stats.dcProofKept = true;
+    policy.stats.dcAddress = ticket.provenAddress;
+    if (options.session != nullptr)
+        options.session->keepLdap(std::move(*session), identity.machine + "@" + identity.realm,
+                                  static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(ticket.expires)));
+    return std::move(*found);
+}
+
 // The first DC that proves it is one and answers the discovery (MS-ADTS 6.3.6: the SRV answers' order;
 // a DC that fails is passed over). The kept session of the last sync is tried first when it is to
 // one of them. nullopt: none did, `errors` says why.
-std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::Config &config,
-                                          const MachineTicket &ticket, const std::vector<std::string> &dcs,
-                                          host::DiscoveryCache &cache, const SyncOptions &options, DomainPolicy &policy,
-                                          std::string &errors)
+std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::Config &config, MachineTicket &ticket,
+                                          const std::vector<std::string> &dcs, host::DiscoveryCache &cache,
+                                          const SyncOptions &options, DomainPolicy &policy, std::string &errors)
 {
-    std::optional<LdapSession> own; // the session of this sync when there is no DomainSession to keep it
     const std::string principal = identity.machine + "@" + identity.realm;
-    const auto ticketExpiry = static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(ticket.expires));
-    LdapSession *kept = options.session != nullptr ? options.session->ldapFor(principal, ticketExpiry) : nullptr;
     for (const auto &dc : dcs) {
-        if (kept != nullptr && kept->host() == dc) {
-            const std::size_t searches = kept->searches();
-            const std::size_t roundTrips = kept->roundTrips();
-            auto found = discover(identity, config, ticket, dc, cache, *kept);
-            if (found) {
-                policy.stats.ldapSessionKept = true;
-                policy.stats.dcAddress = kept->address();
-                return std::move(*found);
-            }
-            policy.stats.ldapSearches += kept->searches() - searches;
-            policy.stats.ldapRoundTrips += kept->roundTrips() - roundTrips;
-            // Not a warning: a DC closes idle connections (Windows: MaxConnIdleTime, 15 minutes).
-            if (options.progress)
-                options.progress("ldap: the session kept from the last sync failed (" + found.error().message +
-                                 "); binding again");
-            options.session->dropLdap();
-            kept = nullptr;
-        }
+        if (auto found = discoverOverKept(identity, config, ticket, dc, cache, options, policy))
+            return found;
         auto next = [&](const std::string &error) {
             errors += (errors.empty() ? "" : "; ") + error;
             if (options.progress && &dc != &dcs.back()) {
@@ -423,6 +496,13 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
             options.progress("ldap: " + dc + " (" + proof->address +
                              ") proved it is a domain controller: AS exchange over " + (proof->tcp ? "TCP" : "UDP") +
                              ", the directory names its ldap/ account a DC");
+        // The proof is kept with the TGT this DC issued, for that TGT's life (domain::keepProof): the
+        // next sync, in this process or another, binds to this DC without proving it again. A failure
+        // only costs the next sync a proof.
+        if (auto kept = domain::keepProof(*proof, principal, config.stateDir + "/krb5cc"))
+            ticket = std::move(*kept);
+        else if (options.progress)
+            options.progress("kerberos: " + kept.error().message + " (the next sync proves the DC again)");
         auto found = discover(identity, config, ticket, dc, cache, *session);
         if (!found) {
             next(found.error().message);
@@ -431,7 +511,8 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
             continue;
         }
         if (options.session != nullptr)
-            options.session->keepLdap(std::move(*session), principal, ticketExpiry);
+            options.session->keepLdap(std::move(*session), principal,
+                                      static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(ticket.expires)));
         return std::move(*found);
     }
     return std::nullopt;
@@ -594,29 +675,40 @@ Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options)
         timer.end();
         return lastKnownGood(config, ticket.error().message);
     }
+    if (ticket->renewed && options.progress)
+        options.progress("kerberos: a new ticket from the keytab, valid until " +
+                         utcText(std::chrono::system_clock::to_time_t(ticket->expires)));
+
+    // DC locator and LDAP: first the DC proved with this TGT, if any (no locator, no proof), then the
+    // DCs the locator finds, each proving it is one.
+    auto cache = host::readDiscoveryCache(config.stateDir).value_or(host::DiscoveryCache{});
+    std::optional<Discovered> discovered;
+    if (const std::string proven = provenDc(*identity, config, *ticket); !proven.empty()) {
+        timer.begin("ldap", "ldap: discovering the GPOs that apply (" + proven +
+                                ", proved a domain controller with this machine ticket)");
+        discovered = discoverAtProvenDc(*identity, config, *ticket, proven, cache, options, policy);
+    }
+    if (!discovered) {
+        auto candidates = candidateDcs(*identity, config, cache, timer, options);
+        if (!candidates)
+            return tl::unexpected(candidates.error());
+        if (!candidates->unreachable.empty()) {
+            timer.end();
+            return lastKnownGood(config, candidates->unreachable);
+        }
+        const auto &dcs = candidates->dcs;
+        timer.begin("ldap", "ldap: discovering the GPOs that apply (" + std::to_string(dcs.size()) +
+                                (dcs.size() == 1 ? " domain controller)" : " domain controllers)"));
+        std::string errors;
+        discovered = bindAndDiscover(*identity, config, *ticket, dcs, cache, options, policy, errors);
+        if (!discovered) {
+            timer.end();
+            return lastKnownGood(config, errors);
+        }
+    }
+    // The ticket in the state directory now (a proof replaces it with the proven DC's).
     policy.stats.newTicket = ticket->renewed;
     policy.stats.ticketExpires = utcText(std::chrono::system_clock::to_time_t(ticket->expires));
-    if (ticket->renewed && options.progress)
-        options.progress("kerberos: a new ticket from the keytab, valid until " + policy.stats.ticketExpires);
-
-    // DC locator and LDAP.
-    auto cache = host::readDiscoveryCache(config.stateDir).value_or(host::DiscoveryCache{});
-    auto candidates = candidateDcs(*identity, config, cache, timer, options);
-    if (!candidates)
-        return tl::unexpected(candidates.error());
-    if (!candidates->unreachable.empty()) {
-        timer.end();
-        return lastKnownGood(config, candidates->unreachable);
-    }
-    const auto &dcs = candidates->dcs;
-    timer.begin("ldap", "ldap: discovering the GPOs that apply (" + std::to_string(dcs.size()) +
-                            (dcs.size() == 1 ? " domain controller)" : " domain controllers)"));
-    std::string errors;
-    auto discovered = bindAndDiscover(*identity, config, *ticket, dcs, cache, options, policy, errors);
-    if (!discovered) {
-        timer.end();
-        return lastKnownGood(config, errors);
-    }
     policy.dc = discovered->dc;
     policy.site = discovered->site;
     policy.stats.ssf = discovered->ssf;

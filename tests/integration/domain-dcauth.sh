@@ -71,6 +71,46 @@ grep -q '^udp88' "$dtmp/rogue.log" || fail "the AS request did not go to the rog
 grep -q '^tcp389' "$dtmp/rogue.log" && fail "LDAP was opened to the rogue before it proved anything"
 echo "   the rogue saw: $(grep -v ready "$dtmp/rogue.log" | sort | uniq -c | xargs)"
 
+# 1b. The proof is kept with the TGT dc1 issued (README, "Is the DC a DC?"): the next sync in the same
+# state directory binds to dc1's recorded address with the kept ldap/ ticket: no locator (the rogue's
+# SRV records are not even read), no packet to the rogue, no AS exchange, no directory check.
+: > "$dtmp/rogue.log"
+ctl1 "$dtmp/s1" sync --dry-run --json > "$dtmp/1b.json" 2> "$dtmp/1b.err" || { cat "$dtmp/1b.err"; fail "second sync (kept proof)"; }
+python3 - "$dtmp/1b.json" "$GPA_DC_HOST" "$GPA_DC_IP" <<'PY' || fail "the kept proof: $(cat "$dtmp/1b.err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+dc, ip = sys.argv[2:4]
+l = d["ldap"]
+assert d["result"] == "ok" and d["dc"] == dc and l["address"] == ip, (d["result"], d["dc"], l)
+assert l["dcProofKept"] and not l["dcProved"] and l["dcChecks"] == 0 and not l["dcRefused"], l
+assert "locate" not in d["stagesMs"] and not d["kerberos"]["newTicket"], (d["stagesMs"], d["kerberos"])
+print("1b. kept proof: bound to", l["address"], "with the ticket's proof;", l["searches"], "searches, stages", d["stagesMs"])
+PY
+[ "$(packets)" = 0 ] || fail "a sync with a kept proof contacted the rogue: $(cat "$dtmp/rogue.log")"
+# When the recorded DC does not answer, the sync says so and locates and proves as before (here LDAP
+# on dc1 is refused for that sync: the rogue is refused again and dc1 fails too).
+ip netns exec "$GPA_LAB_NETNS" nft -f - <<NFT || fail "nft"
+table inet gpaudit_dcauth {
+    chain input { type filter hook input priority 0; ip daddr $GPA_DC_IP tcp dport 389 reject with tcp reset; }
+}
+NFT
+domain_cleanup_hooks+=("ip netns exec '$GPA_LAB_NETNS' nft delete table inet gpaudit_dcauth 2> /dev/null")
+ctl1 "$dtmp/s1" sync --dry-run --json > "$dtmp/1c.json" 2> "$dtmp/1c.err"
+ip netns exec "$GPA_LAB_NETNS" nft delete table inet gpaudit_dcauth || fail "nft delete"
+grep -q "ldap: $GPA_DC_HOST ($GPA_DC_IP), proved a domain controller with this machine ticket, failed (.*); locating the domain controllers" "$dtmp/1c.err" ||
+    fail "no fallback from the kept proof: $(cat "$dtmp/1c.err")"
+grep -q "ldap: $rogue: did not prove it is a domain controller" "$dtmp/1c.err" ||
+    fail "the fallback did not prove the DCs again: $(cat "$dtmp/1c.err")"
+# A new TGT (here put in the state directory by kinit) carries no proof: the next sync proves again.
+"$GPA_LAB_EXEC" kinit -k -t "$GPA_KEYTAB" -c "FILE:$dtmp/s1/krb5cc" "$GPA_MACHINE_PRINCIPAL" > /dev/null 2>&1 || fail "kinit"
+ctl1 "$dtmp/s1" sync --dry-run --json > "$dtmp/1d.json" 2> "$dtmp/1d.err" || { cat "$dtmp/1d.err"; fail "sync with a new TGT"; }
+json_get "$dtmp/1d.json" '(d["ldap"]["dcProved"], d["ldap"]["dcProofKept"], d["dc"])' | grep -qx "(True, False, '$GPA_DC_HOST')" ||
+    fail "a new TGT did not make a new proof: $(json_get "$dtmp/1d.json" 'd["ldap"]')"
+ctl1 "$dtmp/s1" sync --dry-run --json > "$dtmp/1e.json" 2> /dev/null || fail "sync after the new proof"
+json_get "$dtmp/1e.json" '(d["ldap"]["dcProved"], d["ldap"]["dcProofKept"])' | grep -qx "(False, True)" ||
+    fail "the new proof was not kept: $(json_get "$dtmp/1e.json" 'd["ldap"]')"
+echo "1c. kept proof: a refused bind falls back to the locator and the proof; a new TGT is proved again, then kept"
+
 # 2. The rogue relays port 88 (and 389) to the real DC: the AS exchange succeeds through it; the
 # directory says the SPN's account is no DC.
 start_rogue relay

@@ -512,7 +512,8 @@ std::string renderSyncText(const SyncReport &report)
     out += "  LDAP: " + std::to_string(stats.ldapSearches) + " searches in " + std::to_string(stats.ldapRoundTrips) +
            " round trips (SSF " + std::to_string(stats.ssf) + (stats.ldapSessionKept ? ", session kept" : "") +
            (stats.dcAddress.empty() ? "" : ", DC address " + stats.dcAddress) +
-           (stats.dcProved ? ", proved by an AS exchange" : "") + "); SMB: " + std::to_string(stats.smbFiles) +
+           (stats.dcProved ? ", proved by an AS exchange" : "") +
+           (stats.dcProofKept ? ", proved with the machine ticket" : "") + "); SMB: " + std::to_string(stats.smbFiles) +
            " files, " + std::to_string(stats.smbBytes) + " bytes\n  time:";
     for (const auto &s : stats.stages)
         out += " " + s.name + " " + millisText(s.elapsed) + " ms,";
@@ -548,6 +549,7 @@ std::string renderSyncJson(const SyncReport &report, const Catalog &catalog, con
           {"sessionKept", stats.ldapSessionKept},
           {"address", stats.dcAddress},
           {"dcProved", stats.dcProved},
+          {"dcProofKept", stats.dcProofKept},
           {"dcChecks", stats.dcChecks},
           {"dcRefused", stats.dcRefused}}},
         {"smb", {{"files", stats.smbFiles}, {"bytes", stats.smbBytes}}},

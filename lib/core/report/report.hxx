@@ -119,6 +119,7 @@ struct SyncStats {
     // address that answered the AS exchange (LDAP went to it), and the DCs passed over and why.
     std::string dcAddress;
     bool dcProved = false; // this sync made the proof (false: a kept session, proved when it was bound)
+    bool dcProofKept = false; // the DC proved with the machine TGT was used (no locator, no proof this sync)
     std::size_t dcChecks = 0;
     std::vector<std::string> dcRefused; // "dc9.gpa.test: did not prove it is a domain controller: ..."
     std::size_t smbFiles = 0;
