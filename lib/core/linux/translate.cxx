@@ -939,7 +939,8 @@ class Builder {
     // rule, so it simply carries process-creation). Cost (mapping.md facts 1, 6): a watch's copies sit
     // in the inode hash (no per-syscall cost); an exit-list copy is one more list entry with the narrow
     // syscall mask of the two rules' common syscalls. Like every narrower-first arrangement, the copies
-    // rely on load order (the rules file and a first apply keep it).
+    // rely on load order: the rules file and a first apply keep it; an apply adds what the kernel lacks
+    // at the end of its list (core/linux/apply_plan.hxx), after an original it already holds.
 
     struct Piece {
         std::set<std::string> syscalls; // an exit-list copy's syscalls; unused for a watch
