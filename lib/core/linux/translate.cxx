@@ -1339,7 +1339,10 @@ class Builder {
                 }
             }
             std::vector<Piece> pieces;
-            for (const auto &[group, byArch] : groups) {
+            for (const auto &groupEntry : groups) {
+                // Named, not a structured binding: clang 14 cannot capture a binding in a lambda (P1091).
+                const auto &group = groupEntry.first;
+                const auto &byArch = groupEntry.second;
                 const bool everyMatch = std::all_of(abis_.begin(), abis_.end(), [&](const Abi &abi) {
                     auto found = byArch.find(abi.arch);
                     return found != byArch.end() &&
