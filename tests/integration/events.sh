@@ -168,9 +168,7 @@ for _ in $(seq 40); do
 done
 cp "$log" "$work/proof.log"
 # activity NAME SUBCATEGORIES EVENTID FIELD=VALUE;... -- ausearch-options: one line per event ausearch finds.
-# SUBCATEGORIES are the truth (what the policy asks to record); "known:SUB:why" in FIELD=VALUE marks a
-# subcategory the record cannot carry today (a translation limit, see the reason): it is counted as a
-# false negative in the table, and the test fails if it is ever classified, so that the mark is removed.
+# SUBCATEGORIES are the truth (what the policy asks to record): the classification must be exactly these.
 activity() {
     local name=$1 subs=$2 id=$3 fields=$4
     shift 5
@@ -186,13 +184,15 @@ activity() {
     activity "write under the SACL" file-system 4663 "ObjectName=$work/sacl/allowed-write;AccessMask=0x2" -- -f "$work/sacl/allowed-write" -sc openat
     activity "write denied under the SACL" file-system 4656 "@failure;ObjectType=File" -- -k gpaudit-file-system -ui 65534 -sv no
     activity "auditctl adds and removes a rule" audit-policy-change 4719 "SubcategoryId=-" -- -m CONFIG_CHANGE -k gpaudit-test-foreign-change
-    activity "auditctl runs" process-creation,audit-policy-change - "known:process-creation:the kernel writes the key of the matching file watch (-F path=/usr/sbin/auditctl -F perm=x) over the exit rule's, and translate() gives the watch the process-creation key only when the Process Creation rules hold no field the watch lacks, and the per-user exclusion adds -F auid!=4343" -- -x /usr/sbin/auditctl -sc execve
+    # The watch on auditctl (its key replaces the exit rule's) and the set-uid rule (it stands before the
+    # Process Creation rules the exclusion narrowed) carry process-creation too (translate.cxx, overlaps).
+    activity "auditctl runs" process-creation,audit-policy-change - "" -- -x /usr/sbin/auditctl -sc execve
     activity "clock read (adjtimex)" security-state-change - "" -- -x "$actor" -sc adjtimex
     activity "clock set denied" security-state-change - "" -- -sc clock_settime -sv no
     activity "groupadd" security-group-management 4731 "TargetSid=S-1-22-2-$throwaway_gid" -- -m ADD_GROUP -x /usr/sbin/groupadd
     activity "useradd" user-account-management 4720 "TargetSid=S-1-22-1-$throwaway_uid" -- -m ADD_USER -x /usr/sbin/useradd
     activity "a file in /etc/pam.d" authentication-policy-change - "" -- -f "/etc/pam.d/gpaudit-test-$$" -sc openat
-    activity "set-uid root run" process-creation,special-logon,sensitive-privilege-use 4673 "PrivilegeList=SeTcbPrivilege;known:process-creation:the per-user exclusion narrows the Process Creation rule (-F auid!=4343), which is then no longer broader than the set-uid rule standing first: translate() does not propagate its key" -- -x /usr/bin/passwd -sc execve -ui 65534
+    activity "set-uid root run" process-creation,special-logon,sensitive-privilege-use 4673 "PrivilegeList=SeTcbPrivilege" -- -x /usr/bin/passwd -sc execve -ui 65534
     activity "ptrace denied" sensitive-privilege-use 4673 "@failure;PrivilegeList=SeDebugPrivilege" -- -sc ptrace -sv no
     activity "module load attempt" security-system-extension,pnp-activity - "" -- -sc finit_module
     activity "a crontab change" other-object-access-events - "" -- -f "/etc/cron.d/gpaudit-test-$$" -sc openat
@@ -223,21 +223,10 @@ for name, subs, eventid, fields, serial in activities:
     key = serial[len("audit("):-1]
     truth = set(subs.split(","))
     got = classified.get(key, set())
-    known = {}
-    for check in fields.split(";"):
-        if check.startswith("known:"):
-            _, sub, why = check.split(":", 2)
-            known[sub] = why
-    for sub, why in known.items():
-        if sub in got:
-            bad += 1
-            print(f"FAIL: {name} {key} is now classified {sub}: remove its known mark ({why})")
-        else:
-            print(f"KNOWN: {name} {key}: not {sub}: {why}")
     for s in truth & got: tp[s] += 1
     for s in got - truth: fp[s] += 1
     for s in truth - got: fn[s] += 1
-    if got != truth - set(known):
+    if got != truth:
         bad += 1
         print(f"FAIL classification: {name} {key}: {sorted(got)} != {sorted(truth)}")
     if eventid == "-" or not eventid:
@@ -249,8 +238,6 @@ for name, subs, eventid, fields, serial in activities:
         continue
     event = events[0]
     for check in filter(None, fields.split(";")):
-        if check.startswith("known:"):
-            continue
         if check == "@failure":
             ok = event["Outcome"] == "Audit Failure"
         else:
@@ -271,7 +258,7 @@ ids = collections.Counter(e["EventID"] for evs in rendered.values() for e in evs
 print("rendered over the whole log:", ", ".join(f"{k} x{v}" for k, v in sorted(ids.items())))
 if bad:
     sys.exit(1)
-print("ok proof: every event in exactly its activity's subcategories but the KNOWN ones above, rendered with the expected fields")
+print("ok proof: every event in exactly its activity's subcategories, rendered with the expected fields")
 PY
 
 # Exclusions narrow only our rules (-F auid!=4343), never hide the user from anyone else's.

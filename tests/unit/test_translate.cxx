@@ -405,3 +405,174 @@ TEST_CASE("a directory watch becomes file watches on a host that can list it; to
     CHECK(hasNote(t, "/etc/polkit-1: more than " + std::to_string(kMaxExpandedWatches) +
                          " entries, kept as a directory tree rule"));
 }
+
+namespace {
+
+// A model of the kernel's choice of key (kernel/auditsc.c __audit_syscall_exit): the first matching rule of
+// the exit list (fact 1), then the first matching file watch, whose key replaces it. Only the fields the
+// overlap tests use.
+struct Exec {
+    std::string path;
+    std::int64_t auid = 5, uid = 0, euid = 0;
+    bool success = true;
+};
+
+bool matches(const AuditRule &rule, const Exec &e)
+{
+    if (rule.list != AuditRule::List::Exit || rule.action != AuditRule::Action::Always)
+        return false;
+    if (!rule.arch.empty() && rule.arch != "b64")
+        return false;
+    if (!rule.syscalls.empty() &&
+        std::find(rule.syscalls.begin(), rule.syscalls.end(), "execve") == rule.syscalls.end())
+        return false;
+    for (const auto &f : rule.fields) {
+        if (f.compare) {
+            REQUIRE(f.str() == "uid!=euid");
+            if (e.uid == e.euid)
+                return false;
+            continue;
+        }
+        if (f.name == "path") {
+            if (e.path != f.value)
+                return false;
+            continue;
+        }
+        if (f.name == "perm") {
+            if (f.value.find('x') == std::string::npos)
+                return false;
+            continue;
+        }
+        REQUIRE((f.name == "auid" || f.name == "euid" || f.name == "success"));
+        const std::int64_t left = f.name == "auid" ? e.auid : f.name == "euid" ? e.euid : (e.success ? 1 : 0);
+        const std::int64_t right = f.value == "unset" ? 4294967295 : std::stoll(f.value);
+        if ((f.op == "=" && left != right) || (f.op == "!=" && left == right))
+            return false;
+        REQUIRE((f.op == "=" || f.op == "!="));
+    }
+    return true;
+}
+
+// The keys the record carries, and the keys of every rule that matches (what it should carry).
+std::pair<std::set<std::string>, std::set<std::string>> recordKeys(const Translation &t, const Exec &e)
+{
+    std::set<std::string> carried, every;
+    bool exitMatched = false, watchMatched = false;
+    for (const auto &rule : t.rules) {
+        if (!matches(rule, e))
+            continue;
+        every.insert(rule.keys.begin(), rule.keys.end());
+        if (rule.isWatch() && !watchMatched) {
+            watchMatched = true;
+            carried = {rule.keys.begin(), rule.keys.end()};
+        } else if (!rule.isWatch() && !exitMatched && !watchMatched) {
+            exitMatched = true;
+            carried = {rule.keys.begin(), rule.keys.end()};
+        }
+    }
+    return {carried, every};
+}
+
+} // namespace
+
+TEST_CASE("overlaps: under a per-user exclusion every exec record carries the keys of every rule it matches")
+{
+    const std::string user = "S-1-5-21-1-2-3-1001";
+    FakeResolver resolver;
+    TranslateOptions options;
+    options.resolver = &resolver;
+    const std::string base = std::string(kHeader) + row("process-creation", 3) + row("special-logon", 3) +
+                             row("sensitive-privilege-use", 3) + row("audit-policy-change", 1);
+    auto before = test::translate(resultantOf(base), options);
+    auto t = test::translate(resultantOf(base + row("process-creation", 2, user)), options);
+    const auto text = test::rulesText(t);
+    // The set-uid exec rule stands first; the exclusion's twin (euid=0) and the failure rule cover it
+    // together: it carries process-creation itself, no copy.
+    CHECK(text.find("-a always,exit -F arch=b64 -S execve,execveat -F euid=0 -C uid!=euid -k gpaudit-special-logon "
+                    "-k gpaudit-sensitive-privilege-use -k gpaudit-process-creation\n") != std::string::npos);
+    // The watch on auditctl (its key replaces the exit rule's): copies narrowed like Process Creation,
+    // first, with both keys; the watch itself keeps its own.
+    const auto copy = text.find("-a always,exit -F path=/usr/sbin/auditctl -F perm=x -F success=1 -F auid!=1001 -k "
+                                "gpaudit-process-creation -k gpaudit-audit-policy-change\n");
+    const auto twin = text.find("-a always,exit -F path=/usr/sbin/auditctl -F perm=x -F success=1 -F euid=0 -k "
+                                "gpaudit-process-creation -k gpaudit-audit-policy-change\n");
+    const auto original =
+        text.find("-a always,exit -F path=/usr/sbin/auditctl -F perm=x -F success=1 -k gpaudit-audit-policy-change\n");
+    REQUIRE(copy != std::string::npos);
+    REQUIRE(twin != std::string::npos);
+    REQUIRE(original != std::string::npos);
+    CHECK(copy < original);
+    CHECK(twin < original);
+    // The cost: two watches (inode hash) per watched program, no exit-list rule. (The exclusion also gives
+    // the user Include Failure elsewhere, MS-GPAC 2.2.1.3.2 <6>: most of the rules counted here.)
+    MESSAGE("rules: " << before.rules.size() << " -> " << t.rules.size() << "; exit-list syscall rules: "
+                      << std::count_if(before.rules.begin(), before.rules.end(),
+                                       [](const auto &r) { return !r.syscalls.empty(); })
+                      << " -> " << std::count_if(t.rules.begin(), t.rules.end(), [](const auto &r) {
+                             return !r.syscalls.empty();
+                         }));
+
+    using S = std::set<std::string>;
+    struct Case {
+        const char *what;
+        Exec exec;
+        S expected;
+    };
+    const std::vector<Case> cases = {
+        {"auditctl run by root", {"/usr/sbin/auditctl", 5, 0, 0, true}, S{"process-creation", "audit-policy-change"}},
+        {"auditctl run by the excluded user as root (not honoured for administrators)",
+         {"/usr/sbin/auditctl", 1001, 0, 0, true},
+         S{"process-creation", "audit-policy-change"}},
+        {"auditctl run by the excluded user", {"/usr/sbin/auditctl", 1001, 1001, 1001, true}, S{"audit-policy-change"}},
+        {"auditctl failing for the excluded user",
+         {"/usr/sbin/auditctl", 1001, 1001, 1001, false},
+         S{"process-creation", "audit-policy-change"}}, // failure: the user's Include Failure (<6>)
+        {"a set-uid-root program",
+         {"/usr/bin/passwd", 5, 65534, 0, true},
+         S{"special-logon", "sensitive-privilege-use", "process-creation"}},
+        {"a set-uid-root program run by the excluded user",
+         {"/usr/bin/passwd", 1001, 1001, 0, true},
+         S{"special-logon", "sensitive-privilege-use", "process-creation"}},
+        {"a program run by the excluded user", {"/usr/bin/true", 1001, 1001, 1001, true}, S{}},
+        {"a program run by another user", {"/usr/bin/true", 1002, 1002, 1002, true}, S{"process-creation"}},
+    };
+    for (const auto &c : cases) {
+        const std::string what = c.what;
+        CAPTURE(what);
+        const auto [carried, every] = recordKeys(t, c.exec);
+        std::string got;
+        for (const auto &key : carried)
+            got += key + " ";
+        CAPTURE(got);
+        CHECK(carried == c.expected);
+        CHECK(carried == every);
+    }
+}
+
+TEST_CASE("overlaps: copies only for per-user rules; directory rules take covering keys only")
+{
+    // Without per-user settings the rules are those of the key propagation alone: no copy.
+    auto system = test::translate(resultantOf(std::string(kHeader) + row("process-creation", 1) +
+                                              row("special-logon", 3) + row("audit-policy-change", 1)));
+    for (const auto &rule : system.rules)
+        CHECK(rule.render().find("-C uid!=euid -F success=1") == std::string::npos);
+    // A watch below a watched directory: the directory rule's keys (the watch's key replaces its own).
+    auto nested = test::translate(resultantOf(std::string(kHeader) + row("authentication-policy-change", 3) +
+                                              row("authorization-policy-change", 3)));
+    CHECK(test::rulesText(nested).find(
+              "-a always,exit -F path=/etc/security/access.conf -F perm=wa -k "
+              "gpaudit-authentication-policy-change -k gpaudit-authorization-policy-change\n") != std::string::npos);
+    // An included user's File System failure rules against the watched directories: no copies (they
+    // would multiply by directories, exit codes and ABIs on the exit list).
+    const std::string user = "S-1-5-21-1-2-3-1001";
+    FakeResolver resolver;
+    TranslateOptions options;
+    options.resolver = &resolver;
+    auto included = test::translate(
+        resultantOf(std::string(kHeader) + row("other-object-access-events", 1) + row("file-system", 4, user)),
+        options);
+    for (const auto &rule : included.rules) {
+        const auto line = rule.render();
+        CHECK_FALSE((line.find("-F dir=") != std::string::npos && line.find("-F exit=") != std::string::npos));
+    }
+}

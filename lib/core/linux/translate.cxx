@@ -62,6 +62,7 @@ class Builder {
             subcategory(index);
         if (!error_)
             fileGlobalSacl();
+        perUserShaped_ = false;
         if (!resultant_.registryGlobalSacl.empty())
             note("", "RegistryGlobalSacl has " + std::to_string(resultant_.registryGlobalSacl.size()) +
                          " ACE(s); Linux has no registry, so they are not applied");
@@ -70,6 +71,8 @@ class Builder {
         if (error_)
             return tl::unexpected(*error_);
         optimise();
+        if (error_)
+            return tl::unexpected(*error_);
         return std::move(out_);
     }
 
@@ -289,13 +292,14 @@ class Builder {
                 return;
             }
             groups_[key] = entries_.size();
-            Entry entry{std::move(rule), {}};
+            Entry entry{std::move(rule), {}, false, perUserShaped_};
             for (const auto &slug : entry.rule.keys)
                 entry.syscallsBySlug[slug].insert(entry.rule.syscalls.begin(), entry.rule.syscalls.end());
             entries_.push_back(std::move(entry));
             return;
         }
         auto &target = entries_[it->second];
+        target.perUser = target.perUser || perUserShaped_;
         for (const auto &slug : rule.keys)
             target.syscallsBySlug[slug].insert(rule.syscalls.begin(), rule.syscalls.end());
         target.rule.syscalls.insert(target.rule.syscalls.end(), rule.syscalls.begin(), rule.syscalls.end());
@@ -369,6 +373,7 @@ class Builder {
         // Per-user first: its exclusions narrow this subcategory's own rules below.
         perUser(index);
         currentSource_ = resultant_.subcategories[index].source.str();
+        perUserShaped_ = !exclusions_[index].success.empty() || !exclusions_[index].failure.empty();
         for (const auto &rule : map.rules) {
             if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
                 continue;
@@ -376,6 +381,7 @@ class Builder {
                                                         rule.exits, exclusions_[index], rule.fields))
                 emit(sub.slug, rule, outcome, AuditRule::Action::Always);
         }
+        perUserShaped_ = false;
     }
 
     // The outcome fields of one of our rules, narrowed by the subcategory's exclusions (MS-GPAC
@@ -512,6 +518,7 @@ class Builder {
                         exclusions_[index].failure.insert(uid);
                 }
             }
+            perUserShaped_ = true;
             for (const auto &rule : map.rules) {
                 if (!rule.whenOption.empty() && !optionOn(rule.whenOption))
                     continue;
@@ -520,6 +527,7 @@ class Builder {
                     emit(sub.slug, rule, outcome, AuditRule::Action::Always);
                 }
             }
+            perUserShaped_ = false;
         }
     }
 
@@ -543,6 +551,7 @@ class Builder {
         }
         const auto &slug = catalog_.subcategories()[fsIndex].slug;
         const auto fsValue = resultant_.subcategories[fsIndex].value;
+        perUserShaped_ = !exclusions_[fsIndex].success.empty() || !exclusions_[fsIndex].failure.empty();
         for (const auto &sourced : resultant_.fileGlobalSacl) {
             if (error_)
                 return;
@@ -806,7 +815,13 @@ class Builder {
             if (extendedAny)
                 sortKeys(narrow.keys);
         }
+        splitExitOverlaps(entries);
         propagateToWatches(entries);
+        splitWatchOverlaps(entries);
+        if (entries.size() > options_.maxRules) {
+            tooManyRules();
+            return;
+        }
         std::vector<AuditRule> rules;
         rules.reserve(entries.size());
         for (auto &entry : entries)
@@ -894,18 +909,506 @@ class Builder {
         }
     }
 
+    // Which syscalls each subcategory brought to a rule, so that key propagation in optimise() adds a
+    // key only where that subcategory's own syscalls are concerned.
+    struct Entry {
+        AuditRule rule;
+        std::map<std::string, std::set<std::string>> syscallsBySlug;
+        bool copy = false;    // a copy made by splitExitOverlaps/splitWatchOverlaps
+        bool perUser = false; // shaped by per-user settings: -F auid= rules, or narrowed by an exclusion
+    };
+
+    // --- Overlapping rules (issue 15: every record tells its subcategories by its keys alone) ---
+    //
+    // The key propagation above covers a rule that is narrower than a later one. A per-user setting
+    // (MS-GPAC 2.2.1.3.2) makes the later rule narrower than the one standing first instead: with an
+    // exclusion, Process Creation becomes "-F success=1 -F auid!=UID", its twin "-F success=1 -F euid=0"
+    // and "-F success=0"; an inclusion adds "-F auid=UID" rules. A rule that stands first (the set-uid
+    // exec rule of Special Logon; a file watch, whose key the kernel writes over the exit rule's) then
+    // takes the record, and the record lacks the later rule's key although that rule matches it too.
+    //
+    // Design (a), chosen over (b) "the classifier also tests the subcategories in force": the rule that
+    // stands first is split. Before it go copies narrowed by the later rule's fields (and syscalls),
+    // carrying both rules' keys; the original keeps its own. Every record stays self-describing:
+    // ausearch -k, a SIEM query on the key and the classifier of another host's logs need no knowledge of
+    // the policy in force. Copies are closed under intersection (a record matched by several later
+    // rules finds a copy with all their keys first: copies with more keys stand first), copies that
+    // another copy makes unreachable are dropped, and two copies that differ only in -F success=1 /
+    // -F success=0 become one; a copy equal to the original gives its keys to the original (no extra
+    // rule: the set-uid exec rule with euid=0 is covered by the exclusion's root twin and the failure
+    // rule, so it simply carries process-creation). Cost (mapping.md facts 1, 6): a watch's copies sit
+    // in the inode hash (no per-syscall cost); an exit-list copy is one more list entry with the narrow
+    // syscall mask of the two rules' common syscalls. Like every narrower-first arrangement, the copies
+    // rely on load order: the rules file and a first apply keep it; an apply adds what the kernel lacks
+    // at the end of its list (core/linux/apply_plan.hxx), after an original it already holds.
+
+    struct Piece {
+        std::set<std::string> syscalls; // an exit-list copy's syscalls; unused for a watch
+        std::vector<FieldSpec> fields;  // rendering order: the original's, then the added ones
+        std::vector<FieldSpec> sorted;  // the same as a set
+        std::set<std::string> keys;     // the slugs it adds to the original's keys
+        bool perUser = false;           // contributed by a rule shaped by per-user settings
+    };
+    static constexpr std::size_t kMaxPieces = 64; // copies considered for one rule before giving up
+
+    static std::optional<std::int64_t> fieldNumber(const std::string &text)
+    {
+        static const std::map<std::string, std::int64_t, std::less<>> errnos = {
+            {"EPERM", 1}, {"ENOENT", 2}, {"EACCES", 13}, {"EEXIST", 17}, {"EINVAL", 22}, {"EROFS", 30}};
+        if (text == "unset")
+            return std::int64_t{4294967295}; // AUDIT_UID_UNSET
+        std::string_view view = text;
+        const bool negative = !view.empty() && view.front() == '-';
+        if (negative)
+            view.remove_prefix(1);
+        std::int64_t value = 0;
+        if (auto it = errnos.find(view); it != errnos.end()) {
+            value = it->second;
+        } else {
+            std::uint32_t parsed = 0;
+            if (!parseDecimal(std::string(view), parsed))
+                return std::nullopt;
+            value = parsed;
+        }
+        return negative ? -value : value;
+    }
+
+    static bool under(const std::string &path, const std::string &dir)
+    {
+        return path == dir || (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+    }
+
+    // The fields of a rule that must hold both `base` and `extra`, in rendering order, or nullopt when
+    // no syscall exit can satisfy them all. Decided for the fields the translation produces: auid/euid/
+    // uid/gid/a0 comparisons (per-user -F auid=/auid!=, the root twin -F euid=0), -F success and -F exit
+    // (a negative exit is a failure: AUDITSC_RESULT), -F dir/-F path (one tree or watch per rule: the
+    // deeper of nested ones), -F perm (the common letters). Any other pair is taken as satisfiable: an
+    // unreachable copy costs a list entry, never a wrong key.
+    static std::optional<std::vector<FieldSpec>> combine(const std::vector<FieldSpec> &base,
+                                                         const std::vector<FieldSpec> &extra)
+    {
+        std::vector<FieldSpec> out = base;
+        for (const auto &field : extra) {
+            if (std::find(out.begin(), out.end(), field) != out.end())
+                continue;
+            if (field.compare) {
+                out.push_back(field);
+                continue;
+            }
+            auto same = std::find_if(out.begin(), out.end(), [&](const FieldSpec &f) {
+                return !f.compare && f.name == field.name && f.op == "=" && field.op == "=" &&
+                       (f.name == "dir" || f.name == "path" || f.name == "perm");
+            });
+            if (same != out.end()) {
+                if (field.name == "perm") {
+                    std::string common;
+                    for (char letter : same->value)
+                        if (field.value.find(letter) != std::string::npos)
+                            common += letter;
+                    if (common.empty())
+                        return std::nullopt;
+                    same->value = common;
+                } else if (under(field.value, same->value)) {
+                    same->value = field.value; // the deeper directory (a path can only be itself)
+                } else if (!under(same->value, field.value)) {
+                    return std::nullopt;
+                }
+                continue;
+            }
+            out.push_back(field);
+        }
+        // A watched path below a directory rule's tree: the path implies the tree.
+        auto path = std::find_if(out.begin(), out.end(), [](const FieldSpec &f) { return f.name == "path"; });
+        auto dir = std::find_if(out.begin(), out.end(), [](const FieldSpec &f) { return f.name == "dir"; });
+        if (path != out.end() && dir != out.end()) {
+            if (!under(path->value, dir->value))
+                return std::nullopt;
+            out.erase(dir);
+        }
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            for (std::size_t j = 0; j < out.size(); ++j) {
+                const auto &a = out[i];
+                const auto &b = out[j];
+                if (i == j || a.compare || b.compare)
+                    continue;
+                const auto x = fieldNumber(a.value);
+                const auto y = fieldNumber(b.value);
+                if (a.name == "success" && b.name == "exit" && b.op == "=" && x && y && (*x == 1) != (*y >= 0))
+                    return std::nullopt;
+                if (a.name != b.name || a.op != "=")
+                    continue;
+                const bool equal = x && y ? *x == *y : a.value == b.value;
+                if ((b.op == "=" && !equal) || (b.op == "!=" && equal))
+                    return std::nullopt;
+                if (!x || !y)
+                    continue;
+                if ((b.op == ">=" && *x < *y) || (b.op == "<=" && *x > *y) || (b.op == ">" && *x <= *y) ||
+                    (b.op == "<" && *x >= *y))
+                    return std::nullopt;
+            }
+        }
+        return out;
+    }
+
+    static std::vector<FieldSpec> sortedSet(std::vector<FieldSpec> fields)
+    {
+        std::sort(fields.begin(), fields.end());
+        fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+        return fields;
+    }
+
+    // The copies to put before `base` for the pieces its later (or, for a watch, any) matching rules
+    // contribute; the keys a copy equal to the original gives to it go to `baseKeys`. nullopt: more
+    // than kMaxPieces copies (the rule is left as it is, with a note).
+    std::optional<std::vector<Piece>> resolvePieces(const AuditRule &base, std::vector<Piece> pieces, bool watch,
+                                                    std::set<std::string> &baseKeys) const
+    {
+        const auto baseSorted = sortedSet(base.fields);
+        const std::set<std::string> baseSyscalls(base.syscalls.begin(), base.syscalls.end());
+        auto sameShape = [&](const Piece &a, const Piece &b) {
+            return a.sorted == b.sorted && (watch || a.syscalls == b.syscalls);
+        };
+        auto addPiece = [&](Piece piece) {
+            for (auto &other : pieces)
+                if (sameShape(other, piece)) {
+                    other.keys.insert(piece.keys.begin(), piece.keys.end());
+                    return;
+                }
+            pieces.push_back(std::move(piece));
+        };
+        {
+            auto initial = std::move(pieces);
+            pieces.clear();
+            for (auto &piece : initial)
+                addPiece(std::move(piece));
+        }
+        // Closed under intersection: pieces whose keys neither includes the other's.
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            for (std::size_t j = 0; j < i; ++j) {
+                const auto a = pieces[i]; // copies: addPiece may grow pieces
+                const auto b = pieces[j];
+                if (std::includes(a.keys.begin(), a.keys.end(), b.keys.begin(), b.keys.end()) ||
+                    std::includes(b.keys.begin(), b.keys.end(), a.keys.begin(), a.keys.end()))
+                    continue;
+                Piece both;
+                if (!watch) {
+                    std::set_intersection(a.syscalls.begin(), a.syscalls.end(), b.syscalls.begin(), b.syscalls.end(),
+                                          std::inserter(both.syscalls, both.syscalls.end()));
+                    if (both.syscalls.empty())
+                        continue;
+                }
+                auto fields = combine(a.fields, b.fields);
+                if (!fields)
+                    continue;
+                both.fields = std::move(*fields);
+                both.sorted = sortedSet(both.fields);
+                both.keys = a.keys;
+                both.keys.insert(b.keys.begin(), b.keys.end());
+                addPiece(std::move(both));
+                if (pieces.size() > kMaxPieces)
+                    return std::nullopt;
+            }
+        }
+        // Simplify until nothing changes.
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (std::size_t i = 0; i < pieces.size() && !changed; ++i) {
+                for (std::size_t j = 0; j < pieces.size() && !changed; ++j) {
+                    if (i == j)
+                        continue;
+                    auto &p = pieces[i];
+                    const auto &q = pieces[j];
+                    const bool keysCovered = std::includes(q.keys.begin(), q.keys.end(), p.keys.begin(), p.keys.end());
+                    const bool syscallsCovered = watch || std::includes(q.syscalls.begin(), q.syscalls.end(),
+                                                                        p.syscalls.begin(), p.syscalls.end());
+                    // q matches whenever p does and tells at least as much: p is not needed.
+                    if (keysCovered && syscallsCovered &&
+                        std::includes(p.sorted.begin(), p.sorted.end(), q.sorted.begin(), q.sorted.end())) {
+                        pieces.erase(pieces.begin() + static_cast<std::ptrdiff_t>(i));
+                        changed = true;
+                        break;
+                    }
+                    if (p.keys != q.keys)
+                        continue;
+                    // The same fields on other syscalls: one copy.
+                    if (!watch && p.sorted == q.sorted) {
+                        p.syscalls.insert(q.syscalls.begin(), q.syscalls.end());
+                        pieces.erase(pieces.begin() + static_cast<std::ptrdiff_t>(j));
+                        changed = true;
+                        break;
+                    }
+                    // -F success=1 and -F success=0 of otherwise equal copies: one copy without it.
+                    const FieldSpec yes{"success", "=", "1"}, no{"success", "=", "0"};
+                    auto without = [](std::vector<FieldSpec> fields, const FieldSpec &f) {
+                        fields.erase(std::remove(fields.begin(), fields.end(), f), fields.end());
+                        return fields;
+                    };
+                    if ((watch || p.syscalls == q.syscalls) &&
+                        std::find(p.sorted.begin(), p.sorted.end(), yes) != p.sorted.end() &&
+                        std::find(q.sorted.begin(), q.sorted.end(), no) != q.sorted.end() &&
+                        without(p.sorted, yes) == without(q.sorted, no)) {
+                        p.fields = without(p.fields, yes);
+                        p.sorted = without(p.sorted, yes);
+                        pieces.erase(pieces.begin() + static_cast<std::ptrdiff_t>(j));
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+            // A copy equal to the original: the original carries its keys.
+            for (std::size_t i = 0; i < pieces.size(); ++i) {
+                if (pieces[i].sorted == baseSorted && (watch || pieces[i].syscalls == baseSyscalls)) {
+                    baseKeys.insert(pieces[i].keys.begin(), pieces[i].keys.end());
+                    pieces.erase(pieces.begin() + static_cast<std::ptrdiff_t>(i));
+                    changed = true;
+                    break;
+                }
+            }
+            // Copies that tell nothing more than the original now does are not needed.
+            const auto before = pieces.size();
+            std::erase_if(pieces, [&](const Piece &p) {
+                return std::includes(baseKeys.begin(), baseKeys.end(), p.keys.begin(), p.keys.end());
+            });
+            changed = changed || pieces.size() != before;
+        }
+        for (auto &piece : pieces)
+            piece.keys.insert(baseKeys.begin(), baseKeys.end());
+        return pieces;
+    }
+
+    // The original entry preceded by its copies, in the order the first match needs: more keys first,
+    // then more fields, then the text.
+    void placeWithCopies(std::vector<Entry> &out, Entry base, std::vector<Piece> pieces,
+                         const std::set<std::string> &baseKeys)
+    {
+        std::vector<Entry> copies;
+        for (auto &piece : pieces) {
+            AuditRule rule = base.rule;
+            rule.fields = std::move(piece.fields);
+            if (!rule.syscalls.empty()) {
+                rule.syscalls.assign(piece.syscalls.begin(), piece.syscalls.end());
+                // The kernel tests fields in order and stops at the first mismatch: on the exit list a
+                // copy tests its integer fields (-F auid=UID first fails for every other user) before
+                // -F perm and the directory tree's -F dir.
+                std::stable_partition(rule.fields.begin(), rule.fields.end(), [](const FieldSpec &f) {
+                    return f.name != "dir" && f.name != "path" && f.name != "perm";
+                });
+            }
+            rule.keys.insert(rule.keys.end(), piece.keys.begin(), piece.keys.end());
+            sortKeys(rule.keys);
+            if (keyTextLength(rule.keys) >= kMaxKeyLength)
+                continue; // the kernel keeps 256 bytes of key; the original still records it
+            Entry entry{std::move(rule), {}, true, base.perUser};
+            for (const auto &slug : entry.rule.keys)
+                entry.syscallsBySlug[slug].insert(entry.rule.syscalls.begin(), entry.rule.syscalls.end());
+            copies.push_back(std::move(entry));
+        }
+        std::vector<std::string> texts;
+        std::vector<std::size_t> order;
+        for (std::size_t i = 0; i < copies.size(); ++i) {
+            texts.push_back(copies[i].rule.render());
+            order.push_back(i);
+        }
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            const auto &x = copies[a].rule;
+            const auto &y = copies[b].rule;
+            if (x.keys.size() != y.keys.size())
+                return x.keys.size() > y.keys.size();
+            if (x.fields.size() != y.fields.size())
+                return x.fields.size() > y.fields.size();
+            return texts[a] < texts[b];
+        });
+        for (auto i : order)
+            out.push_back(std::move(copies[i]));
+        auto keys = base.rule.keys;
+        keys.insert(keys.end(), baseKeys.begin(), baseKeys.end());
+        sortKeys(keys);
+        if (keyTextLength(keys) < kMaxKeyLength)
+            base.rule.keys = std::move(keys);
+        out.push_back(std::move(base));
+    }
+
+    static bool isSyscallRule(const AuditRule &rule)
+    {
+        return rule.list == AuditRule::List::Exit && rule.action == AuditRule::Action::Always && !rule.syscalls.empty();
+    }
+
+    // Exit list (first match decides, fact 1): each syscall rule against the later syscall rules of its
+    // ABI that share a syscall with it and can match together with it.
+    void splitExitOverlaps(std::vector<Entry> &entries)
+    {
+        std::vector<Entry> out;
+        out.reserve(entries.size());
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            if (!isSyscallRule(entries[i].rule)) {
+                out.push_back(std::move(entries[i]));
+                continue;
+            }
+            const auto &base = entries[i].rule;
+            const std::set<std::string> baseSyscalls(base.syscalls.begin(), base.syscalls.end());
+            // A directory rule gets no copies, only the keys of overlaps that cover it: its copies would
+            // multiply by directories, exit codes and ABIs (File System's -F exit=-EACCES/-EPERM rules
+            // of an included user against every watched directory: +80 exit rules in tests/data/per-user),
+            // each tested on every syscall of every process (facts 1, 6).
+            const bool treeRule =
+                std::any_of(base.fields.begin(), base.fields.end(), [](const FieldSpec &f) { return f.name == "dir"; });
+            std::vector<Piece> pieces;
+            for (std::size_t j = i + 1; j < entries.size(); ++j) {
+                const auto &later = entries[j].rule;
+                if (!isSyscallRule(later) || later.arch != base.arch)
+                    continue;
+                std::optional<std::vector<FieldSpec>> fields;
+                bool tried = false;
+                for (const auto &[slug, syscalls] : entries[j].syscallsBySlug) {
+                    if (std::find(base.keys.begin(), base.keys.end(), slug) != base.keys.end())
+                        continue;
+                    Piece piece;
+                    std::set_intersection(baseSyscalls.begin(), baseSyscalls.end(), syscalls.begin(), syscalls.end(),
+                                          std::inserter(piece.syscalls, piece.syscalls.end()));
+                    if (piece.syscalls.empty())
+                        continue;
+                    if (!tried) {
+                        fields = combine(base.fields, later.fields);
+                        tried = true;
+                    }
+                    if (!fields)
+                        break;
+                    piece.fields = *fields;
+                    piece.sorted = sortedSet(piece.fields);
+                    piece.keys = {slug};
+                    piece.perUser = entries[j].perUser && !treeRule;
+                    pieces.push_back(std::move(piece));
+                }
+            }
+            std::set<std::string> baseKeys;
+            auto copies = resolveScoped(base, std::move(pieces), false, baseKeys);
+            placeWithCopies(out, std::move(entries[i]), std::move(copies), baseKeys);
+        }
+        entries = std::move(out);
+    }
+
+    // File watches (the inode filter runs after the exit list and its key replaces the exit rule's): each
+    // watch against every syscall rule (but copies) whose fields, besides arch, it can hold together with
+    // its own, where that subcategory's rules with those fields take every syscall of the watch's
+    // permission classes in every ABI (a watch has no arch: its copy must be right for each).
+    void splitWatchOverlaps(std::vector<Entry> &entries)
+    {
+        std::vector<Entry> out;
+        out.reserve(entries.size());
+        std::vector<Entry> donors; // copied: the loop below moves entries away
+        for (const auto &entry : entries)
+            if (!entry.copy && isSyscallRule(entry.rule))
+                donors.push_back(entry);
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto &watch = entries[i].rule;
+            std::string perm;
+            bool located = false;
+            for (const auto &field : watch.fields) {
+                if (field.name == "path")
+                    located = true;
+                else if (field.name == "perm")
+                    perm = field.value;
+            }
+            if (watch.list != AuditRule::List::Exit || watch.action != AuditRule::Action::Always ||
+                !watch.syscalls.empty() || !located || perm.empty()) {
+                out.push_back(std::move(entries[i]));
+                continue;
+            }
+            std::set<std::string> watched;
+            for (char letter : perm)
+                for (const auto &name : mapping_.permSyscalls(letter))
+                    watched.insert(name);
+            // (slug, the donor's fields combined with the watch's) -> arch -> syscalls
+            std::map<std::pair<std::string, std::vector<FieldSpec>>, std::map<std::string, std::set<std::string>>>
+                groups;
+            std::map<std::vector<FieldSpec>, std::vector<FieldSpec>> ordered; // sorted -> rendering order
+            std::set<std::pair<std::string, std::vector<FieldSpec>>> shaped;  // groups with a per-user donor
+            for (const auto &donorEntry : donors) {
+                const auto &donor = donorEntry.rule;
+                auto fields = combine(watch.fields, donor.fields);
+                if (!fields)
+                    continue;
+                auto sorted = sortedSet(*fields);
+                ordered.emplace(sorted, *fields);
+                for (const auto &[slug, syscalls] : donorEntry.syscallsBySlug) {
+                    if (std::find(watch.keys.begin(), watch.keys.end(), slug) != watch.keys.end())
+                        continue;
+                    groups[{slug, sorted}][donor.arch].insert(syscalls.begin(), syscalls.end());
+                    if (donorEntry.perUser)
+                        shaped.insert({slug, sorted});
+                }
+            }
+            std::vector<Piece> pieces;
+            for (const auto &groupEntry : groups) {
+                // Named, not a structured binding: clang 14 cannot capture a binding in a lambda (P1091).
+                const auto &group = groupEntry.first;
+                const auto &byArch = groupEntry.second;
+                const bool everyMatch = std::all_of(abis_.begin(), abis_.end(), [&](const Abi &abi) {
+                    auto found = byArch.find(abi.arch);
+                    return found != byArch.end() &&
+                           std::all_of(watched.begin(), watched.end(), [&](const std::string &name) {
+                               return found->second.contains(name) || abi.absent.contains(name);
+                           });
+                });
+                if (!everyMatch)
+                    continue;
+                Piece piece;
+                piece.fields = ordered[group.second];
+                piece.sorted = group.second;
+                piece.keys = {group.first};
+                piece.perUser = shaped.contains(group);
+                pieces.push_back(std::move(piece));
+            }
+            std::set<std::string> baseKeys;
+            auto copies = resolveScoped(watch, std::move(pieces), true, baseKeys);
+            placeWithCopies(out, std::move(entries[i]), std::move(copies), baseKeys);
+        }
+        entries = std::move(out);
+    }
+
+    // Which overlaps are resolved. Every overlap whose pieces together cover the whole rule gives the
+    // rule their keys (no extra rule, whoever the other rule belongs to). Copies are made only for the
+    // overlaps per-user settings create (a rule narrowed by an exclusion, or an inclusion's -F auid=
+    // rule): those are issue 15's gap, and their count is bounded by the users named. Overlaps between
+    // system-wide rules that a copy would resolve (a directory rule and File System's failure rules, a
+    // file watch and the FileGlobalSacl rules, Process Creation Success-only and the set-uid exec
+    // rule) would add a copy per directory, ABI and exit code on every host: those records keep the
+    // first rule's keys, and the classifier's templates (classify.hxx) still decide by key.
+    std::vector<Piece> resolveScoped(const AuditRule &base, std::vector<Piece> pieces, bool watch,
+                                     std::set<std::string> &baseKeys)
+    {
+        if (pieces.empty())
+            return {};
+        std::vector<Piece> narrowed;
+        for (const auto &piece : pieces)
+            if (piece.perUser)
+                narrowed.push_back(piece);
+        if (!resolvePieces(base, std::move(pieces), watch, baseKeys))
+            splitNote(base);
+        if (narrowed.empty())
+            return {};
+        auto copies = resolvePieces(base, std::move(narrowed), watch, baseKeys);
+        if (!copies) {
+            splitNote(base);
+            return {};
+        }
+        return std::move(*copies);
+    }
+
+    void splitNote(const AuditRule &rule)
+    {
+        noteOnce(rule.keys.empty() ? std::string() : rule.keys.front(),
+                 "the rule " + displayText(rule.render()) + " overlaps more than " + std::to_string(kMaxPieces) +
+                     " combinations of other rules: its records carry only its own keys (gpauditctl search "
+                     "classifies them by these keys)");
+    }
+
     const Catalog &catalog_;
     const Mapping &mapping_;
     const Resultant &resultant_;
     const TranslateOptions &options_;
     const std::vector<Abi> &abis_;
     Translation out_;
-    // Which syscalls each subcategory brought to a rule, so that key propagation in optimise() adds a
-    // key only where that subcategory's own syscalls are concerned.
-    struct Entry {
-        AuditRule rule;
-        std::map<std::string, std::set<std::string>> syscallsBySlug;
-    };
     using GroupKey = std::tuple<int, int, std::string, std::vector<FieldSpec>>;
     std::map<GroupKey, std::size_t> groups_; // the entry that still takes rules of this group
     std::vector<Entry> entries_;
@@ -918,6 +1421,7 @@ class Builder {
     std::set<std::string> unsafePaths_;
     std::map<std::string, std::optional<std::vector<std::string>>> expanded_;
     std::set<std::string> notedOnce_;
+    bool perUserShaped_ = false; // the rules being emitted are shaped by per-user settings (Entry::perUser)
 };
 
 } // namespace
