@@ -187,13 +187,23 @@ using Steady = std::chrono::steady_clock;
 constexpr std::size_t kMaxKdcReply = 1 << 20; // an AS-REP with a PAC is a few KiB
 constexpr std::size_t kMaxAddresses = 8;
 
+// Rounded up: poll's timeout is whole milliseconds and its timer may fire at the early end of its slack
+// (more often on a busy machine), so a timeout rounded down could end the wait before the deadline.
 int remainingMs(Steady::time_point deadline)
 {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Steady::now()).count();
     return left > 0 ? static_cast<int>(left) : 0;
 }
 
-// Waits for `events` on fd until the deadline; false on timeout or error (errno set).
+// "2 s", "1500 ms": a time limit as the error names it.
+std::string limitText(std::chrono::milliseconds limit)
+{
+    return limit.count() % 1000 == 0 ? std::to_string(limit.count() / 1000) + " s"
+                                     : std::to_string(limit.count()) + " ms";
+}
+
+// Waits for `events` on fd until the deadline; false on timeout (errno ETIMEDOUT: the deadline has
+// passed) or error (errno set).
 bool waitFor(int fd, short events, Steady::time_point deadline)
 {
     for (;;) {
@@ -218,10 +228,12 @@ std::string addressText(const sockaddr *address)
 }
 
 // One request, one reply over UDP (RFC 4120 7.2.1). A connected socket: an ICMP "port unreachable"
-// ends the wait at once (ECONNREFUSED), and a datagram from any other source is not delivered.
+// ends the wait at once (ECONNREFUSED), and a datagram from any other source is not delivered. Silence
+// until the deadline: "UDP: no answer within N ms" (N: the time it was given).
 Result<std::string> sendUdp(const sockaddr *address, socklen_t length, const krb5_data &request,
                             Steady::time_point deadline)
 {
+    const std::string given = std::to_string(remainingMs(deadline)) + " ms";
     const host::UniqueFd s(::socket(address->sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!s || ::connect(s.get(), address, length) != 0)
         return fail(std::string("UDP: ") + std::strerror(errno));
@@ -230,7 +242,7 @@ Result<std::string> sendUdp(const sockaddr *address, socklen_t length, const krb
     std::string reply(65536, '\0');
     for (;;) {
         if (!waitFor(s.get(), POLLIN, deadline))
-            return fail(errno == ETIMEDOUT ? std::string("UDP: no answer")
+            return fail(errno == ETIMEDOUT ? "UDP: no answer within " + given + " (a third of ldap_timeout)"
                                            : std::string("UDP: ") + std::strerror(errno));
         const ssize_t n = ::recv(s.get(), reply.data(), reply.size(), 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -278,9 +290,15 @@ bool readAllBy(int fd, char *data, std::size_t size, Steady::time_point deadline
 }
 
 // RFC 4120 7.2.2: each message preceded by its length in 4 bytes, big-endian (high bit reserved, 0).
+// `limit` names the time limit that sets the deadline ("ldap_timeout (2 s)"): silence until then is
+// "TCP: no answer within the rest of <limit>", an error before it is the error's own text.
 Result<std::string> sendTcp(const sockaddr *address, socklen_t length, const krb5_data &request,
-                            Steady::time_point deadline)
+                            Steady::time_point deadline, const std::string &limit)
 {
+    const auto failed = [&limit](const char *silence) {
+        return fail(errno == ETIMEDOUT ? std::string("TCP: ") + silence + " within the rest of " + limit
+                                       : std::string("TCP: ") + std::strerror(errno));
+    };
     const host::UniqueFd s(::socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!s)
         return fail(std::string("TCP: ") + std::strerror(errno));
@@ -288,8 +306,7 @@ Result<std::string> sendTcp(const sockaddr *address, socklen_t length, const krb
         if (errno != EINPROGRESS)
             return fail(std::string("TCP: ") + std::strerror(errno));
         if (!waitFor(s.get(), POLLOUT, deadline))
-            return fail(errno == ETIMEDOUT ? std::string("TCP: no answer")
-                                           : std::string("TCP: ") + std::strerror(errno));
+            return failed("no answer");
         int error = 0;
         socklen_t size = sizeof error;
         ::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &error, &size);
@@ -301,18 +318,17 @@ Result<std::string> sendTcp(const sockaddr *address, socklen_t length, const krb
         message[static_cast<std::size_t>(i)] = static_cast<char>((request.length >> (24 - 8 * i)) & 0xff);
     message.append(request.data, request.length);
     if (!writeAllBy(s.get(), message.data(), message.size(), deadline))
-        return fail(errno == ETIMEDOUT ? std::string("TCP: no answer") : std::string("TCP: ") + std::strerror(errno));
+        return failed("no answer");
     unsigned char header[4];
     if (!readAllBy(s.get(), reinterpret_cast<char *>(header), sizeof header, deadline))
-        return fail(errno == ETIMEDOUT ? std::string("TCP: no answer") : std::string("TCP: ") + std::strerror(errno));
+        return failed("no answer");
     const std::uint32_t size = (std::uint32_t{header[0]} << 24) | (std::uint32_t{header[1]} << 16) |
                                (std::uint32_t{header[2]} << 8) | header[3];
     if (size == 0 || size > kMaxKdcReply)
         return fail("TCP: a reply of " + std::to_string(size) + " bytes is not a Kerberos message");
     std::string reply(size, '\0');
     if (!readAllBy(s.get(), reply.data(), size, deadline))
-        return fail(errno == ETIMEDOUT ? std::string("TCP: no answer in full")
-                                       : std::string("TCP: ") + std::strerror(errno));
+        return failed("no full answer");
     return reply;
 }
 
@@ -332,9 +348,10 @@ struct ProofState {
     }
 };
 
-// The AS exchange with one address. Returns the credentials (the caller frees them).
+// The AS exchange with one address, by the deadline that `limit` names. Returns the credentials (the
+// caller frees them).
 Result<krb5_creds> asExchange(const Context &k, ProofState &p, const sockaddr *address, socklen_t length,
-                              Steady::time_point deadline, bool &usedTcp)
+                              Steady::time_point deadline, const std::string &limit, bool &usedTcp)
 {
     krb5_init_creds_context icc = nullptr;
     if (auto rc = krb5_init_creds_init(k.get(), p.client, nullptr, nullptr, 0, p.options, &icc))
@@ -382,12 +399,12 @@ Result<krb5_creds> asExchange(const Context &k, ProofState &p, const sockaddr *a
             if (!answer) {
                 const std::string udpError = answer.error().message;
                 tcp = true;
-                answer = sendTcp(address, length, request, deadline);
+                answer = sendTcp(address, length, request, deadline, limit);
                 if (!answer)
                     answer = fail(udpError + ", " + answer.error().message);
             }
         } else {
-            answer = sendTcp(address, length, request, deadline);
+            answer = sendTcp(address, length, request, deadline, limit);
         }
         krb5_free_data_contents(k.get(), &request);
         if (!answer)
@@ -434,17 +451,18 @@ Result<DcProof> proveDomainController(const std::string &keytab, const std::stri
         return fail("cannot open keytab " + keytab + ": " + k->message(rc));
     if (auto rc = krb5_get_init_creds_opt_alloc(k->get(), &p.options))
         return fail(k->message(rc));
+    // Each address gets the whole timeout; a step that meets silence says how long it waited, one that
+    // fails sooner says why: the text does not depend on how busy the machine was.
+    const std::string limit = "ldap_timeout (" + limitText(timeout) + ")";
     std::string errors;
     for (const auto &[storage, length] : addresses) {
         const auto *address = reinterpret_cast<const sockaddr *>(&storage);
         const std::string text = addressText(address);
         bool tcp = false;
         const auto deadline = Steady::now() + timeout;
-        auto creds = asExchange(*k, p, address, length, deadline, tcp);
+        auto creds = asExchange(*k, p, address, length, deadline, limit, tcp);
         if (!creds) {
             errors += (errors.empty() ? "" : "; ") + text + " port 88: " + creds.error().message;
-            if (Steady::now() >= deadline)
-                errors += "; no answer within " + std::to_string(timeout.count() / 1000) + " s (ldap_timeout)";
             continue;
         }
         krb5_ccache cc = nullptr;

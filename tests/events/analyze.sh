@@ -10,30 +10,15 @@
 #    listed one), an executable replaced under its listed name flagged replaced, its earlier run (the old
 #    inode) unverifiable, a listed unchanged one not flagged; a baseline from the log's own programs
 # A private auditd (own configuration and log) is started and stopped by PID; the kernel's audit rules
-# and status are restored at the end (tests/integration/lib.sh). GPAUDIT_EVENTS_KEEP=FILE keeps the log.
+# and status are restored at the end (events-lib.sh, tests/integration/lib.sh). GPAUDIT_EVENTS_KEEP=FILE
+# keeps the log.
 set -u
 ctl=$(realpath "$1")
-. "$(dirname "$0")/../integration/lib.sh"
-chmod 755 "$work"
-failed=0
-pass() { echo "ok $*"; }
-flunk() { echo "FAIL $*"; failed=1; }
-command -v python3 >/dev/null || fail "python3 not found (it checks the JSON output and sends the login record)"
-
-mkdir -p "$work/bin"
+. "$(dirname "$0")/events-lib.sh"
 bin="$work/bin"
-start_private_auditd
 
 # Process Creation Success and Failure, Process Termination Success.
-csv="$work/policy.csv"
-{
-    printf 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n'
-    for row in 2B,3 2C,1; do
-        printf ',System,x,{0CCE92%s-69AE-11D9-BED3-505054503030},x,,%s\r\n' "${row%,*}" "${row#*,}"
-    done
-} > "$csv"
-"$ctl" apply --rules-file "$work/gpaudit.rules" --audit-csv "$csv" > "$work/apply.out" 2>&1 ||
-    { cat "$work/apply.out"; fail "apply failed"; }
+apply_policy 2B,3 2C,1
 
 cp /bin/true "$bin/ev-tool"
 cp /bin/false "$bin/ev-false"
@@ -90,15 +75,7 @@ cp /bin/true "$bin/ev-new"
 printf '#!%s\nexit 0\n' "$bin/ev-sh" > "$bin/ev-script" && chmod 755 "$bin/ev-script"  # a script dropped
 "$bin/ev-script"
 
-cp /bin/true "$bin/ev-sentinel"
-"$bin/ev-sentinel"
-for _ in $(seq 40); do
-    ausearch -if "$log" -x "$bin/ev-sentinel" --just-one >/dev/null 2>&1 && break
-    sleep 0.25
-done
-ausearch -if "$log" -x "$bin/ev-sentinel" --just-one >/dev/null 2>&1 || fail "the sentinel's record never reached the log"
-cp "$log" "$work/recorded.log"
-[ -n "${GPAUDIT_EVENTS_KEEP:-}" ] && cp "$work/recorded.log" "$GPAUDIT_EVENTS_KEEP"
+record_log
 
 "$ctl" analyze lifetime --input "$work/recorded.log" > "$work/lifetime.json" || flunk "analyze lifetime found nothing"
 "$ctl" analyze lifetime --input "$work/recorded.log" --format text > "$work/lifetime.txt" ||
@@ -117,21 +94,11 @@ echo "--- first-seen"; cat "$work/first.json" "$work/first.err"
 
 ses=$(cat "$work/ses")
 export work bin ses killed reused
-python3 - <<'PY' || failed=1
-import json, os, sys
-work, bin = os.environ["work"], os.environ["bin"]
+PYTHONPATH=$events_dir python3 - <<'PY' || failed=1
+import os
+from checks import check, finish, lines, work
+bin = os.environ["bin"]
 ses, killed = int(os.environ["ses"]), int(os.environ["killed"])
-failures = 0
-def check(what, got, want):
-    global failures
-    if got == want:
-        print(f"ok {what}: {got!r}")
-    else:
-        print(f"FAIL {what}: {got!r}, expected {want!r}")
-        failures += 1
-def lines(name):
-    with open(os.path.join(work, name), encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 life = lines("lifetime.json")
 def images(exe):
     return [i for i in life if i["ProcessName"] == f"{bin}/{exe}"]
@@ -190,6 +157,6 @@ check("ev-false (listed, unchanged): not flagged", [k for k in first if k[0] == 
 with open(os.path.join(work, "events.whitelist"), encoding="utf-8") as f:
     listed = [line.split("  ", 1)[1].rstrip("\n") for line in f if not line.startswith("#")]
 check("baseline from the log lists the programs run", {f"{bin}/ev-new", f"{bin}/ev-false"} <= set(listed), True)
-sys.exit(1 if failures else 0)
+finish()
 PY
 exit $failed

@@ -4,32 +4,16 @@
 # classification keeps the merged rule's other activity (a module load attempt, a clock read through
 # adjtimex, both recorded under the same kernel rule and keys) out of Process Creation.
 # A private auditd (own configuration and log) is started and stopped by PID; the kernel's audit rules
-# and status are restored at the end (tests/integration/lib.sh).
+# and status are restored at the end (events-lib.sh, tests/integration/lib.sh).
 set -u
 ctl=$(realpath "$1")
 actor_built=$(realpath "$2")
-. "$(dirname "$0")/../integration/lib.sh"
-chmod 755 "$work"
-failed=0
-pass() { echo "ok $*"; }
-flunk() { echo "FAIL $*"; failed=1; }
-command -v python3 >/dev/null || fail "python3 not found (it checks the JSON and XML output)"
-
-mkdir -p "$work/bin"
-start_private_auditd
+. "$(dirname "$0")/events-lib.sh"
 
 # Process Creation S+F, Process Termination S, Security State Change S+F, Security System Extension S+F,
 # PnP Activity S+F: one merged exec/exit/module/time rule with all five keys (as in
 # tests/data/domain-ou-precedence, where it has four).
-csv="$work/policy.csv"
-{
-    printf 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n'
-    for row in 2B,3 2C,1 10,3 11,3 48,3; do
-        printf ',System,x,{0CCE92%s-69AE-11D9-BED3-505054503030},x,,%s\r\n' "${row%,*}" "${row#*,}"
-    done
-} > "$csv"
-"$ctl" apply --rules-file "$work/gpaudit.rules" --audit-csv "$csv" > "$work/apply.out" 2>&1 ||
-    { cat "$work/apply.out"; fail "apply failed"; }
+apply_policy 2B,3 2C,1 10,3 11,3 48,3
 grep -- '-S .*execve.*finit_module' "$work/gpaudit.rules" | grep -- '-k gpaudit-process-creation' |
     grep -- '-k gpaudit-pnp-activity' | grep -- '-k gpaudit-security-state-change' |
     grep -q -- '-k gpaudit-security-system-extension' ||
@@ -48,16 +32,7 @@ sh -c 'echo 4242 > /proc/self/loginuid && exec "$1"' sh "$work/bin/ev-exit1"
 sh -c 'exec "$1"' sh "$work/noexec" 2>/dev/null
 "$work/bin/ev-actor" finit-module-bad || true
 "$work/bin/ev-actor" adjtimex-read || true
-# The log has caught up when a sentinel exec written last is in it.
-cp /bin/true "$work/bin/ev-sentinel"
-"$work/bin/ev-sentinel"
-for _ in $(seq 40); do
-    ausearch -if "$log" -x "$work/bin/ev-sentinel" --just-one >/dev/null 2>&1 && break
-    sleep 0.25
-done
-ausearch -if "$log" -x "$work/bin/ev-sentinel" --just-one >/dev/null 2>&1 || fail "the sentinel's record never reached the log"
-cp "$log" "$work/recorded.log"
-[ -n "${GPAUDIT_EVENTS_KEEP:-}" ] && cp "$work/recorded.log" "$GPAUDIT_EVENTS_KEEP"
+record_log
 
 "$ctl" search --input "$work/recorded.log" --subcategory process-creation --command-line > "$work/4688.json" ||
     flunk "search --subcategory process-creation found nothing"
@@ -76,21 +51,10 @@ sh_pid=$(cat "$work/sh.pid")
 ses=$(cat "$work/ses")
 sh_image=$(realpath /bin/sh)
 export work marker_pid sh_pid ses sh_image
-python3 - <<'PY' || failed=1
-import json, os, sys
+PYTHONPATH=$events_dir python3 - <<'PY' || failed=1
+import os
 import xml.etree.ElementTree as ET
-work = os.environ["work"]
-failures = 0
-def check(what, got, want):
-    global failures
-    if got == want:
-        print(f"ok {what}: {got!r}")
-    else:
-        print(f"FAIL {what}: {got!r}, expected {want!r}")
-        failures += 1
-def lines(name):
-    with open(os.path.join(work, name), encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+from checks import check, finish, lines, work
 marker = f"{work}/bin/ev-marker"
 creations = [e for e in lines("4688.json") if e["EventData"]["NewProcessName"] == marker]
 check("one 4688 for the marker", len(creations), 1)
@@ -142,7 +106,7 @@ with open(os.path.join(work, "4688.xml"), encoding="utf-8") as f:
             check("XML NewProcessId", data["NewProcessId"], hex(int(os.environ["marker_pid"])))
             check("XML CommandLine (not enabled)", data["CommandLine"], "")
 check("one XML 4688 for the marker", xml_marker, 1)
-sys.exit(1 if failures else 0)
+finish()
 PY
 
 # The same kernel rule (one rule, four keys) recorded the module load attempt and the adjtimex call:

@@ -53,18 +53,12 @@ with open(os.path.join(os.environ["work"], "entries.txt"), "w", encoding="utf-8"
 sys.exit(status)
 PY
 ' || { echo "FAIL: the plugin or the journal double failed"; exit 1; }
-python3 - "$work/search.json" "$work/entries.txt" <<'PY'
-import json, sys
+PYTHONPATH=$(dirname "$0") python3 - "$work/search.json" "$work/entries.txt" <<'PY'
+import functools, json, sys
+import checks
 search = [line.rstrip("\n") for line in open(sys.argv[1], encoding="utf-8")]
 entries = [json.loads(line) for line in open(sys.argv[2], encoding="utf-8")]
-failures = 0
-def check(what, got, want):
-    global failures
-    if got == want:
-        print(f"ok {what}")
-    else:
-        print(f"FAIL {what}: {got!r}, expected {want!r}")
-        failures += 1
+check = functools.partial(checks.check, values=False)  # the values are every entry: said only when wrong
 check(f"one journal entry per event ({len(search)})", len(entries), len(search))
 check("MESSAGE is the JSON line search prints", [e.get("MESSAGE") for e in entries], search)
 check("MESSAGE_ID", {e.get("MESSAGE_ID") for e in entries}, {"9da1b1e8001544bbb44edce74e8a5427"})
@@ -78,5 +72,5 @@ check("PRIORITY: notice for Audit Failure, info otherwise", [e.get("PRIORITY") f
       ["6" if json.loads(s)["Outcome"] == "Audit Success" else "5" for s in search])
 check("SYSLOG_IDENTIFIER", {e.get("SYSLOG_IDENTIFIER") for e in entries}, {"gpaudit-events"})
 check("no CODE_FILE", [e for e in entries if "CODE_FILE" in e], [])
-sys.exit(1 if failures else 0)
+checks.finish()
 PY

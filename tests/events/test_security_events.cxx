@@ -3,6 +3,7 @@
 // realises it, with its ID, version, task and fields in the schema's order; every rendered subcategory
 // documented in rules/mapping.yaml (windows:) and no documentation without a renderer.
 #include "core/events/windows.hxx"
+#include "events/windows_fixtures.hxx"
 #include "host/data/rules_data.hxx"
 
 #include <doctest/doctest.h>
@@ -12,19 +13,10 @@
 namespace {
 
 using namespace gpaudit::core::events;
+using gpaudit::test::field;
+using gpaudit::test::names;
 
-class Directory : public AccountResolver {
-  public:
-    [[nodiscard]] Account account(std::uint32_t uid) const override
-    {
-        if (uid == 1104)
-            return {"S-1-5-21-1004336348-1177238915-682003330-1104", "alice", "GPA"};
-        return LocalAccounts("LINUX1").account(uid);
-    }
-    [[nodiscard]] Account group(std::uint32_t gid) const override { return LocalAccounts("LINUX1").group(gid); }
-};
-
-const Directory kDirectory;
+const gpaudit::test::AliceDirectory kDirectory("LINUX1");
 
 RenderContext context()
 {
@@ -66,23 +58,6 @@ AuditEvent syscall(std::string name, bool success = true)
     event.ses = 9;
     event.exe = "/usr/bin/tool";
     return event;
-}
-
-std::vector<std::string> names(const WindowsEvent &event)
-{
-    std::vector<std::string> out;
-    for (const auto &f : event.data)
-        out.push_back(f.name);
-    return out;
-}
-
-std::string field(const WindowsEvent &event, std::string_view name)
-{
-    for (const auto &f : event.data)
-        if (f.name == name)
-            return f.value;
-    FAIL("no field " << name);
-    return {};
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // 4688/4689 rendering: field names, order and formats; JSON and XML escaping of hostile values.
 #include "core/events/windows.hxx"
+#include "events/windows_fixtures.hxx"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -9,16 +10,9 @@
 namespace {
 
 using namespace gpaudit::core::events;
-
-class FakeDirectory : public AccountResolver {
-  public:
-    [[nodiscard]] Account account(std::uint32_t uid) const override
-    {
-        if (uid == 1104)
-            return {"S-1-5-21-1004336348-1177238915-682003330-1104", "alice", "GPA"};
-        return LocalAccounts("linux1").account(uid);
-    }
-};
+using gpaudit::test::AliceDirectory;
+using gpaudit::test::field;
+using gpaudit::test::names;
 
 AuditEvent exec()
 {
@@ -38,20 +32,11 @@ AuditEvent exec()
     return event;
 }
 
-std::string field(const WindowsEvent &event, std::string_view name)
-{
-    for (const auto &f : event.data)
-        if (f.name == name)
-            return f.value;
-    FAIL("no field " << name);
-    return {};
-}
-
 } // namespace
 
 TEST_CASE("4688 has the schema's fields in order and Windows' formats")
 {
-    FakeDirectory directory;
+    const AliceDirectory directory("linux1");
     RenderContext context{"linux1.gpa.test", &directory, false, [](std::uint32_t pid) -> std::optional<std::string> {
                               if (pid == 4660)
                                   return "/usr/bin/bash";
@@ -59,13 +44,11 @@ TEST_CASE("4688 has the schema's fields in order and Windows' formats")
                           }};
     const auto event = renderProcessCreation(exec(), context);
     REQUIRE(event);
-    std::vector<std::string> names;
-    for (const auto &f : event->data)
-        names.push_back(f.name);
-    CHECK(names == std::vector<std::string>{"SubjectUserSid", "SubjectUserName", "SubjectDomainName", "SubjectLogonId",
-                                            "NewProcessId", "NewProcessName", "TokenElevationType", "ProcessId",
-                                            "CommandLine", "TargetUserSid", "TargetUserName", "TargetDomainName",
-                                            "TargetLogonId", "ParentProcessName", "MandatoryLabel"});
+    CHECK(names(*event) == std::vector<std::string>{"SubjectUserSid", "SubjectUserName", "SubjectDomainName",
+                                                    "SubjectLogonId", "NewProcessId", "NewProcessName",
+                                                    "TokenElevationType", "ProcessId", "CommandLine", "TargetUserSid",
+                                                    "TargetUserName", "TargetDomainName", "TargetLogonId",
+                                                    "ParentProcessName", "MandatoryLabel"});
     CHECK(event->eventId == 4688);
     CHECK(event->version == 2);
     CHECK(field(*event, "SubjectUserSid") == "S-1-5-21-1004336348-1177238915-682003330-1104");
@@ -97,7 +80,7 @@ TEST_CASE("4688 has the schema's fields in order and Windows' formats")
 
 TEST_CASE("4688 of sudo / set-uid root: elevated, target is root")
 {
-    FakeDirectory directory;
+    const AliceDirectory directory("linux1");
     RenderContext context{"linux1", &directory, false, {}};
     auto audit = exec();
     audit.euid = 0;
@@ -112,7 +95,7 @@ TEST_CASE("4688 of sudo / set-uid root: elevated, target is root")
 
 TEST_CASE("a service's exec (auid unset, root) is SYSTEM's, as on Windows")
 {
-    FakeDirectory directory;
+    const AliceDirectory directory("linux1");
     RenderContext context{"linux1", &directory, false, {}};
     auto audit = exec();
     audit.uid = audit.euid = 0;
@@ -127,7 +110,7 @@ TEST_CASE("a service's exec (auid unset, root) is SYSTEM's, as on Windows")
 
 TEST_CASE("a failed exec names the file it tried, Audit Failure")
 {
-    FakeDirectory directory;
+    const AliceDirectory directory("linux1");
     RenderContext context{"linux1", &directory, false, {}};
     auto audit = exec();
     audit.success = false;
@@ -142,7 +125,7 @@ TEST_CASE("a failed exec names the file it tried, Audit Failure")
 
 TEST_CASE("4689 from exit_group")
 {
-    FakeDirectory directory;
+    const AliceDirectory directory("linux1");
     RenderContext context{"linux1", &directory, false, {}};
     auto audit = exec();
     audit.syscall = "exit_group";
@@ -168,7 +151,7 @@ TEST_CASE("4689 from exit_group")
 
 TEST_CASE("hostile values stay one valid line in JSON and XML")
 {
-    FakeDirectory directory;
+    const AliceDirectory directory("linux1");
     RenderContext context{"linux1<&>", &directory, true, {}};
     auto audit = exec();
     audit.exe = std::string("/tmp/</Data><Data Name=\"x\">&'\n\x1b[31m\xff\"");

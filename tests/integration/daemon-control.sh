@@ -9,41 +9,10 @@
 #     covers it) it warns that the loaded policy records nothing; the enabled state is restored
 # Kernel hygiene (lib.sh): rules and status restored; only the processes this test started are stopped.
 set -u
-here=$(dirname "$0")
-gpauditd=$3
-source "$here/domain-lib.sh" "$1" "$2"
-source "$here/lib.sh"
-trap 'stop_daemon; domain_cleanup; restore_kernel' EXIT
-state=$dtmp/state
-sock=$dtmp/control.sock
-log=$dtmp/gpauditd.log
-conf=$dtmp/gpauditd.conf
-cat > "$conf" <<CONF
-realm: $GPA_REALM
-machine: LINUX1\$
-keytab: $GPA_KEYTAB
-state_dir: $state
-socket: $sock
-rules_file: $dtmp/gpaudit.rules
-refresh_interval: 1h
-refresh_random_delay: 0
-drift_check_interval: 1s
-CONF
-daemon_pid=
-stop_daemon() { [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid"; daemon_pid=; }
-ctl() { "$GPA_LAB_EXEC" "$gpauditctl" "$@" --socket "$sock"; }
-wait_for() {
-    local limit=$1; shift
-    local end=$((SECONDS + limit))
-    while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.2; done
-    return 1
-}
-ours() { auditctl -l | grep -c 'key=gpaudit-'; }
+source "$(dirname "$0")/daemon-lib.sh" "$1" "$2" "$3"
+lab_daemon_conf "$conf" "$dtmp/gpaudit.rules" 'refresh_interval: 1h' 'refresh_random_delay: 0' 'drift_check_interval: 1s'
 
-"$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
-    "$gpauditd" --config "$conf" --foreground >> "$log" 2>&1 &
-daemon_pid=$!
-started_pids+=("$daemon_pid")
+start_gpauditd "$conf" "$log" "$sock"
 wait_for 30 grep -q 'sync ok' "$log" || { cat "$log"; fail "no first sync"; }
 [ "$(ours)" -gt 10 ] || fail "rules not in the kernel after the first sync"
 

@@ -12,57 +12,19 @@
 # unit-tested with a status double (tests/unit/test_guardrails.cxx): never `auditctl -e 2` here.
 # Kernel hygiene (lib.sh): rules and status restored; only the daemons this test started are stopped.
 set -u
-here=$(dirname "$0")
-gpauditd=$3
-source "$here/domain-lib.sh" "$1" "$2"
-source "$here/lib.sh"
-trap 'stop_daemon; domain_cleanup; restore_kernel' EXIT
+source "$(dirname "$0")/daemon-lib.sh" "$1" "$2" "$3"
 data="$source_dir/tests/data"
-state=$dtmp/state
-sock=$dtmp/control.sock
-log=$dtmp/gpauditd.log
-conf=$dtmp/gpauditd.conf
 rules_file=$dtmp/rules.d/30-gpaudit.rules
 write_conf() {
-    cat > "$conf" <<CONF
-realm: $GPA_REALM
-machine: LINUX1\$
-keytab: $GPA_KEYTAB
-state_dir: $state
-socket: $sock
-rules_file: $rules_file
-refresh_interval: 1h
-refresh_random_delay: 0
-drift_check_interval: 1s
-$1
-CONF
+    lab_daemon_conf "$conf" "$rules_file" 'refresh_interval: 1h' 'refresh_random_delay: 0' 'drift_check_interval: 1s' "$1"
 }
-daemon_pid=
-start_daemon() {
-    : > "$log"
-    "$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
-        "$gpauditd" --config "$conf" --foreground >> "$log" 2>&1 &
-    daemon_pid=$!
-    started_pids+=("$daemon_pid")
-    for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
-    cat "$log"; fail "gpauditd did not open its control socket"
-}
-stop_daemon() { [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid"; daemon_pid=; }
-ctl() { "$GPA_LAB_EXEC" "$gpauditctl" "$@" --socket "$sock"; }
 # gpauditctl with this host's configuration (the socket it names says whether gpauditd runs).
 ctlc() { "$GPA_LAB_EXEC" "$gpauditctl" "$@" --config "$conf"; }
-wait_for() {
-    local limit=$1; shift
-    local end=$((SECONDS + limit))
-    while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.2; done
-    return 1
-}
-ours() { auditctl -l | grep -c 'key=gpaudit-'; }
 csv="$data/all-success-failure/audit.csv"
 
 # 1. gpauditd runs: apply and revert are refused, their dry runs answered.
 write_conf ""
-start_daemon
+start_gpauditd "$conf" "$log" "$sock"
 wait_for 20 grep -q 'sync ok' "$log" || { cat "$log"; fail "no first sync"; }
 before=$(auditctl -l | md5sum)
 n=$(ours)
@@ -92,7 +54,7 @@ grep -q 'MESSAGE_ID=bc77a7e5255547d081b7f0d293398e55' "$log" && fail "gpauditd r
 echo "ok: apply/revert refused while gpauditd runs; their dry runs answered; nothing changed"
 
 # 2. gpauditd stopped: apply and revert work.
-stop_daemon
+stop_gpauditd
 ctlc apply --audit-csv "$csv" > "$dtmp/apply2.out" 2>&1 || fail "apply without gpauditd: $(cat "$dtmp/apply2.out")"
 tail -n 1 "$dtmp/apply2.out"
 ctlc revert > "$dtmp/revert2.out" 2>&1 || fail "revert without gpauditd: $(cat "$dtmp/revert2.out")"
@@ -104,7 +66,7 @@ echo "ok: apply and revert work once gpauditd is stopped"
 # 3. report-only: computed and shown, nothing changed.
 write_conf "report_only: true"
 state_before=$(md5sum < "$state/state.yaml")
-start_daemon
+start_gpauditd "$conf" "$log" "$sock"
 wait_for 20 grep -q 'sync ok' "$log" || { cat "$log"; fail "no sync in report-only mode"; }
 grep 'sync ok' "$log" | head -n 1
 grep -q 'sync ok: .* report-only: [0-9]* rules, nothing sent to the kernel (would add [1-9]' "$log" ||
@@ -128,5 +90,5 @@ json_get "$dtmp/status.json" 'd["mode"]' | grep -qx 'report-only' || fail "statu
 [ ! -e "$rules_file" ] || fail "report-only wrote $rules_file"
 [ "$(md5sum < "$state/state.yaml")" = "$state_before" ] || fail "report-only recorded a new last-known-good"
 echo "ok: report-only: $(grep -o 'rules (report-only: [^)]*)' "$dtmp/sync.out"); nothing in the kernel, no rules file"
-stop_daemon
+stop_gpauditd
 echo "PASS"

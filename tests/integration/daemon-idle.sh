@@ -15,7 +15,7 @@ here=$(dirname "$0")
 gpauditctl=$1
 gpauditd=$2
 source "$here/lib.sh"
-trap 'stop_daemon; restore_kernel' EXIT
+trap 'stop_gpauditd; restore_kernel' EXIT
 tmp=$work/idle
 mkdir -p "$tmp"
 sock=$tmp/control.sock
@@ -25,17 +25,7 @@ start_daemon() { # start_daemon CONFIG [ENV...]: in a mount namespace where sssd
     local conf=$1
     shift
     : > "$log"
-    rm -f "$tmp/notify.sock" "$tmp/notify.txt"
-    python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a", buffering=1) as out:
-    while True:
-        out.write(s.recv(4096).decode().replace("\n", " ") + "\n")
-' "$tmp/notify.sock" "$tmp/notify.txt" &
-    started_pids+=("$!")
-    for _ in $(seq 50); do [ -S "$tmp/notify.sock" ] && break; sleep 0.1; done
+    start_notify_listener "$tmp/notify.sock" "$tmp/notify.txt"
     # shellcheck disable=SC2016 # expanded by the inner shell
     env NOTIFY_SOCKET="$tmp/notify.sock" WATCHDOG_USEC=2000000 "$@" unshare --mount --propagation private sh -c '
         for d in /etc/sssd /etc/samba; do [ -d "$d" ] && mount -t tmpfs -o size=64k,mode=0755 none "$d"; done
@@ -43,24 +33,7 @@ with open(sys.argv[2], "a", buffering=1) as out:
         sh "$gpauditd" --config "$conf" --foreground >> "$log" 2>&1 &
     daemon_pid=$!
     started_pids+=("$daemon_pid")
-    for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
-    cat "$log"
-    fail "gpauditd did not open its control socket"
-}
-stop_daemon() {
-    [ -n "$daemon_pid" ] || return 0
-    kill -TERM "$daemon_pid" 2> /dev/null
-    wait "$daemon_pid"
-    local rc=$?
-    daemon_pid=
-    return $rc
-}
-wait_for() {
-    local limit=$1
-    shift
-    local end=$((SECONDS + limit))
-    while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.2; done
-    return 1
+    gpauditd_ready "$sock" "$log"
 }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 idle_checks() { # idle_checks REASON-PATTERN
@@ -108,14 +81,14 @@ CONF
 echo "== 1. realm, no machine keytab"
 start_daemon "$tmp/1.conf" KRB5_CONFIG="$tmp/krb5.conf"
 idle_checks "no machine keytab at $tmp/krb5.keytab"
-stop_daemon || fail "SIGTERM while idle: exit $?, expected 0"
+stop_gpauditd || fail "SIGTERM while idle: exit $?, expected 0"
 
 # 2. no realm anywhere
 cp "$tmp/common.conf" "$tmp/2.conf"
 echo "== 2. no realm anywhere"
 start_daemon "$tmp/2.conf" KRB5_CONFIG="$tmp/krb5.conf"
 idle_checks "cannot tell the domain: no realm"
-stop_daemon || fail "SIGTERM while idle: exit $?, expected 0"
+stop_gpauditd || fail "SIGTERM while idle: exit $?, expected 0"
 
 # 3. joined while it runs: a keytab appears (not a valid one: the sync that follows fails as syncs fail)
 echo "== 3. the keytab appears"
@@ -128,5 +101,5 @@ wait_for 10 grep -qE 'sync (failed|last-known-good)' "$log" || fail "no sync aft
 [ "$(json "$tmp/status.json" 'd["joined"]')" = True ] || fail "still not joined: $(cat "$tmp/status.json")"
 grep -m1 'joined to a domain now' "$log"
 grep -m1 -E 'sync (failed|last-known-good)' "$log" | cut -c1-200
-stop_daemon || fail "SIGTERM: exit $?, expected 0"
+stop_gpauditd || fail "SIGTERM: exit $?, expected 0"
 echo PASS

@@ -12,10 +12,7 @@
 # No timed assertion: only "before the sync finished" orderings; the figures are printed.
 # Kernel hygiene (lib.sh): rules and status restored; only the processes this test started are stopped.
 set -u
-here=$(dirname "$0")
-gpauditd=$3
-source "$here/domain-lib.sh" "$1" "$2"
-source "$here/lib.sh"
+source "$(dirname "$0")/daemon-lib.sh" "$1" "$2" "$3"
 shaped=
 unshape() {
     [ -n "$shaped" ] || return 0
@@ -23,39 +20,12 @@ unshape() {
     ip -n "$GPA_LAB_NETNS" link set lo mtu "$lo_mtu" 2>/dev/null
     shaped=
 }
-trap 'unshape; stop_daemon; domain_cleanup; restore_kernel' EXIT
-state=$dtmp/state
-sock=$dtmp/control.sock
-log=$dtmp/gpauditd.log
-conf=$dtmp/gpauditd.conf
-cat > "$conf" <<CONF
-realm: $GPA_REALM
-machine: LINUX1\$
-keytab: $GPA_KEYTAB
-state_dir: $state
-socket: $sock
-rules_file: $dtmp/gpaudit.rules
-refresh_interval: 1h
-refresh_random_delay: 0
-drift_check_interval: 1s
-ldap_timeout: 60s
-CONF
-daemon_pid=
-stop_daemon() { [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid"; daemon_pid=; }
-ctl() { "$GPA_LAB_EXEC" "$gpauditctl" "$@" --socket "$sock"; }
-wait_for() {
-    local limit=$1; shift
-    local end=$((SECONDS + limit))
-    while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.2; done
-    return 1
-}
-ours() { auditctl -l | grep -c 'key=gpaudit-'; }
+trap 'unshape; stop_gpauditd; domain_cleanup; restore_kernel' EXIT
+lab_daemon_conf "$conf" "$dtmp/gpaudit.rules" 'refresh_interval: 1h' 'refresh_random_delay: 0' \
+    'drift_check_interval: 1s' 'ldap_timeout: 60s'
 ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
-"$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
-    "$gpauditd" --config "$conf" --foreground >> "$log" 2>&1 &
-daemon_pid=$!
-started_pids+=("$daemon_pid")
+start_gpauditd "$conf" "$log" "$sock"
 wait_for 60 grep -q 'sync ok' "$log" || { cat "$log"; fail "no first sync"; }
 count=$(ours)
 [ "$count" -gt 10 ] || fail "rules not in the kernel after the first sync"
@@ -144,10 +114,8 @@ ctl sync --force > "$dtmp/sync3.txt" 2>&1 &
 sync_pid=$!
 started_pids+=("$sync_pid")
 wait_for 30 in_progress || fail "the third sync never showed in progress"
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
+stop_gpauditd
 rc=$?
-daemon_pid=
 stop_ms=$(ms "$t3")
 [ "$rc" = 0 ] || fail "gpauditd exited $rc on SIGTERM during a sync: $(tail -5 "$log")"
 grep -q "stopping during a sync: its fetch is abandoned" "$log" || fail "not logged: $(tail -5 "$log")"

@@ -16,63 +16,16 @@
 #     again; after a DC restart a changed GPO is fetched over a new SMB session
 # Kernel hygiene (lib.sh): rules and status restored; only the daemons this test started are stopped.
 set -u
-here=$(dirname "$0")
-gpauditd=$3
-source "$here/domain-lib.sh" "$1" "$2"
-source "$here/lib.sh"
-trap 'stop_daemon; domain_cleanup; restore_kernel' EXIT
-state=$dtmp/state
-sock=$dtmp/control.sock
-log=$dtmp/gpauditd.log
-conf=$dtmp/gpauditd.conf
-cat > "$conf" <<CONF
-realm: $GPA_REALM
-machine: LINUX1\$
-keytab: $GPA_KEYTAB
-state_dir: $state
-socket: $sock
-rules_file: $dtmp/gpaudit.rules
-refresh_interval: 5s
-refresh_random_delay: 0
-retry_min: 1s
-retry_max: 4s
-drift_check_interval: 1s
-full_reapply_interval: 8s
-CONF
+source "$(dirname "$0")/daemon-lib.sh" "$1" "$2" "$3"
+lab_daemon_conf "$conf" "$dtmp/gpaudit.rules" 'refresh_interval: 5s' 'refresh_random_delay: 0' 'retry_min: 1s' \
+    'retry_max: 4s' 'drift_check_interval: 1s' 'full_reapply_interval: 8s'
 daemon_pid=
 start_daemon() {
-    : > "$log"
-    # systemd's notification socket, played by a listener of our own (stopped by PID at the end).
-    rm -f "$dtmp/notify.sock" "$dtmp/notify.txt"
-    python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a", buffering=1) as out:
-    while True:
-        out.write(s.recv(4096).decode().replace("\n", " ") + "\n")
-' "$dtmp/notify.sock" "$dtmp/notify.txt" &
-    started_pids+=("$!")
-    for _ in $(seq 50); do [ -S "$dtmp/notify.sock" ] && break; sleep 0.1; done
-    # With the privileges gpauditd.service gives it: no new privileges, only the two audit capabilities.
-    NOTIFY_SOCKET=$dtmp/notify.sock WATCHDOG_USEC=2000000 \
-        "$GPA_LAB_EXEC" setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read --inh-caps=-all \
-        "$gpauditd" --config "${daemon_conf:-$conf}" --foreground >> "$log" 2>&1 &
-    daemon_pid=$!
-    started_pids+=("$daemon_pid")
-    for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
-    cat "$log"; fail "gpauditd did not open its control socket"
+    # systemd's notification socket, played by a listener of our own; with the privileges
+    # gpauditd.service gives it (start_gpauditd).
+    start_notify_listener "$dtmp/notify.sock" "$dtmp/notify.txt"
+    start_gpauditd "${daemon_conf:-$conf}" "$log" "$sock" NOTIFY_SOCKET="$dtmp/notify.sock" WATCHDOG_USEC=2000000
 }
-stop_daemon() { [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid"; daemon_pid=; }
-ctl() { "$GPA_LAB_EXEC" "$gpauditctl" "$@" --socket "$sock"; }
-# wait_for SECONDS COMMAND...: until the command succeeds
-wait_for() {
-    local limit=$1; shift
-    local end=$((SECONDS + limit))
-    while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.2; done
-    return 1
-}
-ours() { auditctl -l | grep -c 'key=gpaudit-'; }
 
 # 1. bad configuration
 printf 'realm: GPA.TEST\nrefresh_interval: soon\n' > "$dtmp/bad.conf"
@@ -170,10 +123,8 @@ echo "SIGHUP reload: $(grep -m1 'reload: .*not a duration' "$log" | sed 's/ \[ME
 
 # 5. SIGTERM leaves the rules in force
 rules_in_force=$(auditctl -l | grep 'key=gpaudit-' | sort)
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
+stop_gpauditd
 rc=$?
-daemon_pid=
 [ $rc = 0 ] || fail "SIGTERM: exit $rc"
 [ "$(auditctl -l | grep 'key=gpaudit-' | sort)" = "$rules_in_force" ] || fail "SIGTERM changed the kernel's rules"
 [ -e "$sock" ] && fail "the socket was left behind"
@@ -214,7 +165,7 @@ restart_dc || fail "could not restart the DC"
 wait_for 15 sh -c "ctl() { \"$GPA_LAB_EXEC\" \"$gpauditctl\" status --json --socket \"$sock\"; }; ctl | grep -q '\"failuresInARow\": 0'" ||
     fail "no recovery after the DC came back: $(tail -3 "$log")"
 echo "DC back: recovered at the next retry"
-stop_daemon
+stop_gpauditd
 
 # 7. the kept LDAP session, and the DC closing it when idle
 qp="CN=Default Query Policy,CN=Query-Policies,CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,$GPA_BASE_DN"
@@ -267,5 +218,5 @@ print(f"DC restarted under the kept sessions: sync ok, the changed GPO fetched (
 PY
 grep -q "fetch: the SMB session to $GPA_DC_HOST had been dropped; connected again" "$dtmp/k5.err" ||
     fail "the dropped SMB session is not reported: $(cat "$dtmp/k5.err")"
-stop_daemon
+stop_gpauditd
 echo PASS

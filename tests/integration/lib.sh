@@ -80,3 +80,67 @@ start_private_auditd() {
     auditctl -e 1 > /dev/null || fail "cannot enable audit"
     log="$work/log/audit.log"
 }
+
+# wait_for SECONDS COMMAND...: runs the command every 0.2 s until it succeeds; false when it has not
+# within SECONDS.
+wait_for() {
+    local limit=$1
+    shift
+    local end=$((SECONDS + limit))
+    while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.2; done
+    return 1
+}
+
+# ours: how many of gpaudit's rules (key gpaudit-*) the kernel holds.
+ours() { auditctl -l | grep -c 'key=gpaudit-'; }
+
+# start_notify_listener SOCKET OUTPUT: systemd's notification socket, played by a listener of the test's
+# own (stopped by PID at the end): each datagram becomes a line of OUTPUT. Returns once SOCKET is there.
+start_notify_listener() {
+    rm -f "$1" "$2"
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        out.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+' "$1" "$2" &
+    started_pids+=("$!")
+    for _ in $(seq 50); do [ -S "$1" ] && break; sleep 0.1; done
+}
+
+# gpauditd_ready SOCKET LOG: waits until gpauditd has opened its control socket; fails showing LOG when it
+# has not within 10 s.
+gpauditd_ready() {
+    for _ in $(seq 1 100); do [ -S "$1" ] && return 0; sleep 0.1; done
+    cat "$2"
+    fail "gpauditd did not open its control socket"
+}
+
+# start_gpauditd CONFIG LOG SOCKET [VAR=VALUE...]: gpauditd ($gpauditd) in the foreground with the
+# privileges gpauditd.service gives it (no new privileges; of the capabilities only CAP_AUDIT_CONTROL and
+# CAP_AUDIT_READ), inside the lab's network namespace when the test uses the lab ($GPA_LAB_EXEC), the
+# VAR=VALUEs in its environment; LOG is emptied, then gets its output. Returns once its control socket
+# SOCKET is there. Sets daemon_pid; stopped by stop_gpauditd, or by PID at the end (started_pids).
+start_gpauditd() {
+    local config=$1 out=$2 socket=$3
+    shift 3
+    : > "$out"
+    env "$@" ${GPA_LAB_EXEC:+"$GPA_LAB_EXEC"} setpriv --no-new-privs --bounding-set=-all,+audit_control,+audit_read \
+        --inh-caps=-all "$gpauditd" --config "$config" --foreground >> "$out" 2>&1 &
+    daemon_pid=$!
+    started_pids+=("$daemon_pid")
+    gpauditd_ready "$socket" "$out"
+}
+
+# stop_gpauditd: SIGTERM to the gpauditd started last (daemon_pid); returns its exit status (0 when none
+# runs).
+stop_gpauditd() {
+    [ -n "${daemon_pid:-}" ] || return 0
+    kill -TERM "$daemon_pid" 2> /dev/null
+    wait "$daemon_pid"
+    local rc=$?
+    daemon_pid=
+    return $rc
+}

@@ -200,6 +200,54 @@ std::string logonType(const AuditEvent &event)
     return "2";
 }
 
+// An account as the events name it: <role>UserSid, <role>UserName, <role>DomainName and, when given, its
+// logon session <role>LogonId (role "Subject" or "Target").
+void addAccountFields(WindowsEvent &out, std::string_view role, const Account &account,
+                      std::optional<std::string> logonId)
+{
+    const std::string prefix(role);
+    out.data.push_back({prefix + "UserSid", account.sid});
+    out.data.push_back({prefix + "UserName", account.name});
+    out.data.push_back({prefix + "DomainName", account.domain});
+    if (logonId)
+        out.data.push_back({prefix + "LogonId", std::move(*logonId)});
+}
+
+// The session a PAM record names (ses=) as a logon id; "0x0" when it has none.
+std::string sessionLogonId(const AuditEvent &event)
+{
+    return event.ses != kUnsetId ? hex(event.ses) : "0x0";
+}
+
+// A logon's subject is the process that logged the account on (sshd, login: root daemons = SYSTEM), not
+// the account's own session.
+void addLogonSubject(WindowsEvent &out, const AuditEvent &event, const RenderContext &context)
+{
+    AuditEvent subject = event;
+    subject.auid = kUnsetId;
+    addSubjectFields(out, subject, context);
+}
+
+// How and from where the account logged on, the fields 4624 and 4625 share in this order (4624 has its
+// LogonGuid among them).
+void addLogonFields(WindowsEvent &out, const AuditEvent &event, bool logonGuid)
+{
+    const std::string process = event.exe.empty() ? std::string(event.field("exe")) : event.exe;
+    out.data.push_back({"LogonType", logonType(event)});
+    out.data.push_back({"LogonProcessName", baseName(process)});
+    out.data.push_back({"AuthenticationPackageName", dash(event.field("grantors"))});
+    out.data.push_back({"WorkstationName", dash(event.field("hostname"))});
+    if (logonGuid)
+        out.data.push_back({"LogonGuid", "{00000000-0000-0000-0000-000000000000}"});
+    out.data.push_back({"TransmittedServices", "-"});
+    out.data.push_back({"LmPackageName", "-"});
+    out.data.push_back({"KeyLength", "0"});
+    out.data.push_back({"ProcessId", hex(event.pid)});
+    out.data.push_back({"ProcessName", dash(process)});
+    out.data.push_back({"IpAddress", dash(event.field("addr"))});
+    out.data.push_back({"IpPort", "-"});
+}
+
 // 4624 "An account was successfully logged on" (version 2) from USER_START (the PAM session opened);
 // 4625 "An account failed to log on" (version 0) from a failed USER_LOGIN or USER_ACCT.
 std::optional<WindowsEvent> logon(const AuditEvent &event, const RenderContext &context)
@@ -207,31 +255,11 @@ std::optional<WindowsEvent> logon(const AuditEvent &event, const RenderContext &
     const bool success = event.success.value_or(true);
     const auto target =
         targetAccount(event, context, event.auid != kUnsetId ? std::optional(event.auid) : std::nullopt);
-    const std::string process = event.exe.empty() ? std::string(event.field("exe")) : event.exe;
-    const std::string address = dash(event.field("addr"));
-    const std::string workstation = dash(event.field("hostname"));
     if (event.recordType == "USER_START" && success) {
         auto out = start(event, context, 4624, 2, "logon");
-        // The subject is the process that logged the account on (sshd, login: root daemons = SYSTEM).
-        AuditEvent subject = event;
-        subject.auid = kUnsetId;
-        addSubjectFields(out, subject, context);
-        out.data.push_back({"TargetUserSid", target.sid});
-        out.data.push_back({"TargetUserName", target.name});
-        out.data.push_back({"TargetDomainName", target.domain});
-        out.data.push_back({"TargetLogonId", event.ses != kUnsetId ? hex(event.ses) : "0x0"});
-        out.data.push_back({"LogonType", logonType(event)});
-        out.data.push_back({"LogonProcessName", baseName(process)});
-        out.data.push_back({"AuthenticationPackageName", dash(event.field("grantors"))});
-        out.data.push_back({"WorkstationName", workstation});
-        out.data.push_back({"LogonGuid", "{00000000-0000-0000-0000-000000000000}"});
-        out.data.push_back({"TransmittedServices", "-"});
-        out.data.push_back({"LmPackageName", "-"});
-        out.data.push_back({"KeyLength", "0"});
-        out.data.push_back({"ProcessId", hex(event.pid)});
-        out.data.push_back({"ProcessName", dash(process)});
-        out.data.push_back({"IpAddress", address});
-        out.data.push_back({"IpPort", "-"});
+        addLogonSubject(out, event, context);
+        addAccountFields(out, "Target", target, sessionLogonId(event));
+        addLogonFields(out, event, true);
         out.data.push_back({"ImpersonationLevel", "%%1833"}); // Impersonation
         out.data.push_back({"RestrictedAdminMode", "-"});
         out.data.push_back({"TargetOutboundUserName", "-"});
@@ -243,29 +271,16 @@ std::optional<WindowsEvent> logon(const AuditEvent &event, const RenderContext &
     }
     if ((event.recordType == "USER_LOGIN" || event.recordType == "USER_ACCT") && !success) {
         auto out = start(event, context, 4625, 0, "logon");
-        AuditEvent subject = event;
-        subject.auid = kUnsetId;
-        addSubjectFields(out, subject, context);
-        out.data.push_back({"TargetUserSid", "S-1-0-0"}); // Windows: the NULL SID for a failed logon
-        out.data.push_back({"TargetUserName", dash(target.name)});
-        out.data.push_back({"TargetDomainName", target.domain});
+        addLogonSubject(out, event, context);
+        // Windows: the NULL SID for a failed logon; no logon session.
+        addAccountFields(out, "Target", {"S-1-0-0", dash(target.name), target.domain}, std::nullopt);
         // USER_ACCT failed: the account may not log on (expired, locked, access.conf): 0xc000006e
         // "account restriction"; USER_LOGIN failed: bad user name or password 0xc000006d / 0xc000006a.
         const bool account = event.recordType == "USER_ACCT";
         out.data.push_back({"Status", account ? "0xc000006e" : "0xc000006d"});
         out.data.push_back({"FailureReason", account ? "%%2312" : "%%2313"});
         out.data.push_back({"SubStatus", account ? "0xc000006e" : "0xc000006a"});
-        out.data.push_back({"LogonType", logonType(event)});
-        out.data.push_back({"LogonProcessName", baseName(process)});
-        out.data.push_back({"AuthenticationPackageName", dash(event.field("grantors"))});
-        out.data.push_back({"WorkstationName", workstation});
-        out.data.push_back({"TransmittedServices", "-"});
-        out.data.push_back({"LmPackageName", "-"});
-        out.data.push_back({"KeyLength", "0"});
-        out.data.push_back({"ProcessId", hex(event.pid)});
-        out.data.push_back({"ProcessName", dash(process)});
-        out.data.push_back({"IpAddress", address});
-        out.data.push_back({"IpPort", "-"});
+        addLogonFields(out, event, false);
         return out;
     }
     return std::nullopt;
@@ -280,10 +295,7 @@ std::optional<WindowsEvent> logoff(const AuditEvent &event, const RenderContext 
     out.success = true;
     const auto target =
         targetAccount(event, context, event.auid != kUnsetId ? std::optional(event.auid) : std::nullopt);
-    out.data.push_back({"TargetUserSid", target.sid});
-    out.data.push_back({"TargetUserName", target.name});
-    out.data.push_back({"TargetDomainName", target.domain});
-    out.data.push_back({"TargetLogonId", event.ses != kUnsetId ? hex(event.ses) : "0x0"});
+    addAccountFields(out, "Target", target, sessionLogonId(event));
     out.data.push_back({"LogonType", logonType(event)});
     return out;
 }
@@ -302,11 +314,7 @@ std::optional<WindowsEvent> specialLogon(const AuditEvent &event, const RenderCo
     if (event.syscall.empty() || !event.success.value_or(true))
         return std::nullopt;
     auto out = start(event, context, 4672, 0, "special-logon");
-    const auto root = context.accounts->account(0);
-    out.data.push_back({"SubjectUserSid", root.sid});
-    out.data.push_back({"SubjectUserName", root.name});
-    out.data.push_back({"SubjectDomainName", root.domain});
-    out.data.push_back({"SubjectLogonId", detail::subjectLogonId(event)});
+    addAccountFields(out, "Subject", context.accounts->account(0), detail::subjectLogonId(event));
     out.data.push_back({"PrivilegeList", std::string(kAdminPrivileges)});
     return out;
 }
