@@ -296,7 +296,9 @@ class Daemon {
     // Answers a complete request; a sync keeps the connection (answered when the sync ends).
     void serve(host::UniqueFd connection, const host::control::Peer &peer, const std::string &line);
     bool idleUnlessJoined(bool background, const cli::Sink *clientSink);
-    // gpauditctl status: what this daemon knows, rendered by core/report/render.hxx.
+    // gpauditctl status: what this daemon knows, rendered by core/report/render.hxx. statusFacts: all
+    // of it but state.yaml and the kernel's audit state (no I/O; also the sd_notify status line).
+    core::DaemonStatus statusFacts() const;
     std::string statusReport(bool json) const;
 
     Options options_;
@@ -1010,29 +1012,10 @@ void Daemon::afterSync(const core::SyncReport &outcome, bool background)
 
 void Daemon::notifyStatus() const
 {
-    std::string status;
-    if (!notJoined_.empty()) {
-        status = "Idle, not joined to a domain: " + core::displayText(notJoined_) + "; " +
-                 std::to_string(inForce_.size()) +
-                 " rules in force"; // escaped: a line break would be another sd_notify assignment
-    } else if (running_ != nullptr) {
-        status = "Syncing with the domain since " + utcText(running_->started) + "; " +
-                 std::to_string(inForce_.size()) + " rules in force";
-    } else if (!last_ && syncs_ == 0) {
-        status = "Starting";
-    } else {
-        const auto until = nextSync_ > now() ? nextSync_ - now() : 0;
-        status = "Last sync " + utcText(lastTime_) + " " + (failures_ ? "failed" : "ok") + ": " +
-                 std::to_string(inForce_.size()) + " rules in force" +
-                 (config_.guardrails.reportOnly     ? "; report-only"
-                  : mode_ == core::ApplyMode::Stage ? "; new policy staged, takes effect at the next boot"
-                                                    : "") +
-                 "; next sync in " + spanText(until);
-    }
-    sd_notify(0, ("STATUS=" + status).c_str());
+    sd_notify(0, ("STATUS=" + core::renderDaemonStatusLine(statusFacts())).c_str());
 }
 
-std::string Daemon::statusReport(bool json) const
+core::DaemonStatus Daemon::statusFacts() const
 {
     const auto nowUsec = now();
     const auto ahead = [&](std::uint64_t at) {
@@ -1041,14 +1024,11 @@ std::string Daemon::statusReport(bool json) const
     const auto wall = [](std::chrono::seconds in) {
         return utcText(std::time(nullptr) + static_cast<std::time_t>(in.count()));
     };
-    const auto state = host::readSyncState(config_.stateDir);
-    const auto kernelState = kernel::readAuditState();
     core::DaemonStatus status;
     status.version = GPAUDIT_VERSION;
     status.pid = ::getpid();
     status.since = utcText(started_);
     status.socket = config_.socket;
-    status.state = state ? &*state : nullptr;
     status.notJoined = notJoined_;
     status.retryMax = config_.retryMax;
     status.reportOnly = config_.guardrails.reportOnly;
@@ -1057,14 +1037,10 @@ std::string Daemon::statusReport(bool json) const
     status.rulesFile = config_.rulesFile;
     status.guardrails = guardrailNotes_;
     status.rulesInForce = inForce_.size();
-    if (kernelState)
-        status.kernel = &*kernelState;
-    else
-        status.kernelError = kernelState.error().message;
     status.syncs = syncs_;
+    status.lastTime = utcText(lastTime_);
     if (last_) {
         status.last = &*last_;
-        status.lastTime = utcText(lastTime_);
         status.lastExitCode = cli::exitStatus(*last_);
     }
     if (running_ != nullptr) {
@@ -1096,6 +1072,19 @@ std::string Daemon::statusReport(bool json) const
     status.driftCheckEvery = config_.driftCheckInterval;
     for (const auto &d : drifts_)
         status.drifts.push_back({utcText(d.time), d.missing, d.expected, d.by, d.result, d.took});
+    return status;
+}
+
+std::string Daemon::statusReport(bool json) const
+{
+    auto status = statusFacts();
+    const auto state = host::readSyncState(config_.stateDir);
+    const auto kernelState = kernel::readAuditState();
+    status.state = state ? &*state : nullptr;
+    if (kernelState)
+        status.kernel = &*kernelState;
+    else
+        status.kernelError = kernelState.error().message;
     return json ? core::renderDaemonStatusJson(status) : core::renderDaemonStatusText(status);
 }
 

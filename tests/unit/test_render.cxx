@@ -292,6 +292,14 @@ TEST_CASE("status with gpauditd: text and JSON of what the daemon knows")
     CHECK(json["nextFullReapplyInSeconds"] == 18060);
     CHECK(json["drift"]["events"][0]["tookMs"] == 26.4);
     CHECK(json["gpos"].size() == 2);
+    // The sd_notify line: a sync running, then the last sync (staged) and the next.
+    CHECK(core::renderDaemonStatusLine(status) ==
+          "Syncing with the domain since 2026-12-02T02:00:00Z; 42 rules in force");
+    status.running.reset();
+    status.nextSyncIn = std::chrono::seconds(330);
+    CHECK(core::renderDaemonStatusLine(status) ==
+          "Last sync 2026-12-02T01:45:00Z failed: 42 rules in force; new policy staged, takes effect at the next "
+          "boot; next sync in 5m 30s");
 
     // Idle, never synced, nothing running, the kernel unreadable; report-only.
     core::DaemonStatus idle;
@@ -332,6 +340,15 @@ TEST_CASE("status with gpauditd: text and JSON of what the daemon knows")
     CHECK(idleJson["lastError"].is_null());
     CHECK_FALSE(idleJson.contains("lastSync"));
     CHECK(idleJson["gpos"].empty());
+    CHECK(core::renderDaemonStatusLine(idle) == "Idle, not joined to a domain: no keytab; 0 rules in force");
+    idle.notJoined = "line\nbreak";
+    CHECK(core::renderDaemonStatusLine(idle) == "Idle, not joined to a domain: line\\x0abreak; 0 rules in force");
+    idle.notJoined.clear();
+    CHECK(core::renderDaemonStatusLine(idle) == "Starting");
+    idle.syncs = 1;
+    idle.lastTime = "2026-12-02T01:10:00Z";
+    CHECK(core::renderDaemonStatusLine(idle) ==
+          "Last sync 2026-12-02T01:10:00Z ok: 0 rules in force; report-only; next sync in 30m");
 }
 
 TEST_CASE("times and durations: one format each")

@@ -705,6 +705,22 @@ std::string renderDaemonStatusText(const DaemonStatus &status)
     return out;
 }
 
+std::string renderDaemonStatusLine(const DaemonStatus &status)
+{
+    const std::string inForce = std::to_string(status.rulesInForce) + " rules in force";
+    if (!status.notJoined.empty())
+        return "Idle, not joined to a domain: " + displayText(status.notJoined) + "; " + inForce;
+    if (status.running)
+        return "Syncing with the domain since " + status.running->since + "; " + inForce;
+    if (status.last == nullptr && status.syncs == 0)
+        return "Starting";
+    return "Last sync " + status.lastTime + " " + (status.failures != 0 ? "failed" : "ok") + ": " + inForce +
+           (status.reportOnly                 ? "; report-only"
+            : status.mode == ApplyMode::Stage ? "; new policy staged, takes effect at the next boot"
+                                              : "") +
+           "; next sync in " + spanText(status.nextSyncIn);
+}
+
 std::string renderDaemonStatusJson(const DaemonStatus &status)
 {
     Json out{{"daemon",

@@ -137,6 +137,9 @@ struct DaemonStatus {
 std::string daemonModeText(const DaemonStatus &status);
 std::string renderDaemonStatusText(const DaemonStatus &status);
 std::string renderDaemonStatusJson(const DaemonStatus &status);
+// gpauditd's state in one line for systemd (sd_notify STATUS=, systemctl status): idle, syncing, starting,
+// or the last sync and the next. Escaped: a line break would be another sd_notify assignment.
+std::string renderDaemonStatusLine(const DaemonStatus &status);
 
 // What every subcategory becomes on Linux, or why it does not: a table, and the gpaudit-mapping(7)
 // page (generated from the same data at build time, so the two cannot drift).
