@@ -112,8 +112,11 @@ df = json.load(open(f"{d}/d_full.json"))
 u = json.load(open(f"{d}/unchanged.json"))
 f = json.load(open(f"{d}/full.json"))
 print(f"sync of LINUX1 against the lab DC, median of {rounds} interleaved rounds (wall time, ms)")
+def proof(r):  # the DC's proof: made by this sync, or kept with the machine TGT (README, "Is the DC a DC?")
+    return "DC proof kept" if r["ldap"].get("dcProofKept") else "DC proved" if r["ldap"].get("dcProved") else "no proof"
 print(f"  gpauditctl sync --dry-run (unchanged)    {med['ours_unchanged']:8.1f}   LDAP {u['ldap']['searches']} searches / "
-      f"{u['ldap']['roundTrips']} round trips, SMB {u['smb']['files']} files {u['smb']['bytes']} bytes")
+      f"{u['ldap']['roundTrips']} round trips, SMB {u['smb']['files']} files {u['smb']['bytes']} bytes, {proof(u)}; "
+      f"stages {u['stagesMs']}")
 print(f"  gpauditctl sync --dry-run --force (full) {med['ours_full']:8.1f}   LDAP {f['ldap']['searches']} searches / "
       f"{f['ldap']['roundTrips']} round trips, SMB {f['smb']['files']} files {f['smb']['bytes']} bytes")
 print(f"  via gpauditd: sync --dry-run (unchanged) {med['daemon_unchanged']:8.1f}   LDAP {du['ldap']['searches']} searches / "
