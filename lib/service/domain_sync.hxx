@@ -26,6 +26,9 @@ struct SyncOptions {
     // gpauditd: the LDAP and SMB sessions kept between syncs (used, and kept for the next sync). Null:
     // every session is opened for this sync and closed at its end (gpauditctl).
     domain::DomainSession *session = nullptr;
+    // The program and arguments that make a fetch worker (domain/fetch_pool.hxx; the programs pass
+    // /proc/self/exe --smb-fetch-worker). Empty: every file is read in process.
+    std::vector<std::string> fetchWorker;
     std::function<void(const std::string &)> progress; // one line per stage, may be empty
 };
 
@@ -56,6 +59,8 @@ struct DomainPolicy {
     std::string ticketExpires;          // the machine TGT's end time (UTC)
     std::size_t smbFiles = 0;
     std::size_t smbBytes = 0;
+    std::size_t fetchWorkers = 0;   // workers that read files (0: every file read in process)
+    std::size_t cacheUnchanged = 0; // GPOs fetched again (--force) whose cached copy was the same: not rewritten
     std::size_t gposFetched = 0;
     std::size_t gposCached = 0;
     std::vector<StageTime> stages;

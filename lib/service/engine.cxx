@@ -55,6 +55,8 @@ core::SyncStats statsOf(const DomainPolicy &policy)
     stats.dcRefused = policy.dcRefused;
     stats.smbFiles = policy.smbFiles;
     stats.smbBytes = policy.smbBytes;
+    stats.fetchWorkers = policy.fetchWorkers;
+    stats.cacheUnchanged = policy.cacheUnchanged;
     for (const auto &stage : policy.stages)
         stats.stages.push_back({stage.name, stage.elapsed});
     return stats;
@@ -110,6 +112,7 @@ PendingSyncPtr fetchSync(const host::RulesData &data, const core::Config &config
         syncOptions.config = config;
         syncOptions.force = request.force;
         syncOptions.session = request.session;
+        syncOptions.fetchWorker = request.fetchWorker;
         syncOptions.progress = progress;
         pending->policy = fetchDomainPolicy(data.catalog, syncOptions);
     }
