@@ -26,6 +26,7 @@
 #endif
 #ifdef GPAUDIT_HAVE_SERVICE
 #include "domain/kerberos.hxx"
+#include "fetch_worker.hxx"
 #include "service/engine.hxx"
 #endif
 #ifdef GPAUDIT_HAVE_AUPARSE
@@ -416,7 +417,7 @@ int runConfigCheck(const Options &options)
               << "\nfull_reapply_interval: " << durationText(c.fullReapplyInterval)
               << "\nretry_min: " << durationText(c.retryMin) << "\nretry_max: " << durationText(c.retryMax)
               << "\ndrift_check_interval: " << durationText(c.driftCheckInterval)
-              << "\nldap_timeout: " << durationText(c.ldapTimeout) << "\n";
+              << "\nldap_timeout: " << durationText(c.ldapTimeout) << "\nfetch_workers: " << c.fetchWorkers << "\n";
     std::cout << "max_file_size: " << c.limits.maxFileSize << "\nmax_per_user_sids: " << c.limits.maxPerUserSids
               << "\nmax_sacl_aces: " << c.limits.maxSaclAces << "\nmax_rules: " << c.limits.maxRules << "\n";
     const auto &g = c.guardrails;
@@ -522,6 +523,7 @@ int runSync(const Options &options, const host::RulesData &data)
     service::SyncRequest request;
     request.force = options.force;
     request.dryRun = options.dryRun;
+    request.fetchWorker = daemon::fetchWorkerCommand();
     // libsmbclient finds the machine ticket through KRB5CCNAME only (domain/smb.hxx): set here, once,
     // while this program has one thread; nothing in lib/ calls setenv.
     ::setenv("KRB5CCNAME", domain::machineCcacheName(config->stateDir).c_str(), 1);
@@ -674,6 +676,10 @@ int run(const Options &options)
 
 int main(int argc, char **argv)
 {
+#ifdef GPAUDIT_HAVE_SERVICE
+    if (auto status = gpaudit::daemon::runAsFetchWorker(argc, argv)) // a sync's SMB reader (fetch_worker.hxx)
+        return *status;
+#endif
     const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
     if (argc > 1 && std::string_view(argv[1]) == "search") {
 #ifdef GPAUDIT_HAVE_AUPARSE

@@ -18,6 +18,7 @@
 #include "domain/kerberos.hxx"
 #include "domain/session.hxx"
 #include "domain/smb.hxx"
+#include "fetch_worker.hxx"
 #include "host/control/control.hxx"
 #include "host/data/rules_data.hxx"
 #include "host/files/files.hxx"
@@ -585,7 +586,7 @@ int Daemon::onSmbIdle(sd_event_source *, std::uint64_t, void *self)
     // Never while the sync thread may use them: the next sync's end re-arms this timer.
     if (d.running_ != nullptr || !d.queued_.empty())
         return 0;
-    if (domain::SmbReader::unloadLibrary(&d.session_.smb()))
+    if (d.session_.releaseSmb()) // the fetch workers too
         ::malloc_trim(0);
     return 0;
 }
@@ -777,6 +778,7 @@ void Daemon::sync(bool force, const service::SyncRequest *clientRequest, host::U
     job->request.force = job->request.force || force;
     job->request.program = "gpauditd";
     job->request.session = &session_;
+    job->request.fetchWorker = daemon::fetchWorkerCommand();
     job->request.locked = [this] { syncHoldsLock_ = true; };
     job->background = !clientFd;
     job->client = std::move(clientFd);
@@ -1326,6 +1328,8 @@ int detach(host::UniqueFd &readyFd)
 
 int main(int argc, char **argv)
 {
+    if (auto status = gpaudit::daemon::runAsFetchWorker(argc, argv)) // a sync's SMB reader (fetch_worker.hxx)
+        return *status;
     const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))

@@ -5,6 +5,7 @@
 // owner decides its life, and uses it from one thread at a time (gpauditd: its sync thread only).
 #pragma once
 
+#include "domain/fetch_pool.hxx"
 #include "domain/ldap.hxx"
 #include "domain/smb.hxx"
 
@@ -32,11 +33,21 @@ class DomainSession {
     // The libsmbclient context SmbReader::create reuses.
     SmbReader::Kept &smb() { return smb_; }
 
+    // The fetch workers kept between syncs (their SMB sessions with them): the kept pool when it was
+    // started with these settings and still has a worker, grown to `workers` (at most
+    // FetchPool::kMaxWorkers); else a new one (an error when none could be started).
+    Result<FetchPool *> fetchPool(const FetchSettings &settings, std::size_t workers);
+    // Gives back everything SMB holds once idle (gpauditd, between syncs): the fetch workers are
+    // stopped, the kept context freed and libsmbclient closed (SmbReader::unloadLibrary). True when
+    // anything was stopped or unloaded.
+    bool releaseSmb();
+
   private:
     std::optional<LdapSession> ldap_;
     std::string principal_;
     std::int64_t ticketExpiry_ = 0;
     SmbReader::Kept smb_;
+    std::optional<FetchPool> pool_;
 };
 
 } // namespace gpaudit::domain

@@ -6,6 +6,7 @@
 #include "core/gpclient/gpo_list.hxx"
 #include "core/gpclient/ldap_answers.hxx"
 #include "core/gpclient/sysvol_path.hxx"
+#include "domain/fetch_pool.hxx"
 #include "domain/kerberos.hxx"
 #include "domain/ldap.hxx"
 #include "domain/locator.hxx"
@@ -518,16 +519,161 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
     return std::nullopt;
 }
 
+// The files of one GPO to fetch (MS-GPOL 2.2.4: only those of the extensions it lists in
+// gPCMachineExtensionNames), and what the fetch gave.
+struct FetchJob {
+    std::vector<std::string> urls;
+    std::vector<std::optional<std::string> host::CachedGpo::*> targets; // where each URL's file goes
+    Result<host::CachedGpo> fetched = host::CachedGpo{};
+};
+
+bool sameFiles(const host::CachedGpo &a, const host::CachedGpo &b)
+{
+    return a.auditCsv == b.auditCsv && a.gptTmplInf == b.gptTmplInf && a.registryPol == b.registryPol;
+}
+
+// Fetch workers (domain/fetch_pool.hxx) pay for themselves from this many files on (each starts a
+// process that loads libsmbclient and opens an SMB session: 40-60 ms of this lab's 2 cores); fewer are
+// read in process. One worker per this many files, at most FetchPool::kMaxWorkers (README: the scale
+// lab's figures, sequential against concurrent); fetch_workers (gpauditd.conf(5)) lowers the most.
+constexpr std::size_t kWorkersFrom = 8;
+constexpr std::size_t kFilesPerWorker = 8;
+
+// Reads every job's files: through fetch workers when there are enough, the rest (or all, without
+// workers, or what a lost worker left) in process, one after another. The answers are the reader's
+// either way; a GPO's first failing file is its error (read in process, its later files are not read).
+void fetchJobs(std::vector<FetchJob *> &jobs, const core::Config &config, const SyncOptions &options,
+               DomainPolicy &policy)
+{
+    const auto timeout = static_cast<unsigned>(config.ldapTimeout.count());
+    std::size_t total = 0;
+    for (const auto *job : jobs)
+        total += job->urls.size();
+    // Answers by job and file; nullopt: still to read in process.
+    std::vector<std::vector<std::optional<domain::FetchAnswer>>> answers(jobs.size());
+    for (std::size_t j = 0; j < jobs.size(); ++j)
+        answers[j].resize(jobs[j]->urls.size());
+    // The reader of this process (gpauditd: over the context it keeps), made at its first file.
+    std::optional<domain::SmbReader> smb;
+    auto readHere = [&](const std::string &url) -> domain::FetchAnswer {
+        if (!smb) {
+            auto reader = domain::SmbReader::create(config.stateDir, timeout,
+                                                    options.session != nullptr ? &options.session->smb() : nullptr);
+            if (!reader)
+                return tl::unexpected(reader.error());
+            smb = std::move(*reader);
+        }
+        return smb->read(url, config.limits.maxFileSize);
+    };
+    if (!options.fetchWorker.empty() && config.fetchWorkers > 0 && total >= kWorkersFrom) {
+        const domain::FetchSettings settings{options.fetchWorker, config.stateDir, timeout, config.limits.maxFileSize};
+        const std::size_t wanted =
+            std::min<std::size_t>(config.fetchWorkers, (total + kFilesPerWorker - 1) / kFilesPerWorker);
+        std::optional<domain::FetchPool> local; // gpauditctl: the workers of this sync only
+        domain::FetchPool *pool = nullptr;
+        if (options.session != nullptr) {
+            auto kept = options.session->fetchPool(settings, wanted);
+            if (kept)
+                pool = *kept;
+            else if (options.progress)
+                options.progress("fetch: no fetch worker could start (" + kept.error().message +
+                                 "); reading in process");
+        } else if (auto started = domain::FetchPool::start(settings, wanted); started) {
+            local = std::move(*started);
+            pool = &*local;
+        } else if (options.progress) {
+            options.progress("fetch: no fetch worker could start (" + started.error().message +
+                             "); reading in process");
+        }
+        if (pool != nullptr) {
+            policy.stats.fetchWorkers = pool->size();
+            std::vector<std::string> urls;
+            urls.reserve(total);
+            for (const auto *job : jobs)
+                urls.insert(urls.end(), job->urls.begin(), job->urls.end());
+            // This process reads too, from the first file on, while the workers start.
+            auto batch = pool->readAll(urls, readHere);
+            policy.stats.smbFiles += batch.files;
+            policy.stats.smbBytes += batch.bytes;
+            if (batch.reconnects > 0 && options.progress)
+                options.progress("fetch: a worker's SMB session to " + policy.dc +
+                                 " had been dropped; connected again");
+            if (!batch.lost.empty() && options.progress)
+                options.progress("fetch: " + batch.lost + "; its files are read in process");
+            std::size_t at = 0;
+            for (auto &byJob : answers)
+                for (auto &answer : byJob)
+                    answer = std::move(batch.answers[at++]);
+        }
+    }
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+        FetchJob &job = *jobs[j];
+        host::CachedGpo got;
+        for (std::size_t f = 0; f < job.urls.size(); ++f) {
+            if (!answers[j][f])
+                answers[j][f] = readHere(job.urls[f]);
+            auto &answer = *answers[j][f];
+            if (!answer) {
+                job.fetched = tl::unexpected(answer.error());
+                break;
+            }
+            got.*job.targets[f] = std::move(*answer);
+        }
+        if (job.fetched)
+            job.fetched = std::move(got);
+    }
+    if (smb) {
+        policy.stats.smbFiles += smb->filesRead();
+        policy.stats.smbBytes += smb->bytesRead();
+        if (smb->reconnects() > 0 && options.progress)
+            options.progress("fetch: the SMB session to " + policy.dc + " had been dropped; connected again");
+    }
+}
+
 // MS-GPAC 3.2.5: each applied GPO's files, from the cache when its version was fetched before; one GPO
 // failing does not stop the others (its previous version, if cached, stays in force).
 std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, const core::Config &config,
                                              const SyncOptions &options, DomainPolicy &policy)
 {
     auto previous = host::readSyncState(config.stateDir);
-    std::optional<domain::SmbReader> smb;
     std::vector<host::CachedInput> inputs;
     host::SyncState &state = policy.state;
-    for (const auto &decision : list.considered) {
+    // First what to fetch, so that every file can be read at once; then each GPO in order.
+    std::vector<std::optional<host::CachedGpo>> cached(list.considered.size());
+    std::vector<std::optional<FetchJob>> jobs(list.considered.size());
+    std::vector<FetchJob *> toFetch;
+    for (std::size_t i = 0; i < list.considered.size(); ++i) {
+        const auto &decision = list.considered[i];
+        if (!decision.applied)
+            continue;
+        const std::uint32_t version = decision.container != nullptr ? decision.container->versionNumber & 0xFFFFU : 0;
+        if (!options.force)
+            cached[i] = host::readCachedGpo(config.stateDir, decision.guid, version);
+        if (cached[i] || !(decision.hasAudit || decision.hasSecurity || decision.hasRegistry))
+            continue;
+        FetchJob &job = jobs[i].emplace();
+        auto location = core::parseGpcFileSysPath(decision.container->fileSysPath, decision.guid);
+        if (!location) {
+            job.fetched = tl::unexpected(location.error());
+            continue;
+        }
+        // Only the files of the extensions the GPO lists in gPCMachineExtensionNames (MS-GPOL 2.2.4).
+        const std::tuple<bool, std::string_view, std::optional<std::string> host::CachedGpo::*> wanted[] = {
+            {decision.hasAudit, core::kAuditCsvPath, &host::CachedGpo::auditCsv},
+            {decision.hasSecurity, core::kGptTmplPath, &host::CachedGpo::gptTmplInf},
+            {decision.hasRegistry, core::kRegistryPolPath, &host::CachedGpo::registryPol}};
+        for (const auto &[listed, path, target] : wanted)
+            if (listed) {
+                job.urls.push_back(location->url(policy.dc, path));
+                job.targets.push_back(target);
+            }
+        toFetch.push_back(&job);
+    }
+    if (!toFetch.empty())
+        fetchJobs(toFetch, config, options, policy);
+
+    for (std::size_t i = 0; i < list.considered.size(); ++i) {
+        const auto &decision = list.considered[i];
         host::GpoRecord record;
         record.guid = decision.guid;
         record.name = decision.name;
@@ -543,46 +689,24 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
         if (decision.applied) {
             const std::uint32_t version = record.version;
             const core::GpoRef ref{decision.guid, decision.name};
-            std::optional<host::CachedGpo> files;
-            if (!options.force)
-                files = host::readCachedGpo(config.stateDir, decision.guid, version);
+            std::optional<host::CachedGpo> files = std::move(cached[i]);
             if (files) {
                 record.status = "cached";
                 ++policy.stats.gposCached;
-            } else if (decision.hasAudit || decision.hasSecurity || decision.hasRegistry) {
-                auto fetched = [&]() -> Result<host::CachedGpo> {
-                    auto location = core::parseGpcFileSysPath(decision.container->fileSysPath, decision.guid);
-                    if (!location)
-                        return tl::unexpected(location.error());
-                    if (!smb) {
-                        auto reader = domain::SmbReader::create(
-                            config.stateDir, static_cast<unsigned>(config.ldapTimeout.count()),
-                            options.session != nullptr ? &options.session->smb() : nullptr);
-                        if (!reader)
-                            return tl::unexpected(reader.error());
-                        smb = std::move(*reader);
-                    }
-                    host::CachedGpo got;
-                    // Only the files of the extensions the GPO lists in gPCMachineExtensionNames (MS-GPOL 2.2.4).
-                    const std::tuple<bool, std::string_view, std::optional<std::string> *> wanted[] = {
-                        {decision.hasAudit, core::kAuditCsvPath, &got.auditCsv},
-                        {decision.hasSecurity, core::kGptTmplPath, &got.gptTmplInf},
-                        {decision.hasRegistry, core::kRegistryPolPath, &got.registryPol}};
-                    for (const auto &[listed, path, target] : wanted) {
-                        if (!listed)
-                            continue;
-                        auto content = smb->read(location->url(policy.dc, path), config.limits.maxFileSize);
-                        if (!content)
-                            return tl::unexpected(content.error());
-                        *target = std::move(*content);
-                    }
-                    return got;
-                }();
+            } else if (jobs[i]) {
+                auto &fetched = jobs[i]->fetched;
                 if (fetched) {
                     files = std::move(*fetched);
                     record.status = "fetched";
                     ++policy.stats.gposFetched;
-                    if (auto stored = host::writeCachedGpo(config.stateDir, decision.guid, version, *files); !stored)
+                    // --force fetches every version again: one already cached the same is not written
+                    // again (a rename over each file costs this file system a flush and a discard).
+                    auto before =
+                        options.force ? host::readCachedGpo(config.stateDir, decision.guid, version) : std::nullopt;
+                    if (before && sameFiles(*before, *files))
+                        ++policy.stats.cacheUnchanged;
+                    else if (auto stored = host::writeCachedGpo(config.stateDir, decision.guid, version, *files);
+                             !stored)
                         policy.notes.push_back(decision.name + " {" + decision.guid +
                                                "}: not cached: " + stored.error().message);
                 } else {
@@ -627,12 +751,6 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
             }
         }
         state.gpos.push_back(std::move(record));
-    }
-    if (smb) {
-        policy.stats.smbFiles = smb->filesRead();
-        policy.stats.smbBytes = smb->bytesRead();
-        if (smb->reconnects() > 0 && options.progress)
-            options.progress("fetch: the SMB session to " + policy.dc + " had been dropped; connected again");
     }
     return inputs;
 }

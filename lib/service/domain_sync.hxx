@@ -28,6 +28,9 @@ struct SyncOptions {
     // gpauditd: the LDAP and SMB sessions kept between syncs (used, and kept for the next sync). Null:
     // every session is opened for this sync and closed at its end (gpauditctl).
     domain::DomainSession *session = nullptr;
+    // The program and arguments that make a fetch worker (domain/fetch_pool.hxx; the programs pass
+    // /proc/self/exe --smb-fetch-worker). Empty: every file is read in process.
+    std::vector<std::string> fetchWorker;
     std::function<void(const std::string &)> progress; // one line per stage, may be empty
 };
 

@@ -76,6 +76,7 @@ PendingSyncPtr fetchSync(const core::Config &config, const SyncRequest &request,
         syncOptions.config = config;
         syncOptions.force = request.force;
         syncOptions.session = request.session;
+        syncOptions.fetchWorker = request.fetchWorker;
         syncOptions.progress = progress;
         pending->policy = fetchDomainPolicy(syncOptions);
     }

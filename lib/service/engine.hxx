@@ -24,6 +24,9 @@ struct SyncRequest {
     bool offline = false; // no domain: apply the last applied sync again from the state directory
     // gpauditd: the LDAP and SMB sessions it keeps between syncs (domain/session.hxx); null: none kept.
     domain::DomainSession *session = nullptr;
+    // The program that reads SYSVOL files concurrently as fetch workers (domain/fetch_pool.hxx); empty:
+    // every file read in process, one after another.
+    std::vector<std::string> fetchWorker;
     // gpauditd: the state lock is held by its sync thread, which fetches meanwhile and writes only the
     // GPO cache (a drift restore then goes on without waiting for the fetch).
     bool lockHeld = false;

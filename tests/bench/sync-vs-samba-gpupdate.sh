@@ -9,7 +9,11 @@
 # Per round: gpauditctl sync --dry-run (in process; nothing changed: cached files), gpauditctl sync
 # --dry-run --force (in process; full: every GPO's files fetched again), the same two answered by a
 # running gpauditd over its socket (libsmbclient loaded, the LDAP and SMB sessions kept between syncs),
-# samba-gpupdate --rsop, samba-gpupdate --force.
+# samba-gpupdate --rsop, samba-gpupdate --force. With --scale also the full sync with fetch workers
+# (fetch_workers: 4, gpauditd.conf(5): files read concurrently by worker processes), in process and
+# through a second gpauditd (report_only: it never touches the kernel), beside the default
+# (fetch_workers: 0, every file read one after another), for the figures sequential against
+# concurrent side by side.
 # Prints the median wall time of each, the ratios, and LDAP searches / round trips / SMB bytes of ours,
 # and gpauditd's memory right after the rounds and once idle (Rss and Pss from /proc/PID/smaps_rollup).
 # gpauditd's own first sync loads the lab's policy into the kernel: the kernel's rules and status are
@@ -56,19 +60,43 @@ CONF
 started_pids+=("$!")
 for _ in $(seq 150); do grep -q "sync ok" "$tmp/gpauditd.log" && break; sleep 0.2; done
 grep -q "sync ok" "$tmp/gpauditd.log" || { cat "$tmp/gpauditd.log"; echo "gpauditd did not sync"; exit 1; }
+printf 'fetch_workers: 4\n' > "$tmp/concurrent.conf"
+if [ -n "$scale" ]; then
+    # The second gpauditd: files read by up to 4 fetch workers at once; report_only.
+    sed -e "s|$tmp/dstate|$tmp/dstate-conc|; s|$tmp/control.sock|$tmp/control-conc.sock|" \
+        -e "s|$tmp/gpaudit.rules|$tmp/gpaudit-conc.rules|" "$tmp/gpauditd.conf" > "$tmp/gpauditd-conc.conf"
+    printf 'fetch_workers: 4\nreport_only: true\n' >> "$tmp/gpauditd-conc.conf"
+    "$GPA_LAB_EXEC" "$gpauditd" --config "$tmp/gpauditd-conc.conf" --foreground 2> "$tmp/gpauditd-conc.log" &
+    started_pids+=("$!")
+    for _ in $(seq 150); do grep -q "sync ok" "$tmp/gpauditd-conc.log" && break; sleep 0.2; done
+    grep -q "sync ok" "$tmp/gpauditd-conc.log" ||
+        { cat "$tmp/gpauditd-conc.log"; echo "the second gpauditd (fetch_workers: 4) did not sync"; exit 1; }
+fi
 # gpauditd's own PID (labexec's child), for its memory.
 gpauditd_pid=
 for p in $(pgrep -f -- "--config $tmp/gpauditd.conf"); do
     [ "$(cat "/proc/$p/comm" 2>/dev/null)" = gpauditd ] && gpauditd_pid=$p
 done
 memory() { awk '$1 == "Rss:" || $1 == "Pss:" || $1 == "Pss_Anon:" || $1 == "Pss_File:" {printf "%s %.1f MiB  ", $1, $2 / 1024}' \
-    "/proc/$gpauditd_pid/smaps_rollup"; }
+    "/proc/$gpauditd_pid/smaps_rollup"
+    [ -n "$conc_pid" ] && printf "(the second gpauditd, fetch_workers: 4: Pss %s, fetch workers alive: %s)" \
+        "$(awk '$1 == "Pss:" {printf "%.1f MiB", $2 / 1024}' "/proc/$conc_pid/smaps_rollup")" "$(pgrep -c -P "$conc_pid")"; }
+conc_pid=
+for p in $(pgrep -f -- "--config $tmp/gpauditd-conc.conf"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = gpauditd ] && conc_pid=$p
+done
 # The client of gpauditd runs where an administrator's would: in the host's namespaces (the control
 # socket is a path; only gpauditd itself needs the lab's network namespace to reach the DC).
 daemon() { "$ctl" sync --dry-run --json --socket "$tmp/control.sock" "$@" 2>/dev/null; }
+daemon_conc() { "$ctl" sync --dry-run --json --socket "$tmp/control-conc.sock" "$@" 2>/dev/null; }
 ours() {
     "$GPA_LAB_EXEC" "$ctl" sync --dry-run --json --realm "$GPA_REALM" --machine 'LINUX1$' --keytab "$GPA_KEYTAB" \
         --state-dir "$tmp/state" "$@" 2>/dev/null
+}
+# In process with fetch workers (its own state directory, warmed the same).
+ours_conc() {
+    "$GPA_LAB_EXEC" "$ctl" sync --dry-run --json --config "$tmp/concurrent.conf" --realm "$GPA_REALM" \
+        --machine 'LINUX1$' --keytab "$GPA_KEYTAB" --state-dir "$tmp/state-conc" "$@" 2>/dev/null
 }
 peer() { "$GPA_LAB_EXEC" --member samba-gpupdate -s "$GPA_MEMBER_SMB_CONF" "$@" >/dev/null 2>&1; }
 old() {
@@ -77,9 +105,11 @@ old() {
 }
 now() { date +%s%N; }
 ours > "$tmp/warm.json" || { echo "gpauditctl sync failed"; exit 1; }   # warm the cache and the ticket
+[ -n "$scale" ] && { ours_conc > /dev/null || { echo "gpauditctl sync (fetch_workers: 4) failed"; exit 1; }; }
 [ -n "$before" ] && { old > /dev/null || { echo "$before sync failed"; exit 1; }; }
 peer --rsop || { echo "samba-gpupdate failed"; exit 1; }
-for kind in ours_unchanged ours_full daemon_unchanged daemon_full peer_rsop peer_force netns before_unchanged before_full; do
+for kind in ours_unchanged ours_full daemon_unchanged daemon_full peer_rsop peer_force netns before_unchanged before_full \
+    ours_conc_full daemon_conc_full; do
     : > "$tmp/$kind"
 done
 for ((i = 0; i < rounds; i++)); do
@@ -87,6 +117,10 @@ for ((i = 0; i < rounds; i++)); do
     t=$(now); ours --force > "$tmp/full.json"; echo $(($(now) - t)) >> "$tmp/ours_full"
     t=$(now); daemon > "$tmp/d_unchanged.json"; echo $(($(now) - t)) >> "$tmp/daemon_unchanged"
     t=$(now); daemon --force > "$tmp/d_full.json"; echo $(($(now) - t)) >> "$tmp/daemon_full"
+    if [ -n "$scale" ]; then
+        t=$(now); ours_conc --force > "$tmp/conc_full.json"; echo $(($(now) - t)) >> "$tmp/ours_conc_full"
+        t=$(now); daemon_conc --force > "$tmp/dconc_full.json"; echo $(($(now) - t)) >> "$tmp/daemon_conc_full"
+    fi
     t=$(now); "$GPA_LAB_EXEC" true; echo $(($(now) - t)) >> "$tmp/netns"
     t=$(now); peer --rsop; echo $(($(now) - t)) >> "$tmp/peer_rsop"
     t=$(now); peer --force; echo $(($(now) - t)) >> "$tmp/peer_force"
@@ -104,7 +138,7 @@ import json, os, statistics, sys
 d, rounds, scale = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 med = {k: statistics.median(int(x) for x in open(f"{d}/{k}")) / 1e6
        for k in ("ours_unchanged", "ours_full", "daemon_unchanged", "daemon_full", "peer_rsop", "peer_force", "netns",
-                 "before_unchanged", "before_full") if os.path.getsize(f"{d}/{k}")}
+                 "before_unchanged", "before_full", "ours_conc_full", "daemon_conc_full") if os.path.getsize(f"{d}/{k}")}
 if scale:
     print("SCALE LAB: LINUX1 8 OUs deep, 120 GPOs linked along its path")
 du = json.load(open(f"{d}/d_unchanged.json"))
@@ -144,6 +178,27 @@ print(f"LDAP session kept by gpauditd: unchanged {du['ldap'].get('sessionKept')}
 print("gpauditd's own time per sync (totalMs, last round): unchanged "
       f"{du['totalMs']:.1f} ms {du['stagesMs']}, full {df['totalMs']:.1f} ms {df['stagesMs']}")
 print(f"in-process full sync's stages (last round): {f['stagesMs']}")
+if "ours_conc_full" in med:
+    c = json.load(open(f"{d}/conc_full.json"))
+    dc = json.load(open(f"{d}/dconc_full.json"))
+    pf = med["peer_force"]
+    print("full sync at scale, sequential (fetch_workers: 0, the default) against concurrent (fetch_workers: 4), "
+          "same rounds (ms):")
+    print(f"  {'':34} {'sequential':>12} {'concurrent':>12}   samba-gpupdate --force / it: seq, conc")
+    print(f"  {'in a fresh gpauditctl process':34} {med['ours_full']:12.1f} {med['ours_conc_full']:12.1f}   "
+          f"{pf / med['ours_full']:.1f}x, {pf / med['ours_conc_full']:.1f}x")
+    print(f"  {'through gpauditd':34} {med['daemon_full']:12.1f} {med['daemon_conc_full']:12.1f}   "
+          f"{pf / med['daemon_full']:.1f}x, {pf / med['daemon_conc_full']:.1f}x")
+    print(f"  fetch stage (last round): fresh {f['stagesMs']['fetch']:.1f} / {c['stagesMs']['fetch']:.1f}, "
+          f"gpauditd {df['stagesMs']['fetch']:.1f} / {dc['stagesMs']['fetch']:.1f}; workers: fresh "
+          f"{f['smb'].get('workers')} / {c['smb'].get('workers')}, gpauditd {df['smb'].get('workers')} / "
+          f"{dc['smb'].get('workers')}; cached copies the same, not rewritten: {f['smb'].get('cacheUnchanged')}")
+    def policy(x):  # the resultant policy and its rules, without the time of the sync
+        p = dict(x["policy"])
+        p.pop("domain", None)
+        return json.dumps(p, sort_keys=True)
+    same = len({policy(x) for x in (c, dc, f, df)}) == 1
+    print(f"  the four give the same policy and rules: {same}")
 if "before_full" in med:
     print(f"the other build (--before), in process: unchanged {med['before_unchanged']:.1f} ms, full {med['before_full']:.1f} ms "
           f"(samba-gpupdate --force / it = {med['peer_force'] / med['before_full']:.1f}x)")

@@ -150,7 +150,7 @@ TEST_CASE("gpauditd.conf: defaults, every key, clear errors")
     CHECK(full->ldapTimeout == std::chrono::seconds(5));
     CHECK(full->idmap == IdmapSource::Winbind);
     CHECK(empty->idmap == IdmapSource::Auto);
-    CHECK(configKeys().size() == 32);
+    CHECK(configKeys().size() == 33);
 
     struct Bad {
         const char *text;

@@ -31,6 +31,7 @@ const std::vector<std::string_view> &configKeys()
                                                        "retry_max",
                                                        "drift_check_interval",
                                                        "ldap_timeout",
+                                                       "fetch_workers",
                                                        "max_file_size",
                                                        "max_per_user_sids",
                                                        "max_sacl_aces",
@@ -305,6 +306,12 @@ Result<Config> parseConfigMap(const YAML::Node &root, std::string_view label)
             ok = duration(config.driftCheckInterval, std::chrono::seconds(1));
         } else if (key == "ldap_timeout") {
             ok = duration(config.ldapTimeout, std::chrono::seconds(1));
+        } else if (key == "fetch_workers") {
+            std::string number;
+            ok = scalar(number);
+            if (ok && (!parseDecimal(number, config.fetchWorkers) || config.fetchWorkers > kMaxFetchWorkers))
+                ok = yamlError(value, label,
+                               "\"fetch_workers\" takes a number from 0 to " + std::to_string(kMaxFetchWorkers));
         } else if (key == "max_file_size" || key == "max_per_user_sids" || key == "max_sacl_aces" ||
                    key == "max_rules") {
             ok = limit(key, config.limits);

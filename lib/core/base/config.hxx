@@ -47,6 +47,9 @@ struct Config {
     std::chrono::seconds retryMax{30 * 60};
     std::chrono::seconds driftCheckInterval{5};
     std::chrono::seconds ldapTimeout{10};
+    // At most this many processes read SYSVOL files at once in a sync with many to fetch (0: every file
+    // read in process, one after another; domain/fetch_pool.hxx).
+    std::uint32_t fetchWorkers = 0;
     // Bounds on one policy's work (max_file_size, max_per_user_sids, max_sacl_aces, max_rules).
     PolicyLimits limits;
     // What a GPO may do to this host: report_only, failure_mode_max, backlog_min, keep_record_types.
@@ -58,6 +61,8 @@ struct Config {
     std::string sambaIncludeFile = "/etc/samba/gpaudit-audit.conf";
     bool sambaAddInclude = false; // consent to append one `include =` line to samba_conf
 };
+
+inline constexpr std::uint32_t kMaxFetchWorkers = 4; // domain::FetchPool::kMaxWorkers
 
 // Every key of the file, in the order of gpauditd.conf(5).
 const std::vector<std::string_view> &configKeys();

@@ -124,6 +124,8 @@ struct SyncStats {
     std::vector<std::string> dcRefused; // "dc9.gpa.test: did not prove it is a domain controller: ..."
     std::size_t smbFiles = 0;
     std::size_t smbBytes = 0;
+    std::size_t fetchWorkers = 0;   // processes that read files at once (0: read by the sync itself)
+    std::size_t cacheUnchanged = 0; // GPOs fetched again (--force) the same as cached: not rewritten
     std::vector<StageTime> stages;
     std::chrono::microseconds total{0};
 };
