@@ -248,6 +248,7 @@ class Daemon {
     {
     }
     ~Daemon();
+    void removeSocket(); // closes the control socket and removes its path
     Daemon(const Daemon &) = delete;
     Daemon &operator=(const Daemon &) = delete;
 
@@ -382,6 +383,11 @@ Daemon::~Daemon()
     for (auto *source : signalSources_)
         sd_event_source_unref(source);
     sd_event_unref(event_);
+    removeSocket();
+}
+
+void Daemon::removeSocket()
+{
     if (listen_) {
         listen_.reset();
         ::unlink(config_.socket.c_str());
@@ -491,6 +497,7 @@ int Daemon::run()
         // A sync is fetching (a slow or silent DC): not waited for. Nothing of it reached the kernel or
         // state.yaml (the loop applies); the GPO cache files it wrote are whole (written by rename).
         log_(LOG_INFO, "stopping during a sync: its fetch is abandoned, nothing of it was applied");
+        removeSocket(); // no destructor runs after _Exit: the next start must not find a stale socket
         std::cout.flush();
         std::cerr.flush();
         std::_Exit(r < 0 ? kExitFailure : kExitOk);

@@ -132,13 +132,14 @@ Result<ApplyReport> apply(KernelAudit &netlink, const core::Translation &policy,
         auto built = buildRule(rule);
         if (!built)
             return tl::unexpected(built.error());
-        desiredIds.push_back({built->identity, rule.action == core::AuditRule::Action::Never});
+        desiredIds.push_back({built->identity, rule.action == core::AuditRule::Action::Never, built->list});
         report.identities.push_back(built->identity);
         desired.push_back(std::move(*built));
     }
     std::vector<core::CurrentRule> currentIds;
     for (const auto &rule : *current)
-        currentIds.push_back({rule.identity, rule.keyedOurs() || previous->ownedFilters.contains(rule.identity)});
+        currentIds.push_back(
+            {rule.identity, rule.keyedOurs() || previous->ownedFilters.contains(rule.identity), rule.list});
     const auto plan = core::planApply(desiredIds, currentIds);
     const auto decision =
         core::decideApply(coreStatus(*status), policy.status, plan.empty(), options.reportOnly, options.dryRun);
@@ -148,8 +149,11 @@ Result<ApplyReport> apply(KernelAudit &netlink, const core::Translation &policy,
         return fail(decision.reason + ", and no rules file is configured (rules_file, --no-rules-file): nothing "
                                       "was changed or staged");
 
+    const std::set<std::size_t> moves(plan.move.begin(), plan.move.end());
     for (auto index : plan.add)
-        report.added.push_back(translation.rules[index].render());
+        if (!moves.contains(index))
+            report.added.push_back(translation.rules[index].render());
+    report.moved = plan.move.size();
     for (auto index : plan.remove)
         report.removed.push_back(describeKernelRule((*current)[index], *previous));
     for (auto index : plan.foreign)
@@ -182,9 +186,21 @@ Result<ApplyReport> apply(KernelAudit &netlink, const core::Translation &policy,
 
     // 1. Add what is missing. On a refusal, take back what this apply added: the previous policy
     //    stays in force exactly.
+    //    A rule held out of the policy's order (core::planApply) is deleted and sent again at once.
     std::vector<std::size_t> addedSoFar;
     for (auto index : plan.add) {
-        auto added = netlink.addRule(desired[index], desiredIds[index].prepend);
+        const bool move = moves.contains(index);
+        Result<void> added;
+        if (move) {
+            added = netlink.deleteRule(desired[index]);
+            if (added)
+                added = netlink.addRule(desired[index], desiredIds[index].prepend);
+            if (!added)
+                added = fail(added.error().message + " (moving it to stand in the policy's order: it was "
+                                                     "deleted and could not be sent again)");
+        } else {
+            added = netlink.addRule(desired[index], desiredIds[index].prepend);
+        }
         if (!added) {
             std::string rollback;
             for (auto done = addedSoFar.rbegin(); done != addedSoFar.rend(); ++done)
@@ -194,7 +210,8 @@ Result<ApplyReport> apply(KernelAudit &netlink, const core::Translation &policy,
             return fail(added.error().message + ": " + translation.rules[index].render() +
                         "; the previous policy stays in force" + rollback);
         }
-        addedSoFar.push_back(index);
+        if (!move)
+            addedSoFar.push_back(index); // a moved rule was in force before: a rollback keeps it
     }
     // 2. Status settings the policy's options ask for.
     for (const auto &setting : statusToSet)

@@ -46,6 +46,7 @@ struct ApplyReport {
     std::vector<std::string> added;   // rules as text
     std::vector<std::string> removed; // rules as text (from the previous rules file when known)
     std::size_t unchanged = 0;
+    std::size_t moved = 0;                  // held out of the policy's order: deleted and sent again (core::planApply)
     std::vector<std::string> foreign;       // wanted rules held by someone else, left alone
     std::vector<std::string> statusChanges; // "-f 2 (was 1)"
     std::size_t netlinkWrites = 0;

@@ -15,6 +15,7 @@ AppliedPolicy appliedPolicy(ApplyReport report, const PolicyApply &request)
     summary.added = std::move(report.added);
     summary.removed = std::move(report.removed);
     summary.unchanged = report.unchanged;
+    summary.moved = report.moved;
     summary.foreign = std::move(report.foreign);
     summary.statusChanges = std::move(report.statusChanges);
     summary.netlinkWrites = report.netlinkWrites;

@@ -11,19 +11,50 @@ TEST_CASE("plan: add what is missing, keep what is there, remove only our stale 
     const std::vector<DesiredRule> desired = {{"A", false}, {"B", false}, {"C", false}};
     const std::vector<CurrentRule> current = {{"X", true}, {"B", true}, {"F", false}, {"C", false}};
     const auto plan = planApply(desired, current);
-    CHECK(plan.add == std::vector<std::size_t>{0});
-    CHECK(plan.keep == std::vector<std::size_t>{1});
+    CHECK(plan.add == std::vector<std::size_t>{0, 1}); // A, then B moved after it (the policy's order)
+    CHECK(plan.move == std::vector<std::size_t>{1});
+    CHECK(plan.keep.empty());
     CHECK(plan.foreign == std::vector<std::size_t>{2}); // C is held by someone else: left alone
     CHECK(plan.remove == std::vector<std::size_t>{0});  // X is ours and stale; F is not ours
 }
 
 TEST_CASE("plan: the same policy twice is an empty plan")
 {
-    const std::vector<DesiredRule> desired = {{"A", false}, {"B", true}};
-    const std::vector<CurrentRule> current = {{"B", true}, {"A", true}};
+    const std::vector<DesiredRule> desired = {{"A", false}, {"B", false}, {"N", true}};
+    const std::vector<CurrentRule> current = {{"N", true}, {"A", true}, {"F", false}, {"B", true}};
     const auto plan = planApply(desired, current);
     CHECK(plan.empty());
-    CHECK(plan.keep.size() == 2);
+    CHECK(plan.keep.size() == 3);
+    CHECK(plan.move.empty());
+}
+
+TEST_CASE("plan: a rule the policy puts before rules the kernel holds moves them after it (first match keys)")
+{
+    // A per-user copy C must match before the rule R it narrows; the kernel appends C, so R and
+    // everything after it in the same list is deleted and sent again; the other list is left alone.
+    const std::vector<DesiredRule> desired = {
+        {"A", false, 4}, {"C", false, 4}, {"R", false, 4}, {"W", false, 4}, {"U", false, 0}};
+    const std::vector<CurrentRule> current = {{"U", true, 0}, {"A", true, 4}, {"R", true, 4}, {"W", true, 4}};
+    const auto plan = planApply(desired, current);
+    CHECK(plan.add == std::vector<std::size_t>{1, 2, 3});
+    CHECK(plan.move == std::vector<std::size_t>{2, 3});
+    CHECK(plan.keep == std::vector<std::size_t>{0, 4});
+    CHECK(plan.remove.empty());
+}
+
+TEST_CASE("plan: our rules held out of the policy's order are moved; foreign rules never")
+{
+    const std::vector<DesiredRule> desired = {{"A", false}, {"B", false}, {"C", false}, {"F", false}};
+    const std::vector<CurrentRule> current = {{"B", true}, {"F", false}, {"A", true}, {"C", true}};
+    const auto plan = planApply(desired, current);
+    // A stays (the first of ours in the policy's order), B stands before it: moved, and C after it.
+    CHECK(plan.keep == std::vector<std::size_t>{0});
+    CHECK(plan.move == std::vector<std::size_t>{1, 2});
+    CHECK(plan.add == std::vector<std::size_t>{1, 2});
+    CHECK(plan.foreign == std::vector<std::size_t>{3});
+    // Once in order, the next plan is empty.
+    const std::vector<CurrentRule> after = {{"F", false}, {"A", true}, {"B", true}, {"C", true}};
+    CHECK(planApply(desired, after).empty());
 }
 
 TEST_CASE("plan: prepended (never) rules are sent last-first so they land in order at the front")

@@ -12,19 +12,49 @@ namespace gpaudit::core {
 ApplyPlan planApply(std::span<const DesiredRule> desired, std::span<const CurrentRule> current)
 {
     ApplyPlan plan;
-    std::map<std::string_view, bool> inKernel; // identity -> ours
-    for (const auto &rule : current)
-        inKernel.emplace(rule.identity, rule.ours);
+    struct Held {
+        bool ours = false;
+        std::size_t position = 0;
+    };
+    std::map<std::string_view, Held> inKernel;
+    for (std::size_t i = 0; i < current.size(); ++i)
+        inKernel.emplace(current[i].identity, Held{current[i].ours, i});
     std::set<std::string_view> wanted;
     std::vector<std::size_t> prepends;
+    // Per list: the position of the last of ours left in place, and whether a rule was appended (after
+    // which every kept rule of that list must be appended too, to stand in the policy's order).
+    std::map<int, std::size_t> lastInPlace;
+    std::set<int> appended;
     for (std::size_t i = 0; i < desired.size(); ++i) {
-        if (!wanted.insert(desired[i].identity).second)
+        const auto &rule = desired[i];
+        if (!wanted.insert(rule.identity).second)
             continue; // the same kernel rule twice: the kernel would refuse the second
-        auto found = inKernel.find(desired[i].identity);
-        if (found == inKernel.end())
-            (desired[i].prepend ? prepends : plan.add).push_back(i);
-        else
-            (found->second ? plan.keep : plan.foreign).push_back(i);
+        auto found = inKernel.find(rule.identity);
+        if (found == inKernel.end()) {
+            if (rule.prepend) {
+                prepends.push_back(i);
+            } else {
+                plan.add.push_back(i);
+                appended.insert(rule.list);
+            }
+            continue;
+        }
+        if (!found->second.ours) {
+            plan.foreign.push_back(i);
+            continue;
+        }
+        const auto last = lastInPlace.find(rule.list);
+        const bool outOfOrder =
+            appended.contains(rule.list) || (last != lastInPlace.end() && found->second.position < last->second);
+        if (rule.prepend || !outOfOrder) {
+            plan.keep.push_back(i);
+            if (!rule.prepend)
+                lastInPlace[rule.list] = found->second.position;
+            continue;
+        }
+        plan.add.push_back(i);
+        plan.move.push_back(i);
+        appended.insert(rule.list);
     }
     plan.add.insert(plan.add.begin(), prepends.rbegin(), prepends.rend());
     for (std::size_t i = 0; i < current.size(); ++i)

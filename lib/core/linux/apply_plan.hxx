@@ -17,15 +17,18 @@ namespace gpaudit::core {
 struct DesiredRule {
     std::string identity; // the kernel form's canonical identity
     bool prepend = false; // never rules go to the front of their list
+    int list = 0;         // the kernel's filter list (order matters only within one)
 };
 
 struct CurrentRule {
     std::string identity;
     bool ours = false; // keyed gpaudit-*, or a record filter our last rules file lists
+    int list = 0;
 };
 
 struct ApplyPlan {
-    std::vector<std::size_t> add;     // indexes into desired, in the order to send them
+    std::vector<std::size_t> add;     // indexes into desired, in the order to send them (relocations included)
+    std::vector<std::size_t> move;    // of those, desired rules the kernel holds out of order: deleted, sent again
     std::vector<std::size_t> keep;    // desired rules the kernel already holds
     std::vector<std::size_t> remove;  // indexes into current: ours, no longer wanted
     std::vector<std::size_t> foreign; // desired rules the kernel holds as someone else's: left alone
@@ -34,6 +37,13 @@ struct ApplyPlan {
 
 // Adds come before removals, so at no moment is coverage less than the old or the new policy.
 // Prepended rules are sent last-first, so they end up in the desired order at the front.
+// Order: the kernel gives an exit-list record the key of the first rule that matches it, and the
+// translation relies on that (a per-user copy must match before the rule it narrows; keys propagate to
+// the rule that matches first). A new rule is appended to its list, so once a rule is added, every one
+// of ours the kernel already holds that the policy puts after it, in the same list, is moved: deleted
+// and sent again right away (`move`; one event matched only by that rule in the microseconds between is
+// the cost, instead of records keyed wrongly until the next boot). Our rules the kernel holds out of the
+// policy's order are moved the same way. Foreign rules are never touched.
 ApplyPlan planApply(std::span<const DesiredRule> desired, std::span<const CurrentRule> current);
 
 // The kernel's audit status as an apply sees it (auditctl -s). The kernel adapter fills it; tests use

@@ -422,7 +422,11 @@ std::string renderApplyLine(const ApplySummary &apply)
         line = std::string(apply.dryRun ? "would stage" : "staged") + ", takes effect at the next boot: ";
     line += std::string(would ? "would add " : "added ") + std::to_string(apply.added.size()) + ", " +
             (would ? "would remove " : "removed ") + std::to_string(apply.removed.size()) + ", unchanged " +
-            std::to_string(apply.unchanged) + "; " + std::to_string(apply.netlinkWrites) + " netlink writes";
+            std::to_string(apply.unchanged) +
+            (apply.moved > 0 ? std::string(would ? ", would move " : ", moved ") + std::to_string(apply.moved) +
+                                   " (to stand in the policy's order)"
+                             : std::string()) +
+            "; " + std::to_string(apply.netlinkWrites) + " netlink writes";
     if (apply.rulesFileWritten)
         line += std::string("; ") + (apply.dryRun ? "would write " : "wrote ") + apply.rulesFile;
     return line + "; " + millisText(apply.elapsed) + " ms";
@@ -508,7 +512,11 @@ std::string renderSyncText(const SyncReport &report)
         std::to_string(record.gpos.size()) + " GPOs applied (" + std::to_string(stats.gposFetched) + " fetched, " +
         std::to_string(stats.gposCached) + " from cache); " + std::to_string(report.rules) + " rules (" + modePrefix +
         (would ? "would add " : "added ") + std::to_string(added) + ", " + (would ? "would remove " : "removed ") +
-        std::to_string(removed) + ", unchanged " + std::to_string(unchanged) + ")\n";
+        std::to_string(removed) + ", unchanged " + std::to_string(unchanged) +
+        (report.apply && report.apply->moved > 0
+             ? std::string(would ? ", would move " : ", moved ") + std::to_string(report.apply->moved)
+             : std::string()) +
+        ")\n";
     out += "  LDAP: " + std::to_string(stats.ldapSearches) + " searches in " + std::to_string(stats.ldapRoundTrips) +
            " round trips (SSF " + std::to_string(stats.ssf) + (stats.ldapSessionKept ? ", session kept" : "") +
            (stats.dcAddress.empty() ? "" : ", DC address " + stats.dcAddress) +
@@ -561,7 +569,8 @@ std::string renderSyncJson(const SyncReport &report, const Catalog &catalog, con
          {{"total", report.rules},
           {"added", report.apply ? report.apply->added.size() : 0},
           {"removed", report.apply ? report.apply->removed.size() : 0},
-          {"unchanged", report.apply ? report.apply->unchanged : 0}}},
+          {"unchanged", report.apply ? report.apply->unchanged : 0},
+          {"moved", report.apply ? report.apply->moved : 0}}},
         {"stagesMs", std::move(stages)},
         {"totalMs", millisValue(stats.total)},
         {"notes", report.notes},

@@ -80,6 +80,7 @@ struct ApplySummary {
     std::vector<std::string> added;   // rules as text
     std::vector<std::string> removed; // rules as text
     std::size_t unchanged = 0;
+    std::size_t moved = 0;                  // held out of the policy's order: deleted and sent again
     std::vector<std::string> foreign;       // wanted rules held by someone else, left alone
     std::vector<std::string> statusChanges; // "-f 2 (was 1)"
     std::size_t netlinkWrites = 0;
@@ -118,7 +119,7 @@ struct SyncStats {
     // The DC's proof (domain/kerberos.hxx proveDomainController), made when an LDAP session is bound: the
     // address that answered the AS exchange (LDAP went to it), and the DCs passed over and why.
     std::string dcAddress;
-    bool dcProved = false; // this sync made the proof (false: a kept session, proved when it was bound)
+    bool dcProved = false;    // this sync made the proof (false: a kept session, proved when it was bound)
     bool dcProofKept = false; // the DC proved with the machine TGT was used (no locator, no proof this sync)
     std::size_t dcChecks = 0;
     std::vector<std::string> dcRefused; // "dc9.gpa.test: did not prove it is a domain controller: ..."
