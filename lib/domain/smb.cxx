@@ -4,7 +4,9 @@
 #include "host/files/files.hxx"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -54,6 +56,10 @@ struct Loaded {
     bool tried = false;
     void *handle = nullptr;
     std::size_t contexts = 0; // libsmbclient contexts alive: none may outlive the library
+    // Every signal's disposition before the library was loaded: Samba sets handlers of its own (a child's
+    // SIGCHLD, its fault handlers) that must not outlive its code (a fetch worker ending after dlclose
+    // ran a handler in unmapped memory, in a loop).
+    std::array<struct sigaction, NSIG> signalsBefore{};
 };
 Loaded &loaded()
 {
@@ -68,6 +74,8 @@ Result<const SmbApi *> smbApi()
     std::string &error = state.error;
     if (!state.tried) {
         state.tried = true;
+        for (int signal = 1; signal < NSIG; ++signal)
+            ::sigaction(signal, nullptr, &state.signalsBefore[static_cast<std::size_t>(signal)]);
         void *handle = ::dlopen("libsmbclient.so.0", RTLD_NOW | RTLD_LOCAL);
         state.handle = handle;
         if (handle == nullptr) {
@@ -183,6 +191,15 @@ bool SmbReader::unloadLibrary(Kept *keep)
         return false; // a reader is alive: the library stays
     const bool wasLoaded = state.handle != nullptr;
     if (wasLoaded) {
+        // Nothing of Samba's runs any more: each signal gets back the disposition it had before the
+        // library came (before its code goes).
+        for (int signal = 1; signal < NSIG; ++signal) {
+            const auto &before = state.signalsBefore[static_cast<std::size_t>(signal)];
+            struct sigaction now {};
+            if (::sigaction(signal, nullptr, &now) == 0 &&
+                (now.sa_handler != before.sa_handler || now.sa_flags != before.sa_flags))
+                ::sigaction(signal, &before, nullptr);
+        }
         ::dlclose(state.handle);
         // Samba's module loader opens plugins (samba/gensec/krb5.so for the Kerberos login) and never
         // closes them; each holds dozens of Samba's libraries. Once libsmbclient is closed nothing of

@@ -39,7 +39,20 @@ GPA_LAB_INSTALL=0 bash "$src/tests/lab/lab-up.sh" > "$tmp/lab.env" 2> "$tmp/lab-
     { cat "$tmp/lab-up.log"; echo "lab-up failed"; exit 1; }
 eval "$(cat "$tmp/lab.env")"
 source "$src/tests/integration/lib.sh"
-trap 'restore_kernel; [ -n "$scale" ] && scale_down; rm -rf "$tmp"' EXIT
+# The daemons this run started get 5 s to end at SIGTERM, then SIGKILL: a hung one must not keep the
+# lab's lock (restore_kernel waits for each).
+stop_daemons() {
+    local pid
+    for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null; done
+    for _ in $(seq 50); do
+        local alive=0
+        for pid in "${started_pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ $alive = 0 ] && break
+        sleep 0.1
+    done
+    for pid in "${started_pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
+}
+trap 'stop_daemons; restore_kernel; [ -n "$scale" ] && scale_down; rm -rf "$tmp"' EXIT
 if [ -n "$scale" ]; then
     source "$src/tests/bench/scale-lab.sh"
     t=$(date +%s%N)
