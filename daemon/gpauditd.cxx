@@ -279,6 +279,7 @@ class Daemon {
     void applyCachedPolicy();
     service::SyncEvents syncEvents(std::function<void(const std::string &)> tell = {}, bool json = false) const;
     void afterSync(const core::SyncReport &outcome, bool background);
+    void armSmbIdle();
     void checkDrift();
     void reload();
     void drainChanges();
@@ -866,10 +867,12 @@ void Daemon::finishSync()
         const std::lock_guard lock(progressMutex_);
         progress_.clear();
     }
-    if (!job->request.dryRun)
+    if (!job->request.dryRun) {
         afterSync(outcome, job->background);
-    else
+    } else {
+        armSmbIdle(); // a dry run fetches too
         notifyStatus();
+    }
     if (job->client) {
         if (outcome.result != core::SyncResult::Failed)
             job->clientGone =
@@ -912,6 +915,17 @@ bool Daemon::idleUnlessJoined(bool background, const cli::Sink *clientSink)
     return true;
 }
 
+// libsmbclient and the fetch workers (loaded or started when a sync fetched files, dry runs too) are
+// given back once no sync came for kSmbIdleUnload.
+void Daemon::armSmbIdle()
+{
+    if (smbIdleTimer_ == nullptr)
+        sd_event_add_time(event_, &smbIdleTimer_, CLOCK_MONOTONIC, now() + kSmbIdleUnloadUsec, 1000000, onSmbIdle,
+                          this);
+    else
+        schedule(smbIdleTimer_, now() + kSmbIdleUnloadUsec);
+}
+
 void Daemon::afterSync(const core::SyncReport &outcome, bool background)
 {
     (void)background;
@@ -926,12 +940,7 @@ void Daemon::afterSync(const core::SyncReport &outcome, bool background)
     // What the sync allocated and freed (LDAP answers, GPO files, libsmbclient's buffers) goes back to
     // the kernel: idle, gpauditd keeps only what it holds (Pss: tests/bench/sync-vs-samba-gpupdate.sh).
     ::malloc_trim(0);
-    // libsmbclient (loaded when a sync fetched files) is closed once no sync came for kSmbIdleUnload.
-    if (smbIdleTimer_ == nullptr)
-        sd_event_add_time(event_, &smbIdleTimer_, CLOCK_MONOTONIC, now() + kSmbIdleUnloadUsec, 1000000, onSmbIdle,
-                          this);
-    else
-        schedule(smbIdleTimer_, now() + kSmbIdleUnloadUsec);
+    armSmbIdle();
     if (outcome.applied) {
         inForce_ = outcome.inForce;
         inForceTime_ = outcome.record.time;
