@@ -58,6 +58,14 @@ first_minus=$(grep -n '^- ' <<<"$out" | head -n 1 | cut -d: -f1)
 check "additions are listed (and made) before removals" [ "$first_plus" -lt "$first_minus" ]
 check "the kernel holds exactly the new policy" [ "$(added_rules | grep -c gpaudit-)" = $(($("$ctl" rules --audit-csv "$work/changed.csv" | grep -c '^-a') + fast)) ]
 check "the fast-path rule comes first" bash -c "auditctl -l | head -n 1 | grep -q gpaudit-fast-path"
+# The kernel gives a record the key of the first exit rule that matches, and the translation relies on
+# that order; the kernel appends what an apply adds, so our rules it already holds that the policy puts
+# after an added one are moved (core/linux/apply_plan.hxx). Their order in the kernel is the file's.
+exit_keys() { grep -E '^-(a always,exit|w) ' | grep -o 'gpaudit-[a-z-]*' | paste -sd' '; }
+check "our exit rules stand in the kernel in the rules file's order" \
+    [ "$(auditctl -l | grep gpaudit- | exit_keys)" = "$(exit_keys < "$rules_file")" ]
+check "the summary says how many rules were moved to stand in that order" \
+    grep -qE "^added [0-9]+, removed [0-9]+, unchanged [0-9]+, moved [1-9][0-9]* \(to stand in the policy's order\)" <<<"$out"
 
 # A rule the kernel refuses: a copy of the mapping data whose File Share watch names a directory that
 # does not exist, with the host check off. The apply fails, names the rule and the reason, and the

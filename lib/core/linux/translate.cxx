@@ -939,8 +939,8 @@ class Builder {
     // rule, so it simply carries process-creation). Cost (mapping.md facts 1, 6): a watch's copies sit
     // in the inode hash (no per-syscall cost); an exit-list copy is one more list entry with the narrow
     // syscall mask of the two rules' common syscalls. Like every narrower-first arrangement, the copies
-    // rely on load order: the rules file and a first apply keep it; an apply adds what the kernel lacks
-    // at the end of its list (core/linux/apply_plan.hxx), after an original it already holds.
+    // rely on the kernel list's order: the rules file keeps it, and an apply that adds a rule before ones
+    // the kernel already holds moves those after it (core/linux/apply_plan.hxx planApply).
 
     struct Piece {
         std::set<std::string> syscalls; // an exit-list copy's syscalls; unused for a watch
@@ -1025,14 +1025,22 @@ class Builder {
                 return std::nullopt;
             out.erase(dir);
         }
+        // Each value read once: a rule narrowed by many exclusions carries up to 62 -F auid!= fields,
+        // and this runs for every pair of copies considered.
+        std::vector<std::optional<std::int64_t>> numbers;
+        numbers.reserve(out.size());
+        for (const auto &field : out)
+            numbers.push_back(field.compare ? std::nullopt : fieldNumber(field.value));
         for (std::size_t i = 0; i < out.size(); ++i) {
+            const auto &a = out[i];
+            if (a.compare || (a.op != "=" && a.name != "success"))
+                continue;
             for (std::size_t j = 0; j < out.size(); ++j) {
-                const auto &a = out[i];
                 const auto &b = out[j];
-                if (i == j || a.compare || b.compare)
+                if (i == j || b.compare)
                     continue;
-                const auto x = fieldNumber(a.value);
-                const auto y = fieldNumber(b.value);
+                const auto &x = numbers[i];
+                const auto &y = numbers[j];
                 if (a.name == "success" && b.name == "exit" && b.op == "=" && x && y && (*x == 1) != (*y >= 0))
                     return std::nullopt;
                 if (a.name != b.name || a.op != "=")
