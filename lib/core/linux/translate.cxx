@@ -839,12 +839,17 @@ class Builder {
     // auditctl, watched by Audit Policy Change, was recorded without the process-creation key.)
     void propagateToWatches(auto &entries) const
     {
-        std::vector<std::size_t> donors;
+        // The donors by their fields (but arch) as a set: a watch is tested against each distinct set
+        // once (a policy at the ceilings has ~4,700 syscall rules and ~700 distinct sets).
+        std::map<std::vector<FieldSpec>, std::vector<std::size_t>> donorsBySet;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const auto &rule = entries[i].rule;
             if (rule.list == AuditRule::List::Exit && rule.action == AuditRule::Action::Always &&
-                !rule.syscalls.empty())
-                donors.push_back(i);
+                !rule.syscalls.empty()) {
+                auto fields = rule.fields;
+                std::erase_if(fields, [](const FieldSpec &f) { return f.name == "arch"; });
+                donorsBySet[sortedSet(std::move(fields))].push_back(i);
+            }
         }
         for (auto &entry : entries) {
             auto &watch = entry.rule;
@@ -867,16 +872,13 @@ class Builder {
                     watched.insert(name);
             // slug -> arch -> the syscalls of that subcategory's rules whose fields the watch holds
             std::map<std::string, std::map<std::string, std::set<std::string>>> implied;
-            for (auto d : donors) {
-                const auto &donor = entries[d].rule;
-                const bool fieldsHeld = std::all_of(donor.fields.begin(), donor.fields.end(), [&](const auto &f) {
-                    return f.name == "arch" ||
-                           std::find(watch.fields.begin(), watch.fields.end(), f) != watch.fields.end();
-                });
-                if (!fieldsHeld)
+            const auto held = sortedSet(watch.fields);
+            for (const auto &[donorFields, donors] : donorsBySet) {
+                if (!std::includes(held.begin(), held.end(), donorFields.begin(), donorFields.end()))
                     continue;
-                for (const auto &[slug, syscalls] : entries[d].syscallsBySlug)
-                    implied[slug][donor.arch].insert(syscalls.begin(), syscalls.end());
+                for (auto d : donors)
+                    for (const auto &[slug, syscalls] : entries[d].syscallsBySlug)
+                        implied[slug][entries[d].rule.arch].insert(syscalls.begin(), syscalls.end());
             }
             bool extendedAny = false;
             for (const auto &entry : implied) {
@@ -1085,6 +1087,7 @@ class Builder {
     struct FieldFacts {
         std::vector<Fact> facts;         // by name
         std::vector<std::size_t> tested; // the facts combine() tests against the others (op "=", success)
+        std::vector<std::pair<std::size_t, std::size_t>> byName; // factName() -> [first, last) of facts
     };
     static constexpr int kFactSuccess = 0;
     static constexpr int kFactExit = 1;
@@ -1108,9 +1111,14 @@ class Builder {
         }
         std::stable_sort(out.facts.begin(), out.facts.end(),
                          [](const Fact &a, const Fact &b) { return a.name < b.name; });
-        for (std::size_t i = 0; i < out.facts.size(); ++i)
+        for (std::size_t i = 0; i < out.facts.size(); ++i) {
+            const auto name = static_cast<std::size_t>(out.facts[i].name);
+            if (out.byName.size() <= name)
+                out.byName.resize(name + 1, {i, i});
+            out.byName[name].second = i + 1;
             if (out.facts[i].op == Op::Eq || out.facts[i].name == kFactSuccess)
                 out.tested.push_back(i);
+        }
         return out;
     }
 
@@ -1134,26 +1142,100 @@ class Builder {
 
     static bool refusesAny(const FieldFacts &mine, const FieldFacts &theirs)
     {
-        auto named = [&](int name) {
-            return std::equal_range(theirs.facts.begin(), theirs.facts.end(), Fact{name, Op::Other, {}, {}},
-                                    [](const Fact &a, const Fact &b) { return a.name < b.name; });
+        auto refusedBy = [&](const Fact &a, int name) {
+            const auto at = static_cast<std::size_t>(name);
+            if (at >= theirs.byName.size())
+                return false;
+            for (auto i = theirs.byName[at].first; i < theirs.byName[at].second; ++i)
+                if (refuses(a, theirs.facts[i]))
+                    return true;
+            return false;
         };
         for (auto t : mine.tested) {
             const auto &a = mine.facts[t];
-            for (int name : {a.name, a.name == kFactSuccess ? kFactExit : -1}) {
-                if (name < 0)
-                    continue;
-                auto [first, last] = named(name);
-                for (auto it = first; it != last; ++it)
-                    if (refuses(a, *it))
-                        return true;
-            }
+            if (refusedBy(a, a.name) || (a.name == kFactSuccess && refusedBy(a, kFactExit)))
+                return true;
         }
         return false;
     }
 
     // True when combine() of two rules with these facts returns nullopt for certain.
     static bool clash(const FieldFacts &a, const FieldFacts &b) { return refusesAny(a, b) || refusesAny(b, a); }
+
+    // Rules with equal facts clash alike, and a policy's rules have few distinct facts (per user:
+    // -F auid=UID, with -F success=0 or not; the exclusion's 62 -F auid!= once): each distinct set is
+    // kept once, with the rules that have it, and tested once against each other set. The rules that
+    // may combine with a rule are then found set by set, not by testing every rule.
+    class FactSets {
+      public:
+        explicit FactSets(Builder &builder) : builder_(builder) {}
+
+        // Takes the rule numbered `rule` (ascending) with these fields; returns the id of its facts.
+        std::size_t add(const std::vector<FieldSpec> &fields, std::optional<std::size_t> rule)
+        {
+            auto facts = builder_.factsOf(fields);
+            std::string key;
+            for (const auto &fact : facts.facts)
+                key += std::to_string(fact.name) + '\x1f' + std::to_string(static_cast<int>(fact.op)) + '\x1f' +
+                       fact.value + '\x1e';
+            auto [it, inserted] = ids_.emplace(std::move(key), sets_.size());
+            if (inserted) {
+                sets_.push_back(std::move(facts));
+                members_.emplace_back();
+            }
+            if (rule)
+                members_[it->second].push_back(*rule);
+            return it->second;
+        }
+
+        // The rules numbered above `after` whose facts do not clash with set `id`, ascending. All sets
+        // must have been added.
+        const std::vector<std::size_t> &mayCombine(std::size_t id, std::optional<std::size_t> after)
+        {
+            const auto &fits = compatible(id);
+            found_.clear();
+            for (std::size_t other = 0; other < sets_.size(); ++other) {
+                if (!fits[other])
+                    continue;
+                const auto &list = members_[other];
+                found_.insert(found_.end(), after ? std::upper_bound(list.begin(), list.end(), *after) : list.begin(),
+                              list.end());
+            }
+            std::sort(found_.begin(), found_.end());
+            return found_;
+        }
+
+      private:
+        // Which sets do not clash with set `id`; kept for up to kMaxKeptBits bits in all (beyond, e.g.
+        // thousands of distinct trustees, computed again when asked again).
+        const std::vector<bool> &compatible(std::size_t id)
+        {
+            static constexpr std::size_t kMaxKeptBits = std::size_t{1} << 24; // 2 MiB
+            if (fits_.size() != sets_.size())
+                fits_.assign(sets_.size(), {});
+            if (!fits_[id].empty())
+                return fits_[id];
+            std::vector<bool> fits(sets_.size());
+            for (std::size_t other = 0; other < sets_.size(); ++other)
+                fits[other] = !clash(sets_[id], sets_[other]);
+            if (keptBits_ + fits.size() > kMaxKeptBits) {
+                scratch_ = std::move(fits);
+                return scratch_;
+            }
+            keptBits_ += fits.size();
+            fits_[id] = std::move(fits);
+            return fits_[id];
+        }
+
+        Builder &builder_;
+        std::map<std::string, std::size_t> ids_;
+        std::vector<FieldFacts> sets_;
+        std::vector<std::vector<std::size_t>> members_; // by set: the rules that have it, ascending
+        std::vector<std::vector<bool>> fits_;
+        std::vector<bool> scratch_;
+        std::size_t keptBits_ = 0;
+        std::vector<std::size_t> found_;
+    };
 
     // Syscall sets as bit masks over the names the rules use, to find the pairs that share one.
     struct SyscallBits {
@@ -1368,13 +1450,14 @@ class Builder {
                         bits.index.emplace(name, bits.index.size());
             }
         bits.words = (bits.index.size() + 63) / 64;
-        std::vector<FieldFacts> facts(entries.size());
+        FactSets sets(*this);
+        std::vector<std::size_t> facts(entries.size());
         std::vector<std::vector<std::uint64_t>> ruleBits(entries.size());
         std::vector<std::vector<std::vector<std::uint64_t>>> slugBits(entries.size()); // syscallsBySlug's order
         for (std::size_t i = 0; i < entries.size(); ++i) {
             if (!isSyscallRule(entries[i].rule))
                 continue;
-            facts[i] = factsOf(entries[i].rule.fields);
+            facts[i] = sets.add(entries[i].rule.fields, i);
             ruleBits[i] = bits.of(entries[i].rule.syscalls);
             for (const auto &bySlug : entries[i].syscallsBySlug)
                 slugBits[i].push_back(bits.of(bySlug.second));
@@ -1395,10 +1478,11 @@ class Builder {
             const bool treeRule =
                 std::any_of(base.fields.begin(), base.fields.end(), [](const FieldSpec &f) { return f.name == "dir"; });
             std::vector<Piece> pieces;
-            for (std::size_t j = i + 1; j < entries.size(); ++j) {
+            // Not the rules whose facts clash with these: combine() would refuse such a pair at its
+            // first shared syscall, and it would give no piece.
+            for (auto j : sets.mayCombine(facts[i], i)) {
                 const auto &later = entries[j].rule;
-                // A clash: combine() would refuse the pair at its first shared syscall, giving no piece.
-                if (!isSyscallRule(later) || later.arch != base.arch || clash(facts[i], facts[j]))
+                if (later.arch != base.arch)
                     continue;
                 std::optional<std::vector<FieldSpec>> fields;
                 bool tried = false;
@@ -1441,12 +1525,16 @@ class Builder {
         std::vector<Entry> out;
         out.reserve(entries.size());
         std::vector<Entry> donors; // copied: the loop below moves entries away
-        std::vector<FieldFacts> donorFacts;
+        FactSets sets(*this);
         for (const auto &entry : entries)
             if (!entry.copy && isSyscallRule(entry.rule)) {
+                sets.add(entry.rule.fields, donors.size());
                 donors.push_back(entry);
-                donorFacts.push_back(factsOf(entry.rule.fields));
             }
+        std::vector<std::size_t> facts(entries.size());
+        for (std::size_t i = 0; i < entries.size(); ++i)
+            if (entries[i].rule.syscalls.empty())
+                facts[i] = sets.add(entries[i].rule.fields, std::nullopt);
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const auto &watch = entries[i].rule;
             std::string perm;
@@ -1471,12 +1559,10 @@ class Builder {
                 groups;
             std::map<std::vector<FieldSpec>, std::vector<FieldSpec>> ordered; // sorted -> rendering order
             std::set<std::pair<std::string, std::vector<FieldSpec>>> shaped;  // groups with a per-user donor
-            const auto watchFacts = factsOf(watch.fields);
-            for (std::size_t d = 0; d < donors.size(); ++d) {
+            // Not the donors whose facts clash with the watch's: combine() would refuse them.
+            for (auto d : sets.mayCombine(facts[i], std::nullopt)) {
                 const auto &donorEntry = donors[d];
                 const auto &donor = donorEntry.rule;
-                if (clash(watchFacts, donorFacts[d]))
-                    continue; // combine() would refuse them
                 auto fields = combine(watch.fields, donor.fields);
                 if (!fields)
                     continue;
