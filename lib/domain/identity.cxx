@@ -6,13 +6,20 @@
 #include "domain/kerberos.hxx"
 #include "host/files/host_config.hxx"
 
+#include <cstdlib>
 #include <unistd.h>
 
 namespace gpaudit::domain {
 
+std::string krb5ConfigFiles()
+{
+    const char *configured = ::secure_getenv("KRB5_CONFIG");
+    return configured != nullptr && *configured != '\0' ? configured : "/etc/krb5.conf";
+}
+
 Result<Identity> resolveIdentity(const core::Config &config)
 {
-    Identity identity{config.realm, config.machine, config.keytab, config.server, "configuration"};
+    Identity identity{config.realm, config.machine, config.keytab, config.server, "configuration", krb5ConfigFiles()};
     // sssd.conf + conf.d, smb.conf + includes (host/files/host_config), then libkrb5's default realm
     // (krb5.conf with its includes, KRB5_CONFIG honoured).
     auto hostIdentity = host::readHostIdentity();
@@ -22,7 +29,7 @@ Result<Identity> resolveIdentity(const core::Config &config)
     // libkrb5's default realm only when no realm is known yet: it names no machine, keytab or server, so
     // with a configured realm it would change nothing (and costs a libkrb5 context).
     if (detected.realm.empty() && identity.realm.empty())
-        if (auto realm = defaultRealm(); realm && !realm->empty())
+        if (auto realm = defaultRealm(identity.krb5Config); realm && !realm->empty())
             detected = {*realm, {}, {}, {}, "krb5.conf (libkrb5's default realm)"};
     if (identity.realm.empty()) {
         identity.realm = detected.realm;

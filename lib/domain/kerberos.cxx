@@ -35,16 +35,15 @@ namespace {
 // memory file named /proc/self/fd/N that stays open as long as the context (libkrb5 looks at its files
 // again while it runs). (Adding the relation to the profile in memory, as before, made libkrb5 write the
 // host's krb5.conf back with it when the profile was released, one more line per context, as root.)
-// When that cannot be done, the configuration is used as it is.
-krb5_error_code initContext(krb5_context *out, host::UniqueFd &spakeOff)
+// `krb5Config` is the host's file list (Identity::krb5Config, read from the environment by identity, the
+// one reader of it in lib/domain). When it is empty or the relation cannot be added, the configuration is
+// used as libkrb5 finds it.
+krb5_error_code initContext(const std::string &krb5Config, krb5_context *out, host::UniqueFd &spakeOff)
 {
     static constexpr char kSnippet[] = "[plugins]\n\tclpreauth = {\n\t\tdisable = spake\n\t}\n";
-    host::UniqueFd fd(::memfd_create("gpaudit-krb5-conf", MFD_CLOEXEC));
+    host::UniqueFd fd(krb5Config.empty() ? -1 : ::memfd_create("gpaudit-krb5-conf", MFD_CLOEXEC));
     if (fd && ::write(fd.get(), kSnippet, sizeof kSnippet - 1) == static_cast<ssize_t>(sizeof kSnippet - 1)) {
-        const char *configured = ::secure_getenv("KRB5_CONFIG");
-        const std::string path =
-            std::string(configured != nullptr && *configured != '\0' ? configured : "/etc/krb5.conf") +
-            ":/proc/self/fd/" + std::to_string(fd.get());
+        const std::string path = krb5Config + ":/proc/self/fd/" + std::to_string(fd.get());
         profile_t profile = nullptr;
         if (profile_init_path(path.c_str(), &profile) == 0) {
             krb5_context tuned = nullptr;
@@ -62,7 +61,7 @@ krb5_error_code initContext(krb5_context *out, host::UniqueFd &spakeOff)
 
 class Context {
   public:
-    Context() { failed_ = initContext(&context_, spakeOff_); }
+    explicit Context(const std::string &krb5Config) { failed_ = initContext(krb5Config, &context_, spakeOff_); }
     ~Context()
     {
         if (failed_ == 0)
@@ -165,9 +164,9 @@ std::optional<CachedTgt> validTgt(const Context &k, const std::string &ccachePat
 
 } // namespace
 
-Result<std::string> defaultRealm()
+Result<std::string> defaultRealm(const std::string &krb5Config)
 {
-    const Context k;
+    const Context k(krb5Config);
     if (k.failed() != 0)
         return fail("Kerberos: cannot read the configuration (krb5_init_context): " + k.message(k.failed()));
     char *realm = nullptr;
@@ -420,7 +419,7 @@ Result<krb5_creds> asExchange(const Context &k, ProofState &p, const sockaddr *a
 } // namespace
 
 Result<DcProof> proveDomainController(const std::string &keytab, const std::string &principal, const std::string &host,
-                                      std::chrono::milliseconds timeout)
+                                      std::chrono::milliseconds timeout, const std::string &krb5Config)
 {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -440,7 +439,7 @@ Result<DcProof> proveDomainController(const std::string &keytab, const std::stri
     if (addresses.empty())
         return fail("no IPv4 or IPv6 address for " + host);
 
-    auto k = std::make_shared<Context>();
+    auto k = std::make_shared<Context>(krb5Config);
     if (k->failed())
         return fail("cannot initialise libkrb5 (error " + std::to_string(k->failed()) + ")");
     ProofState p;
@@ -495,9 +494,10 @@ std::string machineCcacheName(const std::string &stateDir)
 }
 
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
-                                          const std::string &ccachePath, std::chrono::seconds margin)
+                                          const std::string &ccachePath, std::chrono::seconds margin,
+                                          const std::string &krb5Config)
 {
-    Context k;
+    Context k(krb5Config);
     if (k.failed())
         return fail("Kerberos: cannot initialise libkrb5 (error " + std::to_string(k.failed()) +
                     "; is KRB5_CONFIG or /etc/krb5.conf readable?)");
@@ -549,9 +549,10 @@ Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::
     return ticket;
 }
 
-Result<MachineTicket> keepProof(const DcProof &proof, const std::string &principal, const std::string &ccachePath)
+Result<MachineTicket> keepProof(const DcProof &proof, const std::string &principal, const std::string &ccachePath,
+                                const std::string &krb5Config)
 {
-    Context k;
+    Context k(krb5Config);
     if (k.failed())
         return fail("Kerberos: cannot initialise libkrb5 (error " + std::to_string(k.failed()) + ")");
     krb5_principal client = nullptr;

@@ -33,12 +33,18 @@ std::string machineCcacheName(const std::string &stateDir);
 // libldap binds with a DC proof's MEMORY: ccache (LdapSession::connect); libsmbclient reads this
 // file through KRB5CCNAME (machineCcacheName).
 Result<MachineTicket> ensureMachineTicket(const std::string &keytab, const std::string &principal,
-                                          const std::string &ccachePath, std::chrono::seconds margin);
+                                          const std::string &ccachePath, std::chrono::seconds margin,
+                                          const std::string &krb5Config);
+
+// Every function here takes `krb5Config`, the host's Kerberos configuration files as libkrb5 reads them
+// (Identity::krb5Config: $KRB5_CONFIG or /etc/krb5.conf; identity is the one reader of the environment in
+// lib/domain): the libkrb5 context is made from those files plus a memory file that turns SPAKE
+// pre-authentication off. Empty: libkrb5's own configuration, as it finds it.
 
 // libkrb5's default realm (krb5_get_default_realm): krb5.conf's [libdefaults] default_realm with its
 // include/includedir directives and KRB5_CONFIG honoured, as every other Kerberos client on the host
 // sees it. An error when libkrb5 has none (no krb5.conf, no default_realm) or cannot read its profile.
-Result<std::string> defaultRealm();
+Result<std::string> defaultRealm(const std::string &krb5Config);
 
 // A domain controller proves it is one by answering an AS exchange (RFC 4120 3.1.5: the client decrypts) for the
 // machine account, sent to that host's address and nowhere else: the AS-REP's encrypted part is sealed
@@ -63,7 +69,7 @@ struct DcProof {
 // type", "UDP: no answer within 667 ms (a third of ldap_timeout), TCP: no answer within the rest of
 // ldap_timeout (2 s)", ...).
 Result<DcProof> proveDomainController(const std::string &keytab, const std::string &principal, const std::string &host,
-                                      std::chrono::milliseconds timeout);
+                                      std::chrono::milliseconds timeout, const std::string &krb5Config);
 
 // Keeps a DC's proof for the life of the TGT it produced ("Is the DC a DC?" in README.md): the proof's
 // MEMORY ccache (that DC's TGT and the service tickets of the LDAP bind made with it) is copied into a
@@ -80,6 +86,7 @@ Result<DcProof> proveDomainController(const std::string &keytab, const std::stri
 //    the account the directory check named a DC (AD keeps an SPN on one account), and the session is
 //    sealed (SSF >= 56) before any search; an address taken over by another host fails that bind.
 // Returns the ticket now in the file (its expiry, renewed = true, the proven DC).
-Result<MachineTicket> keepProof(const DcProof &proof, const std::string &principal, const std::string &ccachePath);
+Result<MachineTicket> keepProof(const DcProof &proof, const std::string &principal, const std::string &ccachePath,
+                                const std::string &krb5Config);
 
 } // namespace gpaudit::domain

@@ -475,7 +475,8 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
                 options.progress("ldap: " + line + (&dc != &dcs.back() ? "; trying the next domain controller" : ""));
         };
         auto proof = domain::proveDomainController(
-            identity.keytab, principal, dc, std::chrono::duration_cast<std::chrono::milliseconds>(config.ldapTimeout));
+            identity.keytab, principal, dc, std::chrono::duration_cast<std::chrono::milliseconds>(config.ldapTimeout),
+            identity.krb5Config);
         if (!proof) {
             refuse("no AS exchange for " + principal + " with it (" + proof.error().message + ")");
             continue;
@@ -500,7 +501,7 @@ std::optional<Discovered> bindAndDiscover(const Identity &identity, const core::
         // The proof is kept with the TGT this DC issued, for that TGT's life (domain::keepProof): the
         // next sync, in this process or another, binds to this DC without proving it again. A failure
         // only costs the next sync a proof.
-        if (auto kept = domain::keepProof(*proof, principal, config.stateDir + "/krb5cc"))
+        if (auto kept = domain::keepProof(*proof, principal, config.stateDir + "/krb5cc", identity.krb5Config))
             ticket = std::move(*kept);
         else if (options.progress)
             options.progress("kerberos: " + kept.error().message + " (the next sync proves the DC again)");
@@ -787,8 +788,9 @@ Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options)
     // Kerberos: the machine TGT in STATE_DIR/krb5cc, where libsmbclient finds it (domain/smb.hxx).
     timer.begin("kerberos",
                 "kerberos: ticket for " + identity->machine + "@" + identity->realm + " from " + identity->keytab);
-    auto ticket = domain::ensureMachineTicket(identity->keytab, identity->machine + "@" + identity->realm,
-                                              config.stateDir + "/krb5cc", std::chrono::minutes(10));
+    auto ticket =
+        domain::ensureMachineTicket(identity->keytab, identity->machine + "@" + identity->realm,
+                                    config.stateDir + "/krb5cc", std::chrono::minutes(10), identity->krb5Config);
     if (!ticket) {
         timer.end();
         return lastKnownGood(config, ticket.error().message);

@@ -15,7 +15,8 @@
 # (fetch_workers: 0, every file read one after another), for the figures sequential against
 # concurrent side by side.
 # Prints the median wall time of each, the ratios, and LDAP searches / round trips / SMB bytes of ours,
-# and gpauditd's memory right after the rounds and once idle (Rss and Pss from /proc/PID/smaps_rollup).
+# and gpauditd's memory right after the rounds and once idle, after the dry runs and after an applied sync
+# (Rss, Pss and Uss from /proc/PID/smaps_rollup).
 # gpauditd's own first sync loads the lab's policy into the kernel: the kernel's rules and status are
 # restored at the end (tests/integration/lib.sh).
 set -u
@@ -90,7 +91,10 @@ gpauditd_pid=
 for p in $(pgrep -f -- "--config $tmp/gpauditd.conf"); do
     [ "$(cat "/proc/$p/comm" 2>/dev/null)" = gpauditd ] && gpauditd_pid=$p
 done
-memory() { awk '$1 == "Rss:" || $1 == "Pss:" || $1 == "Pss_Anon:" || $1 == "Pss_File:" {printf "%s %.1f MiB  ", $1, $2 / 1024}' \
+# Pss depends on what else maps the same files (a second gpauditd, a DC on the same host): Uss (Private_Clean
+# + Private_Dirty, what is this process's alone) is printed beside it.
+memory() { awk '$1 == "Rss:" || $1 == "Pss:" || $1 == "Pss_Anon:" || $1 == "Pss_File:" {printf "%s %.1f MiB  ", $1, $2 / 1024}
+        $1 == "Private_Clean:" || $1 == "Private_Dirty:" {uss += $2} END {printf "Uss: %.1f MiB  ", uss / 1024}' \
     "/proc/$gpauditd_pid/smaps_rollup"
     [ -n "$conc_pid" ] && printf "(the second gpauditd, fetch_workers: 4: Pss %s, fetch workers alive: %s)" \
         "$(awk '$1 == "Pss:" {printf "%.1f MiB", $2 / 1024}' "/proc/$conc_pid/smaps_rollup")" "$(pgrep -c -P "$conc_pid")"; }
@@ -142,10 +146,17 @@ for ((i = 0; i < rounds; i++)); do
         t=$(now); old --force > /dev/null; echo $(($(now) - t)) >> "$tmp/before_full"
     fi
 done
-# Idle: gpauditd closes libsmbclient 30 s after its last sync (gpauditd(8), MEMORY).
+# Idle: gpauditd closes libsmbclient 30 s after its last sync (gpauditd(8), MEMORY), a dry run's as an
+# applied one's. The rounds' syncs through gpauditd are dry runs; then one applied full sync (every file
+# fetched again, the same policy applied: no change in the kernel) and idle again.
 echo "gpauditd right after the rounds (pid $gpauditd_pid): $(memory)" > "$tmp/memory"
 sleep 35
-echo "gpauditd idle (35 s after its last sync): $(memory)" >> "$tmp/memory"
+echo "gpauditd idle (35 s after its last sync, a dry run): $(memory)" >> "$tmp/memory"
+"$ctl" sync --force --socket "$tmp/control.sock" > "$tmp/applied.txt" 2>&1 ||
+    echo "gpauditd's applied sync failed: $(head -c 300 "$tmp/applied.txt")" >> "$tmp/memory"
+echo "gpauditd right after an applied sync --force: $(memory)" >> "$tmp/memory"
+sleep 35
+echo "gpauditd idle (35 s after its last sync, an applied one): $(memory)" >> "$tmp/memory"
 python3 - "$tmp" "$rounds" "$scale" <<'PY'
 import json, os, statistics, sys
 d, rounds, scale = sys.argv[1], int(sys.argv[2]), sys.argv[3]

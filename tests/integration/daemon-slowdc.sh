@@ -8,7 +8,12 @@
 #  - `auditctl -D` is restored by the drift restorer, before the sync has finished;
 #  then the sync ends ok, its apply leaves every rule of ours in the kernel once (the restore and the
 #  apply did not race), and a second control sync waiting behind the first is answered too; and a
-#  SIGTERM during a sync stops gpauditd without waiting for the fetch, its rules left in force.
+#  SIGTERM during a sync (shown in progress by status, the DC still slow) stops gpauditd without
+#  waiting for the fetch (it logs that it stopped during a sync, so it did not wait for its end): exit 0,
+#  the control socket removed (Daemon::removeSocket before _Exit: no destructor runs), the kernel's
+#  rules exactly as before the signal (nothing of the abandoned sync applied), the state directory's
+#  files as before (state.yaml, the GPO cache: byte for byte; the ticket cache aside) with no file left
+#  half-written; a new gpauditd then applies the cached policy and syncs with nothing fetched again.
 # No timed assertion: only "before the sync finished" orderings; the figures are printed.
 # Kernel hygiene (lib.sh): rules and status restored; only the processes this test started are stopped.
 set -u
@@ -108,20 +113,55 @@ grep -q "^sync ok" "$dtmp/sync2.txt" || fail "second not ok: $(cat "$dtmp/sync2.
 ctl status > "$dtmp/status3.txt" || fail "status after the sync"
 grep -q "sync now:" "$dtmp/status3.txt" && fail "a sync still shown in progress after it ended"
 # SIGTERM during a sync: gpauditd does not wait for the slow fetch; it stops cleanly, nothing of the
-# abandoned sync applied, the rules in force left in the kernel.
-t3=$(date +%s%N)
+# abandoned sync applied, the rules in force left in the kernel, its socket removed, its state whole.
+# The state directory's files (but the machine's ticket cache, which a sync may renew, and the lock):
+# path and checksum, sorted.
+state_sums() {
+    (cd "$state" && find . -type f ! -name 'krb5cc*' ! -name lock -print0 | sort -z | xargs -0 -r sha256sum)
+}
+auditctl -l > "$dtmp/rules.before-term"
+state_sums > "$dtmp/state.before-term"
+grep -q '/state.yaml$' "$dtmp/state.before-term" || fail "no state.yaml in $state: $(cat "$dtmp/state.before-term")"
+[ -S "$sock" ] || fail "no control socket $sock before the SIGTERM"
 ctl sync --force > "$dtmp/sync3.txt" 2>&1 &
 sync_pid=$!
 started_pids+=("$sync_pid")
 wait_for 30 in_progress || fail "the third sync never showed in progress"
+grep "sync now:" "$dtmp/status.txt"
+term_pid=$daemon_pid
+t3=$(date +%s%N)
 stop_gpauditd
 rc=$?
 stop_ms=$(ms "$t3")
 [ "$rc" = 0 ] || fail "gpauditd exited $rc on SIGTERM during a sync: $(tail -5 "$log")"
+kill -0 "$term_pid" 2> /dev/null && fail "gpauditd (pid $term_pid) still runs after it was waited for"
+# It stopped during the sync, not after it: the abandoned fetch is logged, and the sync's client got
+# no answer.
 grep -q "stopping during a sync: its fetch is abandoned" "$log" || fail "not logged: $(tail -5 "$log")"
 wait "$sync_pid" && fail "the abandoned sync's client was told it succeeded: $(cat "$dtmp/sync3.txt")"
-echo "SIGTERM during a sync: gpauditd stopped $stop_ms ms after the sync began (exit $rc)"
+# No destructor runs after _Exit: the socket is gone only because gpauditd removed it first.
+[ -e "$sock" ] || [ -L "$sock" ] && fail "the control socket $sock is left after SIGTERM during a sync"
+auditctl -l > "$dtmp/rules.after-term"
+diff -u "$dtmp/rules.before-term" "$dtmp/rules.after-term" ||
+    fail "the kernel's rules changed across the SIGTERM during a sync (diff above)"
+state_sums > "$dtmp/state.after-term"
+diff -u "$dtmp/state.before-term" "$dtmp/state.after-term" ||
+    fail "the state directory changed across the SIGTERM during a sync (diff above: a file half-written or left)"
+echo "SIGTERM during a sync: gpauditd exited $stop_ms ms after the signal (exit $rc): socket removed," \
+    "the kernel's $(wc -l < "$dtmp/rules.after-term") rules and $(wc -l < "$dtmp/state.after-term") state files unchanged"
 unshape
+# The state it left is whole: a new gpauditd applies the cached policy (state.yaml and the GPO cache
+# read and parsed) and its first sync fetches nothing (the cache's versions are the DC's).
+start_gpauditd "$conf" "$log" "$sock"
+wait_for 60 grep -q 'sync ok' "$log" || { cat "$log"; fail "no sync after the restart"; }
+grep -q "the cached policy could not be applied" "$log" && fail "the cached policy after the SIGTERM: $(cat "$log")"
+grep -q "sync ok: .* rules in the kernel (added 0, removed 0)" "$log" ||
+    fail "the first sync after the restart changed the kernel's rules: $(grep 'sync ' "$log")"
+ctl sync > "$dtmp/sync4.txt" 2>&1 || fail "sync after the restart: $(cat "$dtmp/sync4.txt")"
+grep -q "^sync ok: .*GPOs applied (0 fetched, [1-9][0-9]* from cache)" "$dtmp/sync4.txt" ||
+    fail "the GPO cache after the SIGTERM: $(head -3 "$dtmp/sync4.txt")"
+diff -u "$dtmp/rules.before-term" <(auditctl -l) || fail "the kernel's rules after the restart differ (diff above)"
+echo "restarted: the cached policy applied; then $(grep "^sync ok" "$dtmp/sync4.txt")"
 # The sync's apply after the restore: every rule of ours in the kernel, once.
 [ "$(ours)" = "$count" ] || fail "after the sync and the restore: $(ours) gpaudit rules, $count expected"
 dups=$(auditctl -l | grep 'key=gpaudit-' | sort | uniq -d | wc -l)
