@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""clang-tidy over every translation unit of the build (compile_commands.json) under lib/, daemon/ and
+"""clang-tidy over every translation unit of the build (compile_commands.json) under lib/, daemon/, rules/ and
 tests/, with the checks of .clang-tidy: fails on any diagnostic (the tree is kept at zero; a check is
 disabled only in .clang-tidy, with its reason). One clang-tidy per file, as many at once as there are
 CPUs (what run-clang-tidy does; this driver also merges the diagnostics a header gets once per file that
@@ -19,7 +19,7 @@ with open(os.path.join(build, 'compile_commands.json')) as f:
 directories = {}  # file -> the directory its command runs in (relative paths in diagnostics)
 for entry in database:
     path = os.path.realpath(os.path.join(entry['directory'], entry['file']))
-    if os.path.relpath(path, src).split(os.sep)[0] in ('lib', 'daemon', 'tests'):
+    if os.path.relpath(path, src).split(os.sep)[0] in ('lib', 'daemon', 'tests', 'rules'):
         directories.setdefault(path, entry['directory'])
 files = sorted(directories)
 if not files:

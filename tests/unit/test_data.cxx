@@ -3,6 +3,7 @@
 #include "helpers.hxx"
 
 #include "core/linux/mapping.hxx"
+#include "core/linux/rules_image.hxx"
 
 using namespace gpaudit::core;
 
@@ -74,4 +75,75 @@ TEST_CASE("field specs")
     CHECK_FALSE(parseFieldSpec("uid!=banana", true));
     CHECK_FALSE(parseFieldSpec("uid<euid", true));
     CHECK_FALSE(parseFieldSpec("=3", false));
+}
+
+// The built-in rules are read from the image the build made (rules/image.cxx), not from YAML: the image
+// must hold exactly what the core's YAML parsers make of the same files today.
+TEST_CASE("rules image: the built-in image is the YAML as the core parses it")
+{
+    auto catalog = Catalog::fromYaml(gpaudit::data::subcategoriesYaml, "subcategories.yaml");
+    REQUIRE(catalog);
+    auto mapping =
+        Mapping::fromYaml(*catalog, gpaudit::data::mappingYaml, "mapping.yaml", gpaudit::data::syscallsYaml, "s.yaml");
+    REQUIRE(mapping);
+    auto image = readRulesImage(gpaudit::data::rulesImage, "built in");
+    REQUIRE_MESSAGE(image, image.error().str());
+    CHECK(image->catalog == *catalog);
+    CHECK(image->mapping == *mapping);
+    // The same bytes again: nothing is lost between writing and reading.
+    CHECK(writeRulesImage(image->catalog, image->mapping) == gpaudit::data::rulesImage);
+    // The indexes rebuilt on reading answer as the parsed catalog's.
+    for (const auto &sub : catalog->subcategories()) {
+        REQUIRE(image->catalog.bySlug(sub.slug) != nullptr);
+        CHECK(image->catalog.bySlug(sub.slug)->guid == sub.guid);
+        CHECK(image->catalog.byGuid(sub.guid)->slug == sub.slug);
+    }
+    // What it changes: the same data, equal by value, and a different mapping compares unequal.
+    auto other = Mapping::fromYaml(*catalog, std::string(gpaudit::data::mappingYaml) + "\n# same\n", "m.yaml",
+                                   gpaudit::data::syscallsYaml, "s.yaml");
+    REQUIRE(other);
+    CHECK(*other == *mapping);
+    auto changed = std::string(gpaudit::data::mappingYaml);
+    changed.replace(changed.find("{path: /etc/passwd, perm: wa}"), 29, "{path: /etc/passwd, perm: w}");
+    auto differs = Mapping::fromYaml(*catalog, changed, "m.yaml", gpaudit::data::syscallsYaml, "s.yaml");
+    REQUIRE(differs);
+    CHECK_FALSE(*differs == *mapping);
+}
+
+TEST_CASE("rules image: a short, altered or foreign image is an error naming the byte, never a crash")
+{
+    const std::string good(gpaudit::data::rulesImage);
+    REQUIRE(readRulesImage(good, "built in"));
+    // Every length short of the whole (a stride keeps this quick under the sanitizers).
+    for (std::size_t size = 0; size < good.size(); size += (size < 256 ? 1 : 97)) {
+        auto cut = readRulesImage(std::string_view(good).substr(0, size), "built in");
+        REQUIRE_FALSE(cut);
+        CHECK(cut.error().message.find("corrupt built-in data") != std::string::npos);
+        CHECK(cut.error().where.file == "built in");
+    }
+    auto longer = readRulesImage(good + "x", "built in");
+    REQUIRE_FALSE(longer);
+    CHECK(longer.error().message.find("1 bytes after the end") != std::string::npos);
+    CHECK_FALSE(readRulesImage("not an image", "built in"));
+    // Bytes changed anywhere (a fixed pseudo-random walk): an error or a value, bounded, never a crash.
+    std::uint32_t state = 2463534242U;
+    std::size_t errors = 0;
+    for (int round = 0; round < 3000; ++round) {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        auto bent = good;
+        bent[state % bent.size()] = static_cast<char>(state >> 24);
+        if (!readRulesImage(bent, "built in"))
+            ++errors;
+    }
+    MESSAGE(errors << " of 3000 altered images refused");
+    CHECK(errors > 0);
+    // A huge count is refused before anything is allocated for it.
+    auto huge = good;
+    const std::size_t countAt = 4 + std::string_view("gpaudit rules image 1\n").size();
+    huge.replace(countAt, 4, std::string("\xff\xff\xff\x7f", 4));
+    auto refused = readRulesImage(huge, "built in");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("a count larger than the bytes left") != std::string::npos);
 }

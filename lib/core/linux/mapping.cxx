@@ -256,6 +256,212 @@ Result<Mapping> Mapping::fromYaml(const Catalog &catalog, std::string_view mappi
     return mapping;
 }
 
+namespace {
+
+void writeStrings(ImageWriter &out, const auto &list)
+{
+    out.u32(static_cast<std::uint32_t>(list.size()));
+    for (const auto &item : list)
+        out.str(item);
+}
+
+bool readStrings(ImageReader &in, std::vector<std::string> &list)
+{
+    std::uint32_t size = 0;
+    if (!in.count(size, 4))
+        return false;
+    list.resize(size);
+    for (auto &item : list)
+        if (!in.str(item))
+            return false;
+    return true;
+}
+
+bool readStrings(ImageReader &in, std::set<std::string, std::less<>> &set)
+{
+    std::vector<std::string> list;
+    if (!readStrings(in, list))
+        return false;
+    set.insert(std::make_move_iterator(list.begin()), std::make_move_iterator(list.end()));
+    return set.size() == list.size() || in.corrupt("a repeated name in a set");
+}
+
+void writeRule(ImageWriter &out, const RuleTemplate &rule)
+{
+    writeStrings(out, rule.syscalls);
+    out.str(rule.path);
+    out.str(rule.dir);
+    out.str(rule.perm);
+    out.u32(static_cast<std::uint32_t>(rule.fields.size()));
+    for (const auto &field : rule.fields) {
+        out.str(field.name);
+        out.str(field.op);
+        out.str(field.value);
+        out.u32(field.compare ? 1 : 0);
+    }
+    out.u32(static_cast<std::uint32_t>(rule.result));
+    writeStrings(out, rule.exits);
+    out.str(rule.whenOption);
+}
+
+bool readRule(ImageReader &in, RuleTemplate &rule)
+{
+    std::uint32_t fields = 0;
+    if (!readStrings(in, rule.syscalls) || !in.str(rule.path) || !in.str(rule.dir) || !in.str(rule.perm) ||
+        !in.count(fields, 16))
+        return false;
+    rule.fields.resize(fields);
+    for (auto &field : rule.fields) {
+        std::uint32_t compare = 0;
+        if (!in.str(field.name) || !in.str(field.op) || !in.str(field.value) || !in.u32(compare))
+            return false;
+        if (compare > 1)
+            return in.corrupt("a field's compare flag out of range");
+        field.compare = compare == 1;
+    }
+    std::uint32_t result = 0;
+    if (!in.u32(result))
+        return false;
+    if (result > static_cast<std::uint32_t>(ResultMode::FailureExits))
+        return in.corrupt("a rule's result mode out of range");
+    rule.result = static_cast<ResultMode>(result);
+    return readStrings(in, rule.exits) && in.str(rule.whenOption);
+}
+
+bool readFlag(ImageReader &in, bool &flag)
+{
+    std::uint32_t value = 0;
+    if (!in.u32(value))
+        return false;
+    if (value > 1)
+        return in.corrupt("a flag out of range");
+    flag = value == 1;
+    return true;
+}
+
+} // namespace
+
+void Mapping::writeImage(ImageWriter &out) const
+{
+    out.u32(static_cast<std::uint32_t>(entries_.size()));
+    for (const auto &entry : entries_) {
+        out.u32(entry.mapped ? 1 : 0);
+        out.str(entry.how);
+        out.str(entry.unmappedReason);
+        out.u32(static_cast<std::uint32_t>(entry.rules.size()));
+        for (const auto &rule : entry.rules)
+            writeRule(out, rule);
+        writeStrings(out, entry.userRecords);
+        writeStrings(out, entry.kernelRecords);
+        out.u32(entry.fileGlobalSacl ? 1 : 0);
+        out.u32(entry.samba ? 1 : 0);
+        if (entry.samba) {
+            out.str(entry.samba->how);
+            writeStrings(out, entry.samba->success);
+            writeStrings(out, entry.samba->failure);
+            writeStrings(out, entry.samba->events);
+            out.str(entry.samba->coarse);
+        }
+        out.str(entry.windows);
+    }
+    out.u32(static_cast<std::uint32_t>(sets_.size()));
+    for (const auto &[name, names] : sets_) {
+        out.str(name);
+        writeStrings(out, names);
+    }
+    out.u32(static_cast<std::uint32_t>(perm_.size()));
+    for (const auto &[letter, names] : perm_) {
+        out.u32(static_cast<unsigned char>(letter));
+        writeStrings(out, names);
+    }
+    out.u32(static_cast<std::uint32_t>(platforms_.size()));
+    for (const auto &[name, abis] : platforms_) {
+        out.str(name);
+        out.u32(static_cast<std::uint32_t>(abis.size()));
+        for (const auto &abi : abis) {
+            out.str(abi.arch);
+            out.str(abi.machine);
+            writeStrings(out, abi.absent);
+        }
+    }
+    writeStrings(out, neverSuppress_);
+    writeStrings(out, known_);
+    writeStrings(out, fastPath_);
+}
+
+Result<Mapping> Mapping::readImage(const Catalog &catalog, ImageReader &in)
+{
+    Mapping mapping;
+    const auto failed = [&in] { return tl::unexpected(in.error()); };
+    std::uint32_t entries = 0;
+    if (!in.count(entries, 4))
+        return failed();
+    if (entries != catalog.subcategories().size())
+        return (in.corrupt("a mapping for another catalog"), failed());
+    mapping.entries_.resize(entries);
+    for (auto &entry : mapping.entries_) {
+        std::uint32_t rules = 0;
+        if (!readFlag(in, entry.mapped) || !in.str(entry.how) || !in.str(entry.unmappedReason) || !in.count(rules, 4))
+            return failed();
+        entry.rules.resize(rules);
+        for (auto &rule : entry.rules)
+            if (!readRule(in, rule))
+                return failed();
+        bool samba = false;
+        if (!readStrings(in, entry.userRecords) || !readStrings(in, entry.kernelRecords) ||
+            !readFlag(in, entry.fileGlobalSacl) || !readFlag(in, samba))
+            return failed();
+        if (samba) {
+            SambaRealisation realisation;
+            if (!in.str(realisation.how) || !readStrings(in, realisation.success) ||
+                !readStrings(in, realisation.failure) || !readStrings(in, realisation.events) ||
+                !in.str(realisation.coarse))
+                return failed();
+            entry.samba = std::move(realisation);
+        }
+        if (!in.str(entry.windows))
+            return failed();
+    }
+    std::uint32_t count = 0;
+    if (!in.count(count, 8))
+        return failed();
+    for (std::uint32_t i = 0; i < count; ++i) {
+        std::string name;
+        std::vector<std::string> names;
+        if (!in.str(name) || !readStrings(in, names))
+            return failed();
+        mapping.sets_[std::move(name)] = std::move(names);
+    }
+    if (!in.count(count, 8))
+        return failed();
+    for (std::uint32_t i = 0; i < count; ++i) {
+        std::uint32_t letter = 0;
+        std::vector<std::string> names;
+        if (!in.u32(letter) || !readStrings(in, names))
+            return failed();
+        if (std::string_view("rwxa").find(static_cast<char>(letter)) == std::string_view::npos || letter > 0x7F)
+            return (in.corrupt("a perm class out of range"), failed());
+        mapping.perm_[static_cast<char>(letter)] = std::move(names);
+    }
+    if (!in.count(count, 8))
+        return failed();
+    for (std::uint32_t i = 0; i < count; ++i) {
+        std::string name;
+        std::uint32_t abis = 0;
+        if (!in.str(name) || !in.count(abis, 12))
+            return failed();
+        auto &list = mapping.platforms_[std::move(name)];
+        list.resize(abis);
+        for (auto &abi : list)
+            if (!in.str(abi.arch) || !in.str(abi.machine) || !readStrings(in, abi.absent))
+                return failed();
+    }
+    if (!readStrings(in, mapping.neverSuppress_) || !readStrings(in, mapping.known_) ||
+        !readStrings(in, mapping.fastPath_))
+        return failed();
+    return mapping;
+}
+
 const std::vector<Abi> *Mapping::platform(std::string_view machine) const
 {
     auto it = platforms_.find(machine);

@@ -2,6 +2,7 @@
 // The subcategory -> Linux audit mapping, loaded from rules/mapping.yaml and rules/syscalls.yaml. Pure.
 #pragma once
 
+#include "core/base/image.hxx"
 #include "core/base/result.hxx"
 #include "core/policy/catalog.hxx"
 
@@ -39,6 +40,7 @@ struct RuleTemplate {
     ResultMode result = ResultMode::Split;
     std::vector<std::string> exits; // for FailureExits
     std::string whenOption;         // audit option that must be on, or empty
+    bool operator==(const RuleTemplate &) const = default;
 };
 
 // Issue 16: what a subcategory becomes on a Samba AD DC, in Samba's own audit logging (smb.conf
@@ -50,6 +52,7 @@ struct SambaRealisation {
     std::vector<std::string> failure; // ... and Failure needs
     std::vector<std::string> events;  // the Windows event IDs rendered from the records ("4768", "4771")
     std::string coarse;               // why Samba cannot split Success from Failure or logs only part; empty if exact
+    bool operator==(const SambaRealisation &) const = default;
 };
 
 struct SubcategoryMapping {
@@ -66,18 +69,25 @@ struct SubcategoryMapping {
     std::string windows;
     // Only records, no rule: the kernel cannot tell success from failure for them.
     [[nodiscard]] bool coarse() const { return mapped && rules.empty() && !fileGlobalSacl; }
+    bool operator==(const SubcategoryMapping &) const = default;
 };
 
 struct Abi {
     std::string arch;    // -F arch= value: "b64", "b32"
     std::string machine; // libaudit machine name: "x86_64", "i386", "aarch64"
     std::set<std::string, std::less<>> absent;
+    bool operator==(const Abi &) const = default;
 };
 
 class Mapping {
   public:
     static Result<Mapping> fromYaml(const Catalog &catalog, std::string_view mappingYaml, std::string_view mappingLabel,
                                     std::string_view syscallsYaml, std::string_view syscallsLabel);
+    // The built-in mapping in the build's binary form (core/base/image.hxx): what fromYaml made of
+    // rules/mapping.yaml and rules/syscalls.yaml at build time, read back without a YAML parser.
+    void writeImage(ImageWriter &out) const;
+    static Result<Mapping> readImage(const Catalog &catalog, ImageReader &in);
+    bool operator==(const Mapping &) const = default;
 
     // Indexed like Catalog::subcategories().
     [[nodiscard]] const SubcategoryMapping &of(std::size_t subcategoryIndex) const

@@ -62,6 +62,58 @@ Result<Catalog> Catalog::fromYaml(std::string_view yamlText, std::string_view la
     return catalog;
 }
 
+void Catalog::writeImage(ImageWriter &out) const
+{
+    out.u32(static_cast<std::uint32_t>(categories_.size()));
+    for (const auto &category : categories_) {
+        out.str(category.name);
+        out.str(category.guid);
+        out.str(category.legacyKey);
+    }
+    out.u32(static_cast<std::uint32_t>(subcategories_.size()));
+    for (const auto &sub : subcategories_) {
+        out.u32(sub.code);
+        out.str(sub.guid);
+        out.str(sub.slug);
+        out.str(sub.name);
+        out.str(sub.auditpolName);
+        out.u32(static_cast<std::uint32_t>(sub.category));
+    }
+}
+
+Result<Catalog> Catalog::readImage(ImageReader &in)
+{
+    Catalog catalog;
+    std::uint32_t categories = 0;
+    if (!in.count(categories, 12))
+        return tl::unexpected(in.error());
+    catalog.categories_.resize(categories);
+    for (auto &category : catalog.categories_)
+        if (!in.str(category.name) || !in.str(category.guid) || !in.str(category.legacyKey))
+            return tl::unexpected(in.error());
+    std::uint32_t subcategories = 0;
+    if (!in.count(subcategories, 24))
+        return tl::unexpected(in.error());
+    catalog.subcategories_.resize(subcategories);
+    for (std::size_t index = 0; index < catalog.subcategories_.size(); ++index) {
+        auto &sub = catalog.subcategories_[index];
+        std::uint32_t code = 0;
+        std::uint32_t category = 0;
+        if (!in.u32(code) || !in.str(sub.guid) || !in.str(sub.slug) || !in.str(sub.name) || !in.str(sub.auditpolName) ||
+            !in.u32(category))
+            return tl::unexpected(in.error());
+        if (code < 0x10 || code > 0x4A || category >= catalog.categories_.size())
+            return (in.corrupt("a subcategory out of range"), tl::unexpected(in.error()));
+        sub.code = static_cast<std::uint8_t>(code);
+        sub.category = category;
+        // The categories list their subcategories in auditpol order, the order they were written.
+        catalog.categories_[category].subcategories.push_back(index);
+        if (!catalog.byGuid_.emplace(sub.guid, index).second || !catalog.bySlug_.emplace(sub.slug, index).second)
+            return (in.corrupt("a duplicate subcategory"), tl::unexpected(in.error()));
+    }
+    return catalog;
+}
+
 const Subcategory *Catalog::byGuid(std::string_view canonicalGuid) const
 {
     auto it = byGuid_.find(canonicalGuid);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/base/identifiers.hxx"
+#include "core/base/image.hxx"
 #include "core/base/result.hxx"
 
 #include <map>
@@ -17,6 +18,7 @@ struct Category {
     GuidText guid;                          // auditpol category GUID
     std::string legacyKey;                  // [Event Audit] key (MS-GPSB 2.2.4), e.g. "AuditProcessTracking"
     std::vector<std::size_t> subcategories; // indexes into Catalog::subcategories(), auditpol order
+    bool operator==(const Category &) const = default;
 };
 
 struct Subcategory {
@@ -26,11 +28,20 @@ struct Subcategory {
     std::string name;         // MS-GPAC name
     std::string auditpolName; // as `auditpol /get` prints it
     std::size_t category = 0; // index into Catalog::categories()
+    bool operator==(const Subcategory &) const = default;
 };
 
 class Catalog {
   public:
     static Result<Catalog> fromYaml(std::string_view yamlText, std::string_view label);
+    // The built-in catalog in the build's binary form (core/base/image.hxx): what fromYaml made of
+    // rules/subcategories.yaml at build time, read back without a YAML parser.
+    void writeImage(ImageWriter &out) const;
+    static Result<Catalog> readImage(ImageReader &in);
+    bool operator==(const Catalog &other) const
+    {
+        return categories_ == other.categories_ && subcategories_ == other.subcategories_;
+    }
 
     [[nodiscard]] const std::vector<Category> &categories() const { return categories_; }
     // In display order (category by category, auditpol order inside each).

@@ -1,28 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "host/data/rules_data.hxx"
 
+#include "core/linux/rules_image.hxx"
 #include "host/files/files.hxx"
 
 namespace gpaudit::host {
 
 Result<RulesData> loadRulesData(const std::string &rulesDir)
 {
-    std::string subcategories(data::subcategoriesYaml);
-    std::string mapping(data::mappingYaml);
-    std::string syscalls(data::syscallsYaml);
-    std::string subcategoriesLabel = "rules/subcategories.yaml (built in)";
-    std::string mappingLabel = "rules/mapping.yaml (built in)";
-    std::string syscallsLabel = "rules/syscalls.yaml (built in)";
-    if (!rulesDir.empty()) {
-        for (auto [name, text, label] : {std::tuple{"subcategories.yaml", &subcategories, &subcategoriesLabel},
-                                         std::tuple{"mapping.yaml", &mapping, &mappingLabel},
-                                         std::tuple{"syscalls.yaml", &syscalls, &syscallsLabel}}) {
-            *label = rulesDir + "/" + name;
-            auto bytes = readFileBounded(*label);
-            if (!bytes)
-                return tl::unexpected(bytes.error());
-            *text = std::move(*bytes);
-        }
+    if (rulesDir.empty()) {
+        // The built-in rules, parsed at build time (rules/image.cxx): no YAML parser in a fresh process.
+        auto image = core::readRulesImage(data::rulesImage, "rules/*.yaml (built in)");
+        if (!image)
+            return tl::unexpected(image.error());
+        return RulesData{std::move(image->catalog), std::move(image->mapping)};
+    }
+    std::string subcategories;
+    std::string mapping;
+    std::string syscalls;
+    const std::string subcategoriesLabel = rulesDir + "/subcategories.yaml";
+    const std::string mappingLabel = rulesDir + "/mapping.yaml";
+    const std::string syscallsLabel = rulesDir + "/syscalls.yaml";
+    for (auto [text, label] : {std::pair{&subcategories, &subcategoriesLabel}, std::pair{&mapping, &mappingLabel},
+                               std::pair{&syscalls, &syscallsLabel}}) {
+        auto bytes = readFileBounded(*label);
+        if (!bytes)
+            return tl::unexpected(bytes.error());
+        *text = std::move(*bytes);
     }
     auto catalog = core::Catalog::fromYaml(subcategories, subcategoriesLabel);
     if (!catalog)

@@ -12,6 +12,8 @@ namespace gpaudit::data {
 extern const std::string_view subcategoriesYaml;
 extern const std::string_view mappingYaml;
 extern const std::string_view syscallsYaml;
+// The three as the core parsed them at build time (core/linux/rules_image.hxx).
+extern const std::string_view rulesImage;
 } // namespace gpaudit::data
 
 namespace gpaudit::host {
@@ -21,8 +23,8 @@ struct RulesData {
     core::Mapping mapping;
 };
 
-// rulesDir empty: the embedded copy. Otherwise subcategories.yaml, mapping.yaml and syscalls.yaml
-// are read from rulesDir, and errors name those files.
+// rulesDir empty: the built-in copy (parsed at build time). Otherwise subcategories.yaml, mapping.yaml and
+// syscalls.yaml are read from rulesDir, and errors name those files.
 Result<RulesData> loadRulesData(const std::string &rulesDir = {});
 
 } // namespace gpaudit::host
