@@ -99,10 +99,11 @@ std::vector<core::AuditRule> plannedRules(const core::Translation &translation, 
     return rules;
 }
 
-Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy, const ApplyOptions &options)
+Result<ApplyReport> applyTranslation(AuditNetlink &netlink, const core::Translation &policy,
+                                     const ApplyOptions &options)
 {
     NetlinkRef kernel(netlink);
-    return apply(kernel, policy, options);
+    return applyTranslation(kernel, policy, options);
 }
 
 Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile, bool dryRun)
@@ -111,7 +112,8 @@ Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile,
     return revert(kernel, rulesFile, dryRun);
 }
 
-Result<ApplyReport> apply(KernelAudit &kernel, const core::Translation &translation, const ApplyOptions &options)
+Result<ApplyReport> applyTranslation(KernelAudit &kernel, const core::Translation &translation,
+                                     const ApplyOptions &options)
 {
     auto held = readHeld(kernel, options.mapping, options.rulesFile);
     if (!held)

@@ -93,8 +93,10 @@ Result<Held> readHeld(KernelAudit &kernel, const core::Mapping *mapping, const s
 Result<ApplyReport> execute(KernelAudit &kernel, const Held &held, const core::PolicyPlan &plan);
 
 // The three in one: readHeld, core::planPolicyApply, execute.
-Result<ApplyReport> apply(KernelAudit &kernel, const core::Translation &translation, const ApplyOptions &options);
-Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &translation, const ApplyOptions &options);
+Result<ApplyReport> applyTranslation(KernelAudit &kernel, const core::Translation &translation,
+                                     const ApplyOptions &options);
+Result<ApplyReport> applyTranslation(AuditNetlink &netlink, const core::Translation &translation,
+                                     const ApplyOptions &options);
 
 // The rules an apply makes the kernel's: the fast-path rule computed against the kernel's current rules,
 // then the translation's.

@@ -357,7 +357,7 @@ int main(int argc, char **argv)
             auto fresh = kernel::AuditNetlink::open();
             if (!fresh)
                 return;
-            auto r = kernel::apply(*fresh, translation, options);
+            auto r = kernel::applyTranslation(*fresh, translation, options);
             if (!r) {
                 std::printf("  %-34s failed: %s\n", what, r.error().message.c_str());
                 return;
