@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Planning an apply: a diff, adds before removals, never a foreign rule.
 #include "core/linux/apply_plan.hxx"
+#include "helpers.hxx"
 
 #include <doctest/doctest.h>
 
@@ -218,4 +219,41 @@ TEST_CASE("policy plan: a keyless record filter is ours only when the previous r
     auto broken = planPolicyApply(translation, snapshot, options, textEncoding);
     REQUIRE_FALSE(broken);
     CHECK(broken.error().where.file == options.rulesFile);
+}
+
+TEST_CASE("policy plan: the fast-path rule comes first, from the coverage of the platform's machines")
+{
+    const auto &mapping = test::data().mapping;
+    Translation translation;
+    translation.rules = {exitRule("execve", "process-creation")};
+    KernelSnapshot snapshot;
+    PolicyApplyOptions options;
+    options.mapping = &mapping;
+    options.arch = "x86_64";
+
+    // The snapshot has what libaudit could read for x86_64 only (i386 unknown to it): one rule, for b64.
+    snapshot.foreign = {{"x86_64", {}}, {"aarch64", {{}, false}}};
+    auto plan = planPolicyApply(translation, snapshot, options, textEncoding);
+    REQUIRE(plan);
+    REQUIRE(plan->rules.size() == 2);
+    CHECK(plan->rules.front().action == AuditRule::Action::Never);
+    CHECK(plan->rules.front().arch == "b64");
+    CHECK(plan->rules.front().keys == std::vector<std::string>{kFastPathKey});
+    CHECK(plan->rules.back() == translation.rules.front());
+    CHECK(plan->desired.front().prepend); // never rules go to the front of their list
+    CHECK(plan->rulesFileContent.find("gpaudit-fast-path") != std::string::npos);
+
+    SUBCASE("a foreign rule libaudit cannot bound on x86_64: no fast-path rule")
+    {
+        snapshot.foreign["x86_64"].bounded = false;
+        auto none = planPolicyApply(translation, snapshot, options, textEncoding);
+        REQUIRE(none);
+        CHECK(none->rules == translation.rules);
+    }
+    SUBCASE("an empty policy: no fast-path rule either")
+    {
+        auto empty = planPolicyApply(Translation{}, snapshot, options, textEncoding);
+        REQUIRE(empty);
+        CHECK(empty->rules.empty());
+    }
 }
