@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernel/apply.hxx"
 
-#include "core/base/text.hxx"
 #include "core/linux/apply_plan.hxx"
 #include "host/files/files.hxx"
 #include "kernel/fast_path.hxx"
