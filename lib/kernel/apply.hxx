@@ -58,8 +58,9 @@ struct ApplyReport : core::ApplySummary {
     std::vector<std::string> identities;
 };
 
-// libaudit's encoding of rules (buildRule) as core's RuleEncoder, keeping each kernel form it built: a
-// rule the plan sends is encoded once, for the plan, and execute sends that form.
+// libaudit's encoding of rules (buildRule) as core's RuleEncoder, keeping the first kernel form it built
+// for each identity: a rule the plan sends is encoded once, for the plan (the desired rules before the
+// previous rules file's), and execute sends that form.
 class RuleEncoding {
   public:
     Result<core::EncodedRule> operator()(const core::AuditRule &rule);

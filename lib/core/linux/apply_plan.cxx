@@ -281,14 +281,6 @@ Result<PolicyPlan> planPolicyApply(const Translation &translation, const KernelS
     PolicyPlan plan;
     plan.dryRun = options.dryRun;
     plan.rulesFile = options.rulesFile;
-    PreviousRules previous;
-    if (held.rulesFile && !options.rulesFile.empty()) {
-        auto read = previousRules(*held.rulesFile, options.rulesFile, encode);
-        if (!read)
-            return tl::unexpected(read.error());
-        previous = std::move(*read);
-    }
-
     // The rules the policy wants: the fast-path rule, computed against the kernel's other rules as they
     // are now, then the translation's.
     const std::vector<Abi> *abis = options.mapping != nullptr ? options.mapping->platform(options.arch) : nullptr;
@@ -307,6 +299,15 @@ Result<PolicyPlan> planPolicyApply(const Translation &translation, const KernelS
         plan.desired.push_back({std::move(encoded->identity), rule.action == AuditRule::Action::Never, encoded->list});
         plan.texts.push_back(rule.render());
     }
+    // After the desired rules: an encoder that keeps kernel forms (kernel::RuleEncoding) keeps theirs.
+    PreviousRules previous;
+    if (held.rulesFile && !options.rulesFile.empty()) {
+        auto read = previousRules(*held.rulesFile, options.rulesFile, encode);
+        if (!read)
+            return tl::unexpected(read.error());
+        previous = std::move(*read);
+    }
+
     std::vector<CurrentRule> current;
     for (const auto &rule : held.rules)
         current.push_back({rule.identity, rule.keyedOurs || previous.ownedFilters.contains(rule.identity), rule.list});
