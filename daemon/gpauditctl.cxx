@@ -633,21 +633,20 @@ int run(const Options &options)
             std::cerr << "gpauditctl: apply: apply changes the kernel's audit rules and must run as root\n";
             return kExitFailure;
         }
-        kernel::PolicyApply request;
+        kernel::ApplyOptions request;
         request.mapping = &data->mapping;
         request.arch = translated->arch;
         request.dryRun = options.dryRun;
         request.reportOnly = config ? config->guardrails.reportOnly : false;
         request.rulesFile = rulesFile;
-        request.program = "gpauditctl";
-        request.version = GPAUDIT_VERSION;
-        request.inputs = &loaded->inputs;
+        request.headerComments =
+            core::rulesFileHeader("gpauditctl", GPAUDIT_VERSION, translated->arch, loaded->inputs, nullptr);
         auto applied = kernel::applyPolicy(translated->translation, request);
         if (!applied) {
             std::cerr << "gpauditctl: apply: " << applied.error().str() << "\n";
             return kExitFailure;
         }
-        const auto &summary = applied->summary;
+        const core::ApplySummary &summary = *applied;
         if (summary.mode != core::ApplyMode::Apply)
             std::cerr << "gpauditctl: " << summary.modeReason << "\n";
         std::cout << core::renderApplyText(summary);

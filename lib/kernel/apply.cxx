@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "kernel/apply.hxx"
 
-#include "core/base/text.hxx"
 #include "core/linux/apply_plan.hxx"
-#include "core/linux/guardrails.hxx"
 #include "host/files/files.hxx"
 #include "kernel/fast_path.hxx"
 
@@ -15,61 +13,10 @@ namespace gpaudit::kernel {
 
 namespace {
 
-// What we know of the rules a previous apply left: the rules file lists them all, and is the only
-// record of which keyless record filters are ours.
-struct Previous {
-    std::map<std::string, std::string> textByIdentity;
-    std::set<std::string> ownedFilters;
-};
-
-Result<Previous> readPrevious(const std::string &rulesFile)
-{
-    Previous previous;
-    if (rulesFile.empty())
-        return previous;
-    struct stat st {};
-    if (::stat(rulesFile.c_str(), &st) != 0)
-        return previous; // first apply
-    auto text = host::readFileBounded(rulesFile);
-    if (!text)
-        return tl::unexpected(text.error());
-    for (auto line : core::splitLines(*text)) {
-        if (!line.starts_with("-a "))
-            continue;
-        auto rule = core::parseRuleLine(line);
-        if (!rule)
-            continue; // someone edited it; such lines only help with messages
-        auto built = buildRule(*rule);
-        if (built)
-            previous.textByIdentity[built->identity] = std::string(line);
-    }
-    auto filters = core::recordFiltersOf(*text, rulesFile);
-    if (!filters)
-        return tl::unexpected(filters.error());
-    for (const auto &filter : *filters) {
-        auto built = buildRule(filter);
-        if (!built)
-            return fail("cannot rebuild record filter \"" + filter.render() + "\": " + built.error().message,
-                        {rulesFile, 0, 0});
-        previous.ownedFilters.insert(built->identity);
-    }
-    return previous;
-}
-
-std::string describeKernelRule(const KernelRule &rule, const Previous &previous)
-{
-    auto known = previous.textByIdentity.find(rule.identity);
-    if (known != previous.textByIdentity.end())
-        return known->second;
-    std::string keys;
-    for (const auto &key : rule.keys)
-        keys += (keys.empty() ? "" : ",") + key;
-    return "rule keyed " + keys;
-}
-
-class NetlinkKernel final : public KernelAudit {
+// AuditNetlink as KernelAudit, for the overloads that are handed a connection.
+class NetlinkRef final : public KernelAudit {
   public:
-    explicit NetlinkKernel(AuditNetlink &netlink) : netlink_(netlink) {}
+    explicit NetlinkRef(AuditNetlink &netlink) : netlink_(netlink) {}
     Result<KernelStatus> status() override { return netlink_.status(); }
     Result<std::vector<KernelRule>> listRules() override { return netlink_.listRules(); }
     Result<void> addRule(const KernelRule &rule, bool prepend) override { return netlink_.addRule(rule, prepend); }
@@ -81,184 +28,211 @@ class NetlinkKernel final : public KernelAudit {
     AuditNetlink &netlink_;
 };
 
-core::AuditStatus coreStatus(const KernelStatus &status)
+std::chrono::microseconds since(std::chrono::steady_clock::time_point started)
 {
-    return {status.enabled, status.failure, status.backlogLimit, status.rateLimit};
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
 }
 
 } // namespace
+
+Result<core::EncodedRule> RuleEncoding::operator()(const core::AuditRule &rule)
+{
+    auto built = buildRule(rule);
+    if (!built)
+        return tl::unexpected(built.error());
+    core::EncodedRule encoded{built->identity, built->list};
+    built_.try_emplace(built->identity, std::move(*built));
+    return encoded;
+}
+
+const KernelRule *RuleEncoding::find(const std::string &identity) const
+{
+    auto found = built_.find(identity);
+    return found == built_.end() ? nullptr : &found->second;
+}
+
+Result<Held> readHeld(KernelAudit &kernel, const core::Mapping *mapping, const std::string &rulesFile)
+{
+    const auto started = std::chrono::steady_clock::now();
+    Held held;
+    auto status = kernel.status();
+    if (!status)
+        return tl::unexpected(status.error());
+    held.snapshot.status = {status->enabled, status->failure, status->backlogLimit, status->rateLimit};
+    auto current = kernel.listRules();
+    if (!current)
+        return tl::unexpected(current.error());
+    held.rules = std::move(*current);
+    for (const auto &rule : held.rules)
+        held.snapshot.rules.push_back({rule.identity, rule.keyedOurs(), rule.list, rule.keys});
+    // What the rules not ours match, for every ABI the mapping has a platform with (the translation
+    // picks one; core::planPolicyApply takes its ABIs').
+    if (mapping != nullptr) {
+        std::vector<core::Abi> abis;
+        for (const auto &name : mapping->platformNames())
+            if (const auto *platform = mapping->platform(name))
+                abis.insert(abis.end(), platform->begin(), platform->end());
+        held.snapshot.foreign = foreignCoverage(*mapping, abis, held.rules);
+    }
+    // The rules file lists every rule a previous apply left, and is the only record of which keyless
+    // record filters are ours.
+    struct stat st {};
+    if (!rulesFile.empty() && ::stat(rulesFile.c_str(), &st) == 0) { // else: the first apply
+        auto text = host::readFileBounded(rulesFile);
+        if (!text)
+            return tl::unexpected(text.error());
+        held.snapshot.rulesFile = std::move(*text);
+    }
+    held.elapsed = since(started);
+    return held;
+}
 
 std::vector<core::AuditRule> plannedRules(const core::Translation &translation, const ApplyOptions &options,
                                           const std::vector<KernelRule> &current)
 {
     std::vector<core::AuditRule> rules;
-    if (options.mapping != nullptr && !translation.rules.empty())
-        rules = fastPathRules(*options.mapping, options.abis, translation.rules, current);
+    const auto *abis = options.mapping != nullptr ? options.mapping->platform(options.arch) : nullptr;
+    if (abis != nullptr && !translation.rules.empty())
+        rules = fastPathRules(*options.mapping, *abis, translation.rules, current);
     rules.insert(rules.end(), translation.rules.begin(), translation.rules.end());
     return rules;
 }
 
-Result<ApplyReport> apply(AuditNetlink &netlink, const core::Translation &policy, const ApplyOptions &options)
+Result<ApplyReport> applyTranslation(AuditNetlink &netlink, const core::Translation &policy,
+                                     const ApplyOptions &options)
 {
-    NetlinkKernel kernel(netlink);
-    return apply(kernel, policy, options);
+    NetlinkRef kernel(netlink);
+    return applyTranslation(kernel, policy, options);
 }
 
 Result<RevertReport> revert(AuditNetlink &netlink, const std::string &rulesFile, bool dryRun)
 {
-    NetlinkKernel kernel(netlink);
+    NetlinkRef kernel(netlink);
     return revert(kernel, rulesFile, dryRun);
 }
 
-Result<ApplyReport> apply(KernelAudit &netlink, const core::Translation &policy, const ApplyOptions &options)
+Result<ApplyReport> applyTranslation(KernelAudit &kernel, const core::Translation &translation,
+                                     const ApplyOptions &options)
+{
+    auto held = readHeld(kernel, options.mapping, options.rulesFile);
+    if (!held)
+        return tl::unexpected(held.error());
+    auto plan = core::planPolicyApply(translation, held->snapshot, options, held->encoding.encoder());
+    if (!plan)
+        return tl::unexpected(plan.error());
+    return execute(kernel, *held, *plan);
+}
+
+Result<ApplyReport> execute(KernelAudit &netlink, const Held &held, const core::PolicyPlan &plan)
 {
     const auto started = std::chrono::steady_clock::now();
-    ApplyReport report;
-    auto status = netlink.status();
-    if (!status)
-        return tl::unexpected(status.error());
-    auto previous = readPrevious(options.rulesFile);
-    if (!previous)
-        return tl::unexpected(previous.error());
+    const auto &decision = plan.decision;
+    if (decision.kernelWrites) {
+        // The kernel forms the plan's encoding built: every rule to send was encoded for the plan.
+        std::map<std::size_t, const KernelRule *> toSend;
+        for (auto index : plan.diff.add) {
+            const auto *rule = held.encoding.find(plan.desired[index].identity);
+            if (rule == nullptr)
+                return fail("not encoded for this apply: " + plan.texts[index] + "; nothing was changed");
+            toSend.emplace(index, rule);
+        }
+        const std::set<std::size_t> moves(plan.diff.move.begin(), plan.diff.move.end());
 
-    auto current = netlink.listRules();
-    if (!current)
-        return tl::unexpected(current.error());
-    core::Translation translation = policy;
-    translation.rules = plannedRules(policy, options, *current);
-    std::vector<KernelRule> desired;
-    std::vector<core::DesiredRule> desiredIds;
-    for (const auto &rule : translation.rules) {
-        auto built = buildRule(rule);
-        if (!built)
-            return tl::unexpected(built.error());
-        desiredIds.push_back({built->identity, rule.action == core::AuditRule::Action::Never, built->list});
-        report.identities.push_back(built->identity);
-        desired.push_back(std::move(*built));
+        // 1. Add what is missing. On a refusal, take back what this apply added: the previous policy
+        //    stays in force exactly.
+        //    A rule held out of the policy's order (core::planApply) is deleted and sent again at once.
+        std::vector<std::size_t> addedSoFar;
+        for (auto index : plan.diff.add) {
+            const auto &rule = *toSend.at(index);
+            const bool prepend = plan.desired[index].prepend;
+            const bool move = moves.contains(index);
+            Result<void> added;
+            if (move) {
+                added = netlink.deleteRule(rule);
+                if (added)
+                    added = netlink.addRule(rule, prepend);
+                if (!added)
+                    added = fail(added.error().message + " (moving it to stand in the policy's order: it was "
+                                                         "deleted and could not be sent again)");
+            } else {
+                added = netlink.addRule(rule, prepend);
+            }
+            if (!added) {
+                std::string rollback;
+                for (auto done = addedSoFar.rbegin(); done != addedSoFar.rend(); ++done)
+                    if (auto removed = netlink.deleteRule(*toSend.at(*done)); !removed)
+                        rollback += "; and could not take back " + plan.texts[*done] + ": " + removed.error().message;
+                return fail(added.error().message + ": " + plan.texts[index] + "; the previous policy stays in force" +
+                            rollback);
+            }
+            if (!move)
+                addedSoFar.push_back(index); // a moved rule was in force before: a rollback keeps it
+        }
+        // 2. Status settings the policy's options ask for.
+        for (const auto &setting : decision.statusToSet)
+            if (auto ok = netlink.setStatus(setting.flag, setting.value); !ok)
+                return fail(ok.error().message + "; the rules of the new policy are in force, stale rules were "
+                                                 "not removed yet");
+        // 3. Remove what is stale, now that the new policy is complete.
+        for (std::size_t i = 0; i < plan.diff.remove.size(); ++i)
+            if (auto removed = netlink.deleteRule(held.rules[plan.diff.remove[i]]); !removed)
+                return fail(removed.error().message + ": " + plan.removed[i] +
+                            "; the new policy is in force, this stale rule remains");
     }
-    std::vector<core::CurrentRule> currentIds;
-    for (const auto &rule : *current)
-        currentIds.push_back(
-            {rule.identity, rule.keyedOurs() || previous->ownedFilters.contains(rule.identity), rule.list});
-    const auto plan = core::planApply(desiredIds, currentIds);
-    const auto decision =
-        core::decideApply(coreStatus(*status), policy.status, plan.empty(), options.reportOnly, options.dryRun);
+    // 4. The rules file, so augenrules loads the same at boot. Without kernel writes (a dry run,
+    //    report-only, an immutable kernel) it is all there is: staging writes only the rules file, so the
+    //    policy arrives with the next boot.
+    if (decision.rulesFileWrite && plan.rulesFileDue)
+        if (auto written = host::writeFileAtomic(plan.rulesFile, plan.rulesFileContent); !written)
+            return fail(written.error().str() + (decision.kernelWrites ? "; the kernel has the new policy, the "
+                                                                         "rules file was not updated"
+                                                                       : "; nothing was staged"));
+
+    ApplyReport report;
     report.mode = decision.mode;
     report.modeReason = decision.reason;
-    if (decision.mode == core::ApplyMode::Stage && options.rulesFile.empty())
-        return fail(decision.reason + ", and no rules file is configured (rules_file, --no-rules-file): nothing "
-                                      "was changed or staged");
-
-    const std::set<std::size_t> moves(plan.move.begin(), plan.move.end());
-    for (auto index : plan.add)
-        if (!moves.contains(index))
-            report.added.push_back(translation.rules[index].render());
-    report.moved = plan.move.size();
-    for (auto index : plan.remove)
-        report.removed.push_back(describeKernelRule((*current)[index], *previous));
-    for (auto index : plan.foreign)
-        report.foreign.push_back(translation.rules[index].render());
-    report.unchanged = plan.keep.size();
+    report.dryRun = plan.dryRun;
+    report.added = plan.added;
+    report.removed = plan.removed;
+    report.unchanged = plan.diff.keep.size();
+    report.moved = plan.diff.move.size();
+    report.foreign = plan.foreign;
     report.statusChanges = decision.statusChanges;
-    const auto fileContent = core::renderRulesFile(translation, options.headerComments);
-    // The last line of defence: a rules file is loaded at boot by augenrules without us.
-    if (const auto wrong = core::rulesFileViolations(fileContent); !wrong.empty())
-        return fail("refusing to write a rules file with " + wrong.front());
-    bool fileCurrent = false;
-    if (!options.rulesFile.empty()) {
-        auto existing = host::readFileBounded(options.rulesFile);
-        fileCurrent = existing && *existing == fileContent;
-    }
-    const bool fileDue = !options.rulesFile.empty() && !fileCurrent && decision.mode != core::ApplyMode::ReportOnly;
-    if (!decision.kernelWrites) {
-        // Dry run, report-only, or an immutable kernel: no netlink write at all. Staging writes the rules
-        // file only, so the policy arrives with the next boot.
-        if (decision.rulesFileWrite && fileDue)
-            if (auto written = host::writeFileAtomic(options.rulesFile, fileContent); !written)
-                return fail(written.error().str() + "; nothing was staged");
-        report.rulesFileWritten = fileDue;
-        report.netlinkWrites = netlink.writes();
-        report.elapsed =
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-        return report;
-    }
-    const auto &statusToSet = decision.statusToSet;
-
-    // 1. Add what is missing. On a refusal, take back what this apply added: the previous policy
-    //    stays in force exactly.
-    //    A rule held out of the policy's order (core::planApply) is deleted and sent again at once.
-    std::vector<std::size_t> addedSoFar;
-    for (auto index : plan.add) {
-        const bool move = moves.contains(index);
-        Result<void> added;
-        if (move) {
-            added = netlink.deleteRule(desired[index]);
-            if (added)
-                added = netlink.addRule(desired[index], desiredIds[index].prepend);
-            if (!added)
-                added = fail(added.error().message + " (moving it to stand in the policy's order: it was "
-                                                     "deleted and could not be sent again)");
-        } else {
-            added = netlink.addRule(desired[index], desiredIds[index].prepend);
-        }
-        if (!added) {
-            std::string rollback;
-            for (auto done = addedSoFar.rbegin(); done != addedSoFar.rend(); ++done)
-                if (auto removed = netlink.deleteRule(desired[*done]); !removed)
-                    rollback += "; and could not take back " + translation.rules[*done].render() + ": " +
-                                removed.error().message;
-            return fail(added.error().message + ": " + translation.rules[index].render() +
-                        "; the previous policy stays in force" + rollback);
-        }
-        if (!move)
-            addedSoFar.push_back(index); // a moved rule was in force before: a rollback keeps it
-    }
-    // 2. Status settings the policy's options ask for.
-    for (const auto &setting : statusToSet)
-        if (auto ok = netlink.setStatus(setting.flag, setting.value); !ok)
-            return fail(ok.error().message + "; the rules of the new policy are in force, stale rules were not "
-                                             "removed yet");
-    // 3. Remove what is stale, now that the new policy is complete.
-    for (auto index : plan.remove)
-        if (auto removed = netlink.deleteRule((*current)[index]); !removed)
-            return fail(removed.error().message + ": " + describeKernelRule((*current)[index], *previous) +
-                        "; the new policy is in force, this stale rule remains");
-    // 4. Persist, so augenrules loads the same at boot.
-    if (!options.rulesFile.empty() && !fileCurrent) {
-        if (auto written = host::writeFileAtomic(options.rulesFile, fileContent); !written)
-            return fail(written.error().str() + "; the kernel has the new policy, the rules file was not updated");
-        report.rulesFileWritten = true;
-    }
     report.netlinkWrites = netlink.writes();
-    report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    report.rulesFileWritten = plan.rulesFileDue; // (or would be, in a dry run)
+    report.rulesFile = plan.rulesFile;
+    report.elapsed = held.elapsed + since(started);
+    for (const auto &desired : plan.desired)
+        report.identities.push_back(desired.identity);
     return report;
 }
 
 Result<RevertReport> revert(KernelAudit &netlink, const std::string &rulesFile, bool dryRun)
 {
     RevertReport report;
-    auto status = netlink.status();
-    if (!status)
-        return tl::unexpected(status.error());
+    auto held = readHeld(netlink, nullptr, rulesFile);
+    if (!held)
+        return tl::unexpected(held.error());
     // An immutable kernel keeps its rules until reboot: remove only the rules file (staged).
-    report.staged = status->enabled == 2;
-    auto previous = readPrevious(rulesFile);
-    if (!previous)
-        return tl::unexpected(previous.error());
-    auto current = netlink.listRules();
-    if (!current)
-        return tl::unexpected(current.error());
-    for (const auto &rule : *current) {
-        if (!rule.keyedOurs() && !previous->ownedFilters.contains(rule.identity))
+    report.staged = held->snapshot.status.enabled == 2;
+    core::PreviousRules previous;
+    if (held->snapshot.rulesFile) {
+        auto read = core::previousRules(*held->snapshot.rulesFile, rulesFile, held->encoding.encoder());
+        if (!read)
+            return tl::unexpected(read.error());
+        previous = std::move(*read);
+    }
+    for (std::size_t i = 0; i < held->rules.size(); ++i) {
+        const auto &rule = held->snapshot.rules[i];
+        if (!rule.keyedOurs && !previous.ownedFilters.contains(rule.identity))
             continue;
-        report.removed.push_back(describeKernelRule(rule, *previous));
+        report.removed.push_back(core::describeHeldRule(rule, previous));
         if (dryRun || report.staged)
             continue;
-        if (auto removed = netlink.deleteRule(rule); !removed)
-            return fail(removed.error().message + ": " + describeKernelRule(rule, *previous));
+        if (auto removed = netlink.deleteRule(held->rules[i]); !removed)
+            return fail(removed.error().message + ": " + report.removed.back());
     }
-    struct stat st {};
-    report.rulesFileRemoved = !rulesFile.empty() && ::stat(rulesFile.c_str(), &st) == 0;
+    report.rulesFileRemoved = held->snapshot.rulesFile.has_value();
     if (!dryRun && report.rulesFileRemoved)
         if (auto removed = host::removeFile(rulesFile); !removed)
             return tl::unexpected(removed.error());

@@ -1,38 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// A translated policy made the kernel's, as `gpauditctl apply` and a sync both do it: audit netlink
-// opened, the apply options of the mapping and platform, the rules file's header, and what was done
-// as core's ApplySummary.
+// A translated policy made the kernel's, as `gpauditctl apply` and a sync both do it, in one pass down:
+// readKernel (audit netlink opened, what the kernel and the rules file hold), core::planPolicyApply
+// (pure: everything decided), execute (kernel/apply.hxx: the plan carried out, what was done as core's
+// ApplySummary).
 #pragma once
 
-#include "core/report/report.hxx"
 #include "kernel/apply.hxx"
 
 #include <string>
-#include <string_view>
-#include <vector>
 
 namespace gpaudit::kernel {
 
-struct PolicyApply {
-    const core::Mapping *mapping = nullptr;
-    std::string arch; // the rules' platform (its ABIs for the fast-path rule)
-    bool dryRun = false;
-    bool reportOnly = false;
-    std::string rulesFile; // empty: do not persist
-    // For the rules file's header (core/report/render.hxx rulesFileHeader): who wrote it, from what.
-    std::string_view program;
-    std::string_view version;
-    const std::vector<core::GpoInput> *inputs = nullptr;
-    const core::SyncRecord *domain = nullptr; // a policy from the domain
+// The kernel side of one apply: the audit netlink connection it reads and writes through, and what
+// it read.
+struct KernelSide {
+    NetlinkKernel kernel;
+    Held held;
 };
+Result<KernelSide> readKernel(const core::Mapping *mapping, const std::string &rulesFile);
 
-struct AppliedPolicy {
-    core::ApplySummary summary;
-    std::vector<std::string> identities; // of every rule the policy wants in the kernel (drift checks)
-};
-
-AppliedPolicy appliedPolicy(ApplyReport report, const PolicyApply &request);
-
-Result<AppliedPolicy> applyPolicy(const core::Translation &translation, const PolicyApply &request);
+// The three in one (gpauditctl apply).
+Result<ApplyReport> applyPolicy(const core::Translation &translation, const ApplyOptions &options);
 
 } // namespace gpaudit::kernel

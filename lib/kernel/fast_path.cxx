@@ -55,15 +55,14 @@ bool coveredBy(const core::Mapping &mapping, const KernelRule &rule, std::uint32
 
 } // namespace
 
-std::vector<core::AuditRule> fastPathRules(const core::Mapping &mapping, const std::vector<core::Abi> &abis,
-                                           const std::vector<core::AuditRule> &desired,
-                                           const std::vector<KernelRule> &current)
+std::map<std::string, core::ForeignCoverage> foreignCoverage(const core::Mapping &mapping,
+                                                             const std::vector<core::Abi> &abis,
+                                                             const std::vector<KernelRule> &current)
 {
-    // What the kernel's other rules match, per ABI libaudit knows; the decision is core's.
     std::map<std::string, core::ForeignCoverage> foreign;
     for (const auto &abi : abis) {
         const int machine = audit_name_to_machine(abi.machine.c_str());
-        if (machine < 0)
+        if (machine < 0 || foreign.contains(abi.machine))
             continue;
         const auto elf = static_cast<std::uint32_t>(audit_machine_to_elf(machine));
         core::ForeignCoverage coverage;
@@ -72,8 +71,21 @@ std::vector<core::AuditRule> fastPathRules(const core::Mapping &mapping, const s
                 continue; // ours are replaced by the desired rules
             coverage.bounded = coverage.bounded && coveredBy(mapping, rule, elf, machine, coverage.syscalls);
         }
-        foreign[abi.arch] = std::move(coverage);
+        foreign[abi.machine] = std::move(coverage);
     }
+    return foreign;
+}
+
+std::vector<core::AuditRule> fastPathRules(const core::Mapping &mapping, const std::vector<core::Abi> &abis,
+                                           const std::vector<core::AuditRule> &desired,
+                                           const std::vector<KernelRule> &current)
+{
+    // What the kernel's other rules match, per ABI libaudit knows; the decision is core's.
+    const auto byMachine = foreignCoverage(mapping, abis, current);
+    std::map<std::string, core::ForeignCoverage> foreign;
+    for (const auto &abi : abis)
+        if (auto found = byMachine.find(abi.machine); found != byMachine.end())
+            foreign[abi.arch] = found->second;
     return core::fastPathRules(mapping, abis, desired, foreign);
 }
 

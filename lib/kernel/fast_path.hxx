@@ -9,6 +9,8 @@
 #include "core/linux/translate.hxx"
 #include "kernel/audit_netlink.hxx"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace gpaudit::kernel {
@@ -19,6 +21,12 @@ using core::kFastPathKey;
 // kernel that is not gpaudit's can match (a watch matches the syscalls of its perm classes; a rule with
 // no usable bound, none). Empty when nothing is left. Computed at every apply, against the kernel
 // as it is then: this reads the kernel's rules (libaudit), core::fastPathRules decides.
+// What the kernel's rules that are not gpaudit's can match on each of `abis`, keyed by its libaudit
+// machine name (Abi::machine). A machine libaudit does not know is left out.
+std::map<std::string, core::ForeignCoverage> foreignCoverage(const core::Mapping &mapping,
+                                                             const std::vector<core::Abi> &abis,
+                                                             const std::vector<KernelRule> &current);
+
 std::vector<core::AuditRule> fastPathRules(const core::Mapping &mapping, const std::vector<core::Abi> &abis,
                                            const std::vector<core::AuditRule> &desired,
                                            const std::vector<KernelRule> &current);

@@ -135,6 +135,13 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
     }
     report.record = policy->state;
 
+    // What the kernel and the rules file hold, read before the policy is translated: the apply plans
+    // against it (core::planPolicyApply) and then writes, so a sync reads, decides, and writes in that
+    // order. An error here is the apply's, reported when the apply would begin.
+    Result<kernel::KernelSide> kernelSide = fail("not read");
+    if (root)
+        kernelSide = kernel::readKernel(&data.mapping, config.rulesFile);
+
     // Parse, merge, translate: the policy data goes down the layers once (host -> core).
     auto stageStart = Clock::now();
     host::LoadedPolicy loaded;
@@ -160,25 +167,31 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
     policy->stats.stages.push_back({"translate", since(stageStart)});
 
     report.rules = translated->translation.rules.size();
+    // Who wrote the rules file (and Samba's include file), from what.
+    const auto header =
+        core::rulesFileHeader(request.program, GPAUDIT_VERSION, translated->arch, loaded.inputs, &report.record);
     if (root) {
         const auto applyStart = Clock::now();
         progress("apply: " + std::to_string(translated->translation.rules.size()) + " rules" +
                  (request.dryRun ? " (dry run)" : ""));
-        kernel::PolicyApply apply;
+        if (!kernelSide)
+            return failed("apply: " + kernelSide.error().str());
+        core::PolicyApplyOptions apply;
         apply.mapping = &data.mapping;
         apply.arch = translated->arch;
         apply.dryRun = request.dryRun;
         apply.reportOnly = config.guardrails.reportOnly;
         apply.rulesFile = config.rulesFile;
-        apply.program = request.program;
-        apply.version = GPAUDIT_VERSION;
-        apply.inputs = &loaded.inputs;
-        apply.domain = &report.record;
-        auto applied = kernel::applyPolicy(translated->translation, apply);
+        apply.headerComments = header;
+        auto &[kernelAudit, held] = *kernelSide;
+        auto plan = core::planPolicyApply(translated->translation, held.snapshot, apply, held.encoding.encoder());
+        if (!plan)
+            return failed("apply: " + plan.error().str());
+        auto applied = kernel::execute(kernelAudit, held, *plan);
         if (!applied)
             return failed("apply: " + applied.error().str());
-        policy->stats.stages.push_back({"apply", since(applyStart)});
-        report.apply = std::move(applied->summary);
+        policy->stats.stages.push_back({"apply", held.elapsed + since(applyStart)});
+        report.apply = std::move(static_cast<core::ApplySummary &>(*applied));
         auto done = Event::of(Event::Kind::Applied);
         done.apply = &*report.apply;
         emit(done);
@@ -215,8 +228,7 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
         sambaOptions.header = {"Samba's audit logging, written by " + request.program +
                                    " from the Group Policy of this domain controller; do not edit.",
                                "GPOs, lowest precedence first:"};
-        for (const auto &line :
-             core::rulesFileHeader(request.program, GPAUDIT_VERSION, translated->arch, loaded.inputs, &report.record))
+        for (const auto &line : header)
             if (line.starts_with("  "))
                 sambaOptions.header.push_back(line);
         if (auto samba = samba::apply(data.catalog, data.mapping, translated->resultant, sambaOptions); !samba) {

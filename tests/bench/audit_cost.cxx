@@ -230,7 +230,7 @@ int main(int argc, char **argv)
     // What `gpauditctl apply` loads: the translation plus the fast-path rule for this kernel.
     kernel::ApplyOptions planning;
     planning.mapping = &data->mapping;
-    planning.abis = *data->mapping.platform("x86_64");
+    planning.arch = "x86_64";
     auto planned = [&](const core::Translation &t) { return kernel::plannedRules(t, planning, *beforeRules); };
     std::vector<RuleSet> sets;
     sets.push_back({"audit on, no rules", {}, 0});
@@ -357,7 +357,7 @@ int main(int argc, char **argv)
             auto fresh = kernel::AuditNetlink::open();
             if (!fresh)
                 return;
-            auto r = kernel::apply(*fresh, translation, options);
+            auto r = kernel::applyTranslation(*fresh, translation, options);
             if (!r) {
                 std::printf("  %-34s failed: %s\n", what, r.error().message.c_str());
                 return;

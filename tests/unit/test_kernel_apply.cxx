@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// kernel::apply and kernel::revert against a kernel double: an immutable kernel (-e 2) gets the policy
+// kernel::applyTranslation and kernel::revert against a kernel double: an immutable kernel (-e 2) gets the policy
 // staged in the rules file and not one request that would change it; report-only writes nothing. The
 // real kernel is never locked by a test (it would stay locked until reboot).
 #include "helpers.hxx"
@@ -123,7 +123,7 @@ TEST_CASE("an immutable kernel: the policy is staged in the rules file, not one 
     kernel.state.enabled = 2;
     kernel.state.failure = 1;
 
-    auto report = kernel::apply(kernel, translation, options);
+    auto report = kernel::applyTranslation(kernel, translation, options);
     REQUIRE(report);
     CHECK(report->mode == core::ApplyMode::Stage);
     CHECK(report->modeReason.find("immutable (-e 2)") != std::string::npos);
@@ -138,7 +138,7 @@ TEST_CASE("an immutable kernel: the policy is staged in the rules file, not one 
 
     SUBCASE("staged again: nothing to write")
     {
-        auto again = kernel::apply(kernel, translation, options);
+        auto again = kernel::applyTranslation(kernel, translation, options);
         REQUIRE(again);
         CHECK(again->mode == core::ApplyMode::Stage);
         CHECK_FALSE(again->rulesFileWritten);
@@ -147,7 +147,7 @@ TEST_CASE("an immutable kernel: the policy is staged in the rules file, not one 
     SUBCASE("after the reboot the kernel holds the staged policy: in force, nothing to do")
     {
         kernel.boot(translation);
-        auto after = kernel::apply(kernel, translation, options);
+        auto after = kernel::applyTranslation(kernel, translation, options);
         REQUIRE(after);
         CHECK(after->mode == core::ApplyMode::Apply);
         CHECK(after->added.empty());
@@ -159,7 +159,7 @@ TEST_CASE("an immutable kernel: the policy is staged in the rules file, not one 
     {
         std::filesystem::remove(options.rulesFile);
         options.dryRun = true;
-        auto dry = kernel::apply(kernel, translation, options);
+        auto dry = kernel::applyTranslation(kernel, translation, options);
         REQUIRE(dry);
         CHECK(dry->mode == core::ApplyMode::Stage);
         CHECK_FALSE(std::filesystem::exists(options.rulesFile));
@@ -168,7 +168,7 @@ TEST_CASE("an immutable kernel: the policy is staged in the rules file, not one 
     SUBCASE("without a rules file nothing could take effect: an error")
     {
         options.rulesFile.clear();
-        auto none = kernel::apply(kernel, translation, options);
+        auto none = kernel::applyTranslation(kernel, translation, options);
         REQUIRE_FALSE(none);
         CHECK(none.error().message.find("no rules file is configured") != std::string::npos);
         CHECK(kernel.writes() == 0);
@@ -194,7 +194,7 @@ TEST_CASE("a mutable kernel gets the policy (the double counts what the real ker
     options.rulesFile = dir.path + "/rules.d/30-gpaudit.rules";
     KernelDouble kernel;
     kernel.state.enabled = 1;
-    auto report = kernel::apply(kernel, translation, options);
+    auto report = kernel::applyTranslation(kernel, translation, options);
     REQUIRE(report);
     CHECK(report->mode == core::ApplyMode::Apply);
     CHECK(kernel.adds == translation.rules.size());
@@ -212,7 +212,7 @@ TEST_CASE("report-only: computed and reported, nothing sent, no rules file")
     for (std::uint32_t enabled : {1u, 2u}) {
         KernelDouble kernel;
         kernel.state.enabled = enabled;
-        auto report = kernel::apply(kernel, translation, options);
+        auto report = kernel::applyTranslation(kernel, translation, options);
         REQUIRE(report);
         CHECK(report->mode == core::ApplyMode::ReportOnly);
         CHECK(report->added.size() == translation.rules.size());

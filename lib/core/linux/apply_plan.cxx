@@ -2,6 +2,7 @@
 #include "core/linux/apply_plan.hxx"
 
 #include "core/base/text.hxx"
+#include "core/linux/guardrails.hxx"
 
 #include <algorithm>
 #include <map>
@@ -236,6 +237,105 @@ Result<std::vector<AuditRule>> recordFiltersOf(std::string_view rulesFile, std::
         ++i;
     }
     return filters;
+}
+
+Result<PreviousRules> previousRules(std::string_view rulesFile, std::string_view label, const RuleEncoder &encode)
+{
+    PreviousRules previous;
+    for (auto line : splitLines(rulesFile)) {
+        if (!line.starts_with("-a "))
+            continue;
+        auto rule = parseRuleLine(line);
+        if (!rule)
+            continue; // someone edited it; such lines only help with messages
+        if (auto encoded = encode(*rule))
+            previous.textByIdentity[encoded->identity] = std::string(line);
+    }
+    auto filters = recordFiltersOf(rulesFile, label);
+    if (!filters)
+        return tl::unexpected(filters.error());
+    for (const auto &filter : *filters) {
+        auto encoded = encode(filter);
+        if (!encoded)
+            return fail("cannot rebuild record filter \"" + filter.render() + "\": " + encoded.error().message,
+                        {std::string(label), 0, 0});
+        previous.ownedFilters.insert(std::move(encoded->identity));
+    }
+    return previous;
+}
+
+std::string describeHeldRule(const HeldRule &rule, const PreviousRules &previous)
+{
+    auto known = previous.textByIdentity.find(rule.identity);
+    if (known != previous.textByIdentity.end())
+        return known->second;
+    std::string keys;
+    for (const auto &key : rule.keys)
+        keys += (keys.empty() ? "" : ",") + key;
+    return "rule keyed " + keys;
+}
+
+Result<PolicyPlan> planPolicyApply(const Translation &translation, const KernelSnapshot &held,
+                                   const PolicyApplyOptions &options, const RuleEncoder &encode)
+{
+    PolicyPlan plan;
+    plan.dryRun = options.dryRun;
+    plan.rulesFile = options.rulesFile;
+    // The rules the policy wants: the fast-path rule, computed against the kernel's other rules as they
+    // are now, then the translation's.
+    const std::vector<Abi> *abis = options.mapping != nullptr ? options.mapping->platform(options.arch) : nullptr;
+    if (abis != nullptr && !translation.rules.empty()) {
+        std::map<std::string, ForeignCoverage> foreign;
+        for (const auto &abi : *abis)
+            if (auto found = held.foreign.find(abi.machine); found != held.foreign.end())
+                foreign[abi.arch] = found->second;
+        plan.rules = fastPathRules(*options.mapping, *abis, translation.rules, foreign);
+    }
+    plan.rules.insert(plan.rules.end(), translation.rules.begin(), translation.rules.end());
+    for (const auto &rule : plan.rules) {
+        auto encoded = encode(rule);
+        if (!encoded)
+            return tl::unexpected(encoded.error());
+        plan.desired.push_back({std::move(encoded->identity), rule.action == AuditRule::Action::Never, encoded->list});
+        plan.texts.push_back(rule.render());
+    }
+    // After the desired rules: an encoder that keeps kernel forms (kernel::RuleEncoding) keeps theirs.
+    PreviousRules previous;
+    if (held.rulesFile && !options.rulesFile.empty()) {
+        auto read = previousRules(*held.rulesFile, options.rulesFile, encode);
+        if (!read)
+            return tl::unexpected(read.error());
+        previous = std::move(*read);
+    }
+
+    std::vector<CurrentRule> current;
+    for (const auto &rule : held.rules)
+        current.push_back({rule.identity, rule.keyedOurs || previous.ownedFilters.contains(rule.identity), rule.list});
+    plan.diff = planApply(plan.desired, current);
+    plan.decision = decideApply(held.status, translation.status, plan.diff.empty(), options.reportOnly, options.dryRun);
+    if (plan.decision.mode == ApplyMode::Stage && options.rulesFile.empty())
+        return fail(plan.decision.reason + ", and no rules file is configured (rules_file, --no-rules-file): "
+                                           "nothing was changed or staged");
+
+    const std::set<std::size_t> moves(plan.diff.move.begin(), plan.diff.move.end());
+    for (auto index : plan.diff.add)
+        if (!moves.contains(index))
+            plan.added.push_back(plan.texts[index]);
+    for (auto index : plan.diff.remove)
+        plan.removed.push_back(describeHeldRule(held.rules[index], previous));
+    for (auto index : plan.diff.foreign)
+        plan.foreign.push_back(plan.texts[index]);
+
+    Translation persisted = translation;
+    persisted.rules = plan.rules;
+    plan.rulesFileContent = renderRulesFile(persisted, options.headerComments);
+    // The last line of defence: a rules file is loaded at boot by augenrules without us.
+    if (const auto wrong = rulesFileViolations(plan.rulesFileContent); !wrong.empty())
+        return fail("refusing to write a rules file with " + wrong.front());
+    plan.rulesFileCurrent = !options.rulesFile.empty() && held.rulesFile && *held.rulesFile == plan.rulesFileContent;
+    plan.rulesFileDue =
+        !options.rulesFile.empty() && !plan.rulesFileCurrent && plan.decision.mode != ApplyMode::ReportOnly;
+    return plan;
 }
 
 } // namespace gpaudit::core

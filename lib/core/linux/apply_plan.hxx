@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Planning an apply as a diff between the rules the policy wants and the rules the kernel holds. Pure.
+// One apply goes down once: the kernel adapter reads what the kernel and the rules file hold
+// (kernel::readHeld -> KernelSnapshot), planPolicyApply decides everything (PolicyPlan), the adapter
+// carries the plan out (kernel::execute).
 #pragma once
 
 #include "core/base/result.hxx"
+#include "core/linux/fast_path.hxx"
+#include "core/linux/mapping.hxx"
 #include "core/linux/translate.hxx"
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -91,5 +100,80 @@ Result<AuditRule> parseRuleLine(std::string_view line);
 // The record-filter rules (user and exclude lists) of a rules file written by renderRulesFile: the
 // kernel takes no key on them, so the file is how we know they are ours.
 Result<std::vector<AuditRule>> recordFiltersOf(std::string_view rulesFile, std::string_view label);
+
+// What the kernel and the host hold when an apply begins, read once by the kernel adapter
+// (kernel::readHeld) before anything is planned.
+struct HeldRule {
+    std::string identity;          // as DesiredRule::identity
+    bool keyedOurs = false;        // keyed gpaudit-*
+    int list = 0;                  // the kernel's filter list
+    std::vector<std::string> keys; // its key, split (for a rule the rules file does not name)
+};
+struct KernelSnapshot {
+    AuditStatus status;
+    std::vector<HeldRule> rules; // in the kernel's order
+    // What the rules that are not gpaudit's can match, per libaudit machine name (Abi::machine): the
+    // fast-path rule leaves those syscalls out. A machine missing: no fast-path rule for its ABI.
+    std::map<std::string, ForeignCoverage> foreign;
+    std::optional<std::string> rulesFile; // the previous rules file's text; none: there is none (first apply)
+};
+
+// A rule as the kernel would hold it: the canonical text of its kernel form (two rules are the same
+// kernel rule exactly when their identities are equal) and the kernel's filter list.
+struct EncodedRule {
+    std::string identity;
+    int list = 0;
+};
+// libaudit's encoding decides it (kernel::encodeRule, the one auditctl uses): a function of the rule
+// alone that asks no kernel and touches no file.
+using RuleEncoder = std::function<Result<EncodedRule>(const AuditRule &)>;
+
+// What a previous apply left, as its rules file tells: the text of each of its rules (by identity, for
+// messages), and the keyless record filters that are ours (the file is the only record of them).
+struct PreviousRules {
+    std::map<std::string, std::string> textByIdentity;
+    std::set<std::string> ownedFilters;
+};
+// Lines that do not parse are skipped (they only help with messages); a record filter that cannot be
+// read or identified is an error naming `label` (the rules file).
+Result<PreviousRules> previousRules(std::string_view rulesFile, std::string_view label, const RuleEncoder &encode);
+
+// How a rule the kernel holds is named in a report: its line in the previous rules file, else its key.
+std::string describeHeldRule(const HeldRule &rule, const PreviousRules &previous);
+
+struct PolicyApplyOptions {
+    bool dryRun = false;
+    bool reportOnly = false; // gpauditd.conf report_only: compute and report, write nothing
+    // The fast-path rule (fast_path.hxx) needs the mapping (perm classes, the hot syscalls) and the
+    // platform's ABIs (Mapping::platform(arch)). No mapping: no fast-path rule.
+    const Mapping *mapping = nullptr;
+    std::string arch;
+    std::string rulesFile;                   // empty: do not persist
+    std::vector<std::string> headerComments; // for the rules file (core/report rulesFileHeader)
+};
+
+// Everything one apply does, decided before the first write.
+struct PolicyPlan {
+    ApplyDecision decision;
+    std::vector<AuditRule> rules;     // every rule the policy wants in the kernel: the fast-path rule first
+    std::vector<DesiredRule> desired; // their identities, index for index
+    std::vector<std::string> texts;   // and their text (messages), index for index
+    ApplyPlan diff;                   // `desired` against KernelSnapshot::rules
+    std::vector<std::string> added;   // rules to add (moves left out), as text
+    std::vector<std::string> removed; // each of diff.remove, named (describeHeldRule)
+    std::vector<std::string> foreign; // wanted rules held by someone else, left alone
+    std::string rulesFile;            // its path; empty: not persisted
+    std::string rulesFileContent;
+    bool rulesFileCurrent = false; // the rules file holds this content already
+    bool rulesFileDue = false;     // to be written (a dry run: would be)
+    bool dryRun = false;
+};
+
+// Pure: the whole apply from the translation and the snapshot. Errors: a rule libaudit cannot encode,
+// an unreadable record filter in the previous rules file, an immutable kernel with no rules file to stage
+// in, a rules file that would break the guardrails' invariants (rulesFileViolations). Nothing was
+// written when it fails.
+Result<PolicyPlan> planPolicyApply(const Translation &translation, const KernelSnapshot &held,
+                                   const PolicyApplyOptions &options, const RuleEncoder &encode);
 
 } // namespace gpaudit::core
