@@ -163,7 +163,7 @@ Result<Report> executeSambaPlan(const core::samba::SambaApplyPlan &plan, const O
     if (plan.smbConfDue) {
         if (auto ok = host::writeFileAtomic(plan.smbConf, plan.smbConfContent, plan.smbConfMode); !ok)
             return tl::unexpected(ok.error());
-        // The first note: nothing before the include line is noted.
+        // First among the notes: the plan's are about smb.conf's include and smbcontrol, which follow it.
         if (::chown(plan.smbConf.c_str(), plan.smbConfUid, plan.smbConfGid) != 0)
             report.notes.insert(report.notes.begin(), "could not keep the owner of " + core::displayText(plan.smbConf) +
                                                           ": " + std::strerror(errno));

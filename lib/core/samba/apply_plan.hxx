@@ -31,8 +31,8 @@ struct SambaApplyOptions {
     std::vector<std::string> header; // comment lines at the top of the include file (program, GPOs)
 };
 
-// What the host holds when a Samba apply begins, read once by the adapter (samba::readSambaHost). Only a DC is
-// read beyond smb.conf: no include file, no smbcontrol on a host that is not one.
+// What the host holds when a Samba apply begins, read once by the adapter (samba::readSambaHost). Only a
+// DC is read beyond smb.conf: no include file, no smbcontrol on a host that is not one.
 struct SambaSnapshot {
     bool smbConfFound = false; // false: no smb.conf, so not a Samba AD DC
     std::string smbConfText;   // as read (the include line is appended to it)
