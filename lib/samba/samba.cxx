@@ -40,16 +40,6 @@ std::string smbcontrolPath(const Options &options)
     return "/usr/bin/smbcontrol";
 }
 
-// The include line appended to smb.conf: a [global] section of its own at the end, so it is global
-// whatever section the file ended in, and read after the administrator's own `log level`.
-std::string hookText(const std::string &includeFile)
-{
-    return "\n# Added once by gpaudit (gpauditd.conf samba_add_include): the audit logging the domain's\n"
-           "# Group Policy asks for. Remove these lines and set samba_add_include: false to stop it.\n"
-           "[global]\n\tinclude = " +
-           includeFile + "\n";
-}
-
 } // namespace
 
 Result<std::string> run(const std::vector<std::string> &argv, std::chrono::seconds timeout)
@@ -124,102 +114,67 @@ Result<std::string> run(const std::vector<std::string> &argv, std::chrono::secon
     return out;
 }
 
-Result<Report> apply(const core::Catalog &catalog, const core::Mapping &mapping, const core::Resultant &resultant,
-                     const Options &options)
+Result<core::samba::SambaSnapshot> readSambaHost(const Options &options)
 {
     const auto started = Clock::now();
-    Report report;
-    report.wouldOnly = options.dryRun || options.reportOnly;
+    core::samba::SambaSnapshot held;
     struct stat st {};
-    if (::stat(options.smbConf.c_str(), &st) != 0) {
-        report.skipped = "no " + core::displayText(options.smbConf) + ": not a Samba AD DC";
-        return report;
-    }
+    if (::stat(options.smbConf.c_str(), &st) != 0)
+        return held; // no smb.conf: not a Samba AD DC
+    held.smbConfFound = true;
+    held.smbConfMode = st.st_mode;
+    held.smbConfUid = st.st_uid;
+    held.smbConfGid = st.st_gid;
     auto text = host::readFileBounded(options.smbConf, kMaxSmbConf);
     if (!text)
         return tl::unexpected(text.error());
-    auto conf = core::samba::parseSmbConf(*text, options.smbConf);
+    held.smbConfText = std::move(*text);
+    auto conf = core::samba::parseSmbConf(held.smbConfText, options.smbConf);
     if (!conf)
         return tl::unexpected(conf.error());
-    if (!conf->adDc) {
-        report.skipped = "not a Samba AD DC (" + core::displayText(options.smbConf) + ": server role = " +
-                         (conf->serverRole.empty() ? "(default)" : core::displayText(conf->serverRole)) + ")";
-        return report;
-    }
-    report.dc = true;
-    core::samba::DebugLevels admin;
-    if (conf->logLevel) {
-        auto parsed = core::samba::parseDebugLevels(*conf->logLevel, options.smbConf);
-        if (!parsed) {
-            auto error = parsed.error();
-            error.where.line = static_cast<std::uint32_t>(conf->logLevelLine);
-            return tl::unexpected(error);
-        }
-        admin = *parsed;
-    }
-    report.plan = core::samba::translate(catalog, mapping, resultant);
-    const auto merged = core::samba::merge(admin, report.plan);
-    report.levels = merged.str();
-
-    // 1. The include file: what Samba reads at its next start (kept across restarts).
-    const auto include = core::samba::renderInclude(catalog, merged, report.plan, options.header);
-    auto current = host::readFileBounded(options.includeFile, kMaxSmbConf);
-    report.includeChanged = !current || *current != include;
-    if (report.includeChanged && !report.wouldOnly)
-        if (auto ok = host::writeFileAtomic(options.includeFile, include, 0644); !ok)
-            return tl::unexpected(ok.error());
-
-    // 2. smb.conf must include it: already, or one appended line with the administrator's consent.
-    report.hooked =
-        std::find(conf->includes.begin(), conf->includes.end(), options.includeFile) != conf->includes.end();
-    if (!report.hooked && options.addInclude) {
-        report.hookAdded = true;
-        if (!report.wouldOnly) {
-            auto appended = *text + (text->empty() || text->back() == '\n' ? "" : "\n") + hookText(options.includeFile);
-            if (auto ok = host::writeFileAtomic(options.smbConf, appended, st.st_mode & 07777); !ok)
-                return tl::unexpected(ok.error());
-            if (::chown(options.smbConf.c_str(), st.st_uid, st.st_gid) != 0)
-                report.notes.push_back("could not keep the owner of " + core::displayText(options.smbConf) + ": " +
-                                       std::strerror(errno));
-        }
-        report.hooked = true;
-    }
-    if (!report.hooked)
-        report.notes.push_back(
-            core::displayText(options.smbConf) + " does not include " + core::displayText(options.includeFile) +
-            ": the levels hold until Samba restarts; add `include = " + core::displayText(options.includeFile) +
-            "` at the end of [global], or set samba_add_include: true");
-
-    // 3. The running processes: a diff against what they log now; no message when nothing changes.
-    const auto smbcontrol = smbcontrolPath(options);
+    held.conf = std::move(*conf);
+    if (!held.conf.adDc)
+        return held;
+    auto admin = core::samba::adminLevels(held.conf, options.smbConf);
+    if (!admin)
+        return tl::unexpected(admin.error());
+    held.admin = std::move(*admin);
+    if (auto current = host::readFileBounded(options.includeFile, kMaxSmbConf))
+        held.includeText = std::move(*current);
     // `all` cannot know how many processes will answer: smbcontrol waits its whole -t for replies (10 s by
     // default). One second is plenty for processes on this host; it is the cost of a Samba sync.
-    auto answer = run({smbcontrol, "-s", options.smbConf, "-t", "1", "all", "debuglevel"}, options.timeout);
-    if (!answer) {
-        report.notes.push_back("the running Samba was not changed: " + answer.error().str() +
-                               " (the include file takes effect at its next start)");
-        report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
-        return report;
+    auto answer =
+        run({smbcontrolPath(options), "-s", options.smbConf, "-t", "1", "all", "debuglevel"}, options.timeout);
+    if (answer)
+        held.debuglevel = std::move(*answer);
+    else
+        held.debuglevelError = answer.error().str();
+    held.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+    return held;
+}
+
+Result<Report> executeSambaPlan(const core::samba::SambaApplyPlan &plan, const Options &options)
+{
+    const auto started = Clock::now();
+    Report report = plan.report;
+    if (plan.includeDue)
+        if (auto ok = host::writeFileAtomic(plan.includeFile, plan.includeContent, 0644); !ok)
+            return tl::unexpected(ok.error());
+    if (plan.smbConfDue) {
+        if (auto ok = host::writeFileAtomic(plan.smbConf, plan.smbConfContent, plan.smbConfMode); !ok)
+            return tl::unexpected(ok.error());
+        // First among the notes: the plan's are about smb.conf's include and smbcontrol, which follow it.
+        if (::chown(plan.smbConf.c_str(), plan.smbConfUid, plan.smbConfGid) != 0)
+            report.notes.insert(report.notes.begin(), "could not keep the owner of " + core::displayText(plan.smbConf) +
+                                                          ": " + std::strerror(errno));
     }
-    const auto live = core::samba::parseDebuglevelAnswer(*answer);
-    report.processes = live.size();
-    if (live.empty())
-        report.notes.push_back("no running Samba process answered smbcontrol: the include file takes effect at its "
-                               "next start");
-    report.drift = core::samba::drift(live, report.plan);
-    // Any audit class off its merged level (also one the policy no longer needs) is a difference.
-    bool differs = false;
-    for (const auto &process : live)
-        for (auto name : core::samba::kAuditClasses)
-            differs = differs || process.levels.level(name) != merged.level(name);
-    if (differs && !live.empty()) {
-        report.sent = true;
-        if (!report.wouldOnly)
-            if (auto sent = run({smbcontrol, "-s", options.smbConf, "all", "debug", merged.str()}, options.timeout);
-                !sent)
-                report.notes.push_back("smbcontrol debug: " + sent.error().str());
-    }
-    report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+    if (plan.sendDue)
+        if (auto sent =
+                run({smbcontrolPath(options), "-s", plan.smbConf, "all", "debug", plan.levels}, options.timeout);
+            !sent)
+            report.notes.push_back("smbcontrol debug: " + sent.error().str());
+    if (report.dc)
+        report.elapsed += std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
     return report;
 }
 

@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "core/report/render.hxx"
+#include "core/samba/apply_plan.hxx"
 #include "host/files/files.hxx"
 #include "host/state/state.hxx"
 #include "kernel/apply_policy.hxx"
@@ -231,13 +232,23 @@ core::SyncReport completeSync(const host::RulesData &data, const core::Config &c
         for (const auto &line : header)
             if (line.starts_with("  "))
                 sambaOptions.header.push_back(line);
-        if (auto samba = samba::apply(data.catalog, data.mapping, translated->resultant, sambaOptions); !samba) {
-            report.notes.push_back("samba: " + samba.error().str());
-            emit(Event::of(Event::Kind::Note, "samba: " + samba.error().str()));
-        } else if (samba->dc) {
-            report.samba = core::renderSambaSummary(*samba);
+        // Read after the kernel's apply (the running processes' levels take up to a second: drift restore
+        // and the kernel's apply never wait for them), decided (core, pure), written: as the kernel's apply.
+        Result<samba::Report> sambaDone = fail("not read");
+        if (auto sambaHeld = samba::readSambaHost(sambaOptions); !sambaHeld) {
+            sambaDone = tl::unexpected(sambaHeld.error());
+        } else {
+            const auto sambaPlan = core::samba::planSambaApply(data.catalog, data.mapping, translated->resultant,
+                                                               *sambaHeld, sambaOptions);
+            sambaDone = samba::executeSambaPlan(sambaPlan, sambaOptions);
+        }
+        if (!sambaDone) {
+            report.notes.push_back("samba: " + sambaDone.error().str());
+            emit(Event::of(Event::Kind::Note, "samba: " + sambaDone.error().str()));
+        } else if (sambaDone->dc) {
+            report.samba = core::renderSambaSummary(*sambaDone);
             emit(Event::of(Event::Kind::Samba, report.samba));
-            for (const auto &note : samba->notes) {
+            for (const auto &note : sambaDone->notes) {
                 emit(Event::of(Event::Kind::Note, "samba: " + note));
                 report.notes.push_back("samba: " + note);
             }

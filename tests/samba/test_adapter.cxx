@@ -57,9 +57,15 @@ struct Fixture {
         resultant = core::merge(test::data().catalog, inputs, core::LegacyMode::Auto);
     }
     ~Fixture() { fs::remove_all(dir); }
+    // One apply as the sync does it: read, the pure plan, execute.
     Result<samba::Report> apply() const
     {
-        return samba::apply(test::data().catalog, test::data().mapping, resultant, options);
+        auto held = samba::readSambaHost(options);
+        if (!held)
+            return tl::unexpected(held.error());
+        const auto plan =
+            core::samba::planSambaApply(test::data().catalog, test::data().mapping, resultant, *held, options);
+        return samba::executeSambaPlan(plan, options);
     }
 };
 

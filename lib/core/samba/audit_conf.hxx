@@ -107,8 +107,8 @@ std::vector<ProcessLevels> parseDebuglevelAnswer(std::string_view text);
 // auth_json_audit 0 < 3"). Empty when none.
 std::vector<std::string> drift(const std::vector<ProcessLevels> &live, const SambaPlan &plan);
 
-// What an apply did to a Samba AD DC's audit logging (lib/samba's samba::apply returns it; render.hxx
-// renderSambaSummary words it for the sync's output).
+// What an apply did to a Samba AD DC's audit logging (planSambaApply decides it, lib/samba's
+// samba::execute returns it; render.hxx renderSambaSummary words it for the sync's output).
 struct SambaReport {
     bool dc = false;     // smb.conf says server role = active directory domain controller
     std::string skipped; // why nothing was done: not a DC, no smb.conf
