@@ -13,21 +13,6 @@ namespace gpaudit::kernel {
 
 namespace {
 
-// AuditNetlink as KernelAudit, for the overloads that are handed a connection.
-class NetlinkRef final : public KernelAudit {
-  public:
-    explicit NetlinkRef(AuditNetlink &netlink) : netlink_(netlink) {}
-    Result<KernelStatus> status() override { return netlink_.status(); }
-    Result<std::vector<KernelRule>> listRules() override { return netlink_.listRules(); }
-    Result<void> addRule(const KernelRule &rule, bool prepend) override { return netlink_.addRule(rule, prepend); }
-    Result<void> deleteRule(const KernelRule &rule) override { return netlink_.deleteRule(rule); }
-    Result<void> setStatus(char flag, std::uint32_t value) override { return netlink_.setStatus(flag, value); }
-    [[nodiscard]] std::size_t writes() const override { return netlink_.writes(); }
-
-  private:
-    AuditNetlink &netlink_;
-};
-
 std::chrono::microseconds since(std::chrono::steady_clock::time_point started)
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);

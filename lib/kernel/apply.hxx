@@ -35,10 +35,11 @@ class KernelAudit {
 // fast-path rule, the rules file and its header).
 using ApplyOptions = core::PolicyApplyOptions;
 
-// The network connection to the kernel's audit as KernelAudit (gpauditd, gpauditctl).
-class NetlinkKernel final : public KernelAudit {
+// The network connection to the kernel's audit as KernelAudit: owned (NetlinkKernel: gpauditd,
+// gpauditctl) or borrowed (NetlinkRef: the overloads that are handed a connection).
+template <typename Connection> class NetlinkAs final : public KernelAudit {
   public:
-    explicit NetlinkKernel(AuditNetlink netlink) : netlink_(std::move(netlink)) {}
+    explicit NetlinkAs(Connection netlink) : netlink_(std::forward<Connection>(netlink)) {}
     Result<KernelStatus> status() override { return netlink_.status(); }
     Result<std::vector<KernelRule>> listRules() override { return netlink_.listRules(); }
     Result<void> addRule(const KernelRule &rule, bool prepend) override { return netlink_.addRule(rule, prepend); }
@@ -47,8 +48,10 @@ class NetlinkKernel final : public KernelAudit {
     [[nodiscard]] std::size_t writes() const override { return netlink_.writes(); }
 
   private:
-    AuditNetlink netlink_;
+    Connection netlink_;
 };
+using NetlinkKernel = NetlinkAs<AuditNetlink>;
+using NetlinkRef = NetlinkAs<AuditNetlink &>;
 
 // What an apply did: core's summary (core/report renders it) and the identities of every rule the policy
 // wants in the kernel (drift checks). Apply: the kernel has the policy. Stage (immutable kernel): only the
