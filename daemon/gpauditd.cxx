@@ -597,9 +597,12 @@ int Daemon::onSmbIdle(sd_event_source *, std::uint64_t, void *self)
     // sync's end re-arms this timer.
     if (d.running_ != nullptr || !d.queued_.empty())
         return 0;
-    if (d.session_.release()) { // the fetch workers too
+    const bool released = d.session_.release(); // the fetch workers too
+    const bool ended = d.worker_.endThread();   // and the sync thread: made again by the next sync
+    if (released || ended) {
         ::malloc_trim(0);
-        d.log_(LOG_DEBUG, "idle: the LDAP session closed and libsmbclient unloaded until the next sync");
+        d.log_(LOG_DEBUG, "idle: the LDAP session closed, libsmbclient unloaded and the sync thread ended until the "
+                          "next sync");
     }
     return 0;
 }
@@ -1356,6 +1359,10 @@ int main(int argc, char **argv)
     if (auto status = gpaudit::daemon::runAsFetchWorker(argc, argv)) // a sync's SMB reader (fetch_worker.hxx)
         return *status;
     const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
+    // One malloc arena for the two threads (the loop and the sync thread, which rarely allocate at
+    // once): a second arena's top chunk is never given back by malloc_trim (only the main arena's is),
+    // so idle it kept a few hundred KiB the sync thread had freed (tests/bench/sync-vs-samba-gpupdate.sh).
+    ::mallopt(M_ARENA_MAX, 1);
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;
