@@ -231,6 +231,6 @@ json_get "$dtmp/k8.json" '(d["result"], d["ldap"]["sessionKept"])' | grep -qx "(
 grep -q 'the session kept from the last sync failed' "$dtmp/k8.err" && fail "a released session was used: $(cat "$dtmp/k8.err")"
 ctl sync --dry-run --json > "$dtmp/k9.json" 2> /dev/null || fail "sync after the rebind (idle release)"
 [ "$(kept "$dtmp/k9.json")" = True ] || fail "the session bound after the idle release was not kept"
-echo "idle: the LDAP session and libsmbclient given back 30 s after the last sync (status kept: $(kept_now)), the next sync bound again"
+echo "idle: the LDAP session and libsmbclient given back within 45 s of the last sync (status kept: both false), the next sync bound again (no crash: error tables of the unloaded Samba dropped)"
 stop_gpauditd
 echo PASS
