@@ -591,11 +591,19 @@ int Daemon::onSmbIdle(sd_event_source *, std::uint64_t, void *self)
     auto &d = *static_cast<Daemon *>(self);
     // The kept SMB session and the hundred Samba libraries behind it (3 to 4 MiB) are not worth keeping
     // between refreshes 90 minutes apart; a burst of syncs (gpauditctl sync, a full reapply) reuses them.
-    // Never while the sync thread may use them: the next sync's end re-arms this timer.
+    // Nor is the kept LDAP session: an Active Directory DC closes it after MaxConnIdleTime (900 s by
+    // default) anyway, so the next refresh would bind again either way; closed here, its libldap, SASL
+    // GSSAPI and TLS state goes back at once. Never while the sync thread may use them: the next
+    // sync's end re-arms this timer.
     if (d.running_ != nullptr || !d.queued_.empty())
         return 0;
-    if (d.session_.releaseSmb()) // the fetch workers too
+    const bool released = d.session_.release(); // the fetch workers too
+    const bool ended = d.worker_.endThread();   // and the sync thread: made again by the next sync
+    if (released || ended) {
         ::malloc_trim(0);
+        d.log_(LOG_DEBUG, "idle: the LDAP session closed, libsmbclient unloaded and the sync thread ended until the "
+                          "next sync");
+    }
     return 0;
 }
 
@@ -1074,6 +1082,10 @@ core::DaemonStatus Daemon::statusFacts() const
         status.running = std::move(running);
     }
     status.waiting = queued_.size();
+    if (running_ == nullptr) { // else the sync thread may be changing them
+        status.ldapSessionKept = session_.ldapKept();
+        status.smbKept = session_.smbKept();
+    }
     status.nextSyncIn = ahead(nextSync_);
     status.nextSyncAt = wall(status.nextSyncIn);
     status.fullReapplyIn = ahead(nextFull_);
@@ -1347,6 +1359,10 @@ int main(int argc, char **argv)
     if (auto status = gpaudit::daemon::runAsFetchWorker(argc, argv)) // a sync's SMB reader (fetch_worker.hxx)
         return *status;
     const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
+    // One malloc arena for the two threads (the loop and the sync thread, which rarely allocate at
+    // once): a second arena's top chunk is never given back by malloc_trim (only the main arena's is),
+    // so idle it kept a few hundred KiB the sync thread had freed (tests/bench/sync-vs-samba-gpupdate.sh).
+    ::mallopt(M_ARENA_MAX, 1);
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;

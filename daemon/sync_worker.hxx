@@ -8,8 +8,9 @@
 //   context and its SMB sessions) must outlive a sync; a child per sync would lose them (a bind and
 //   an SMB session set-up per refresh), and a long-lived child would be a second daemon to supervise
 //   and a protocol to carry a DomainPolicy (GPO files, records) across a pipe.
-// - thread safety holds by construction: one thread, the same one for the life of the daemon, is the
-//   only caller of libldap, libsmbclient and libkrb5 for syncs (a libsmbclient context and an LDAP
+// - thread safety holds by construction: one thread (ended once idle, endThread, with the kept
+//   sessions given back; made again by the next sync) is the only caller of libldap, libsmbclient and
+//   libkrb5 for syncs (a libsmbclient context and an LDAP
 //   handle are used from one thread, never two at once; MIT's gss_krb5_ccache_name is per thread, and
 //   it is this thread's). The loop only reads files and talks netlink. KRB5CCNAME, which
 //   libsmbclient needs (domain/smb.hxx), is set before the thread exists, and never again.
@@ -72,6 +73,24 @@ class SyncWorker {
         if (!thread_.joinable())
             thread_ = std::thread([this] { loop(); });
         wake_.notify_one();
+    }
+
+    // Ends the sync thread while it has no job (gpauditd, idle, with the kept sessions given back): the
+    // pages its stack touched go back (glibc gives a finished thread's stack back with MADV_DONTNEED)
+    // and its thread-local state with it (libkrb5's, GSSAPI's); the next run() makes a new thread. Loop
+    // thread only; nothing while busy(). True when a thread ended.
+    bool endThread()
+    {
+        if (busy_ || !thread_.joinable())
+            return false;
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_one();
+        thread_.join();
+        stop_ = false;
+        return true;
     }
 
     // The loop, when fd() is readable: true when the job has finished (its results are the loop's now).

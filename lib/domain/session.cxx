@@ -49,4 +49,13 @@ bool DomainSession::releaseSmb()
     return SmbReader::unloadLibrary(&smb_) || workers;
 }
 
+bool DomainSession::release()
+{
+    const bool ldap = ldap_.has_value();
+    ldap_.reset();
+    principal_.clear();
+    ticketExpiry_ = 0;
+    return releaseSmb() || ldap;
+}
+
 } // namespace gpaudit::domain

@@ -41,6 +41,17 @@ class DomainSession {
     // stopped, the kept context freed and libsmbclient closed (SmbReader::unloadLibrary). True when
     // anything was stopped or unloaded.
     bool releaseSmb();
+    // Gives back everything kept once idle (gpauditd, between syncs): the LDAP session closed (its
+    // libldap handle, SASL/GSSAPI security context and TLS state) and releaseSmb(). An Active Directory
+    // DC drops an idle LDAP connection after MaxConnIdleTime (900 s by default), so beyond a burst of
+    // syncs the kept session only costs memory: the next sync binds again (one connect and GSSAPI bind).
+    // True when anything was closed, stopped or unloaded.
+    bool release();
+
+    // What is kept now (gpauditctl status): a bound LDAP session, an SMB context or fetch workers.
+    // Only from the thread that uses the session, or while no sync runs.
+    [[nodiscard]] bool ldapKept() const { return ldap_.has_value(); }
+    [[nodiscard]] bool smbKept() const { return smb_.context != nullptr || pool_.has_value(); }
 
   private:
     std::optional<LdapSession> ldap_;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <libsmbclient.h>
+#include <link.h>
 #include <set>
 #include <string_view>
 #include <sys/mman.h>
@@ -60,11 +62,61 @@ struct Loaded {
     // SIGCHLD, its fault handlers) that must not outlive its code (a fetch worker ending after dlclose
     // ran a handler in unmapped memory, in a loop).
     std::array<struct sigaction, NSIG> signalsBefore{};
+    // The objects loaded before the library (dropErrorTablesOfSince).
+    std::set<std::uintptr_t> objectsBefore;
 };
 Loaded &loaded()
 {
     static Loaded state;
     return state;
+}
+
+// com_err's lists of error tables (`_et_list` and `_et_dynamic_list` of libcom_err.so.2, which libkrb5
+// links): error_message() walks them for every Kerberos error text. Samba's own Kerberos (Heimdal)
+// registers its tables in them when libsmbclient is loaded, each a node in the heap whose message array
+// is in a Samba library; Heimdal's krb5 table has MIT's base, so it answers MIT's codes too. Once those
+// libraries are unloaded the nodes point into unmapped memory: the next Kerberos error text looked up
+// (the GSSAPI bind of a new LDAP session looks one up) crashed gpauditd in error_message(). Same node
+// layout in e2fsprogs' and Heimdal's com_err.
+struct EtList {
+    EtList *next;
+    const char *const *const *table; // struct error_table, whose first member is its messages
+};
+// The objects loaded before libsmbclient (their load addresses): what stays after unloadLibrary().
+std::set<std::uintptr_t> loadedObjects()
+{
+    std::set<std::uintptr_t> bases;
+    ::dl_iterate_phdr(
+        [](dl_phdr_info *info, std::size_t, void *out) {
+            static_cast<std::set<std::uintptr_t> *>(out)->insert(info->dlpi_addr);
+            return 0;
+        },
+        &bases);
+    return bases;
+}
+// Before libsmbclient is closed: the nodes whose messages are in an object loaded since (Samba's) are
+// unlinked, and freed when they are in the heap (Heimdal's initialize_error_table_r makes them there).
+void dropErrorTablesOfSince(const std::set<std::uintptr_t> &before)
+{
+    for (const char *name : {"_et_list", "_et_dynamic_list"}) {
+        auto **list = static_cast<EtList **>(::dlsym(RTLD_DEFAULT, name));
+        if (list == nullptr)
+            continue;
+        std::size_t seen = 0;
+        for (EtList **link = list; *link != nullptr && ++seen < 10000;) {
+            EtList *node = *link;
+            Dl_info info{};
+            const bool samba = node->table != nullptr && ::dladdr(*node->table, &info) != 0 &&
+                               !before.contains(reinterpret_cast<std::uintptr_t>(info.dli_fbase));
+            if (!samba) {
+                link = &node->next;
+                continue;
+            }
+            *link = node->next;
+            if (::dladdr(node, &info) == 0)
+                std::free(node); // NOLINT(cppcoreguidelines-no-malloc): malloc'd by Samba's com_err
+        }
+    }
 }
 
 Result<const SmbApi *> smbApi()
@@ -76,6 +128,7 @@ Result<const SmbApi *> smbApi()
         state.tried = true;
         for (int signal = 1; signal < NSIG; ++signal)
             ::sigaction(signal, nullptr, &state.signalsBefore[static_cast<std::size_t>(signal)]);
+        state.objectsBefore = loadedObjects();
         void *handle = ::dlopen("libsmbclient.so.0", RTLD_NOW | RTLD_LOCAL);
         state.handle = handle;
         if (handle == nullptr) {
@@ -200,6 +253,7 @@ bool SmbReader::unloadLibrary(Kept *keep)
                 (now.sa_handler != before.sa_handler || now.sa_flags != before.sa_flags))
                 ::sigaction(signal, &before, nullptr);
         }
+        dropErrorTablesOfSince(state.objectsBefore); // before their messages go
         ::dlclose(state.handle);
         // Samba's module loader opens plugins (samba/gensec/krb5.so for the Kerberos login) and never
         // closes them; each holds dozens of Samba's libraries. Once libsmbclient is closed nothing of

@@ -98,6 +98,12 @@ memory() { awk '$1 == "Rss:" || $1 == "Pss:" || $1 == "Pss_Anon:" || $1 == "Pss_
     "/proc/$gpauditd_pid/smaps_rollup"
     [ -n "$conc_pid" ] && printf "(the second gpauditd, fetch_workers: 4: Pss %s, fetch workers alive: %s)" \
         "$(awk '$1 == "Pss:" {printf "%.1f MiB", $2 / 1024}' "/proc/$conc_pid/smaps_rollup")" "$(pgrep -c -P "$conc_pid")"; }
+# Where gpauditd's Pss is: per file mapped (all its mappings together), the heap, and the anonymous
+# mappings (the sync thread's stack and malloc arena among them), the largest first.
+where() { awk '/^[0-9a-f]+-[0-9a-f]+ / {name = NF >= 6 ? $6 : "[anon]"; sub(".*/", "", name)}
+        $1 == "Pss:" {pss[name] += $2}
+        END {for (n in pss) if (pss[n] >= 64) printf "%d %s\n", pss[n], n}' "/proc/$gpauditd_pid/smaps" |
+    sort -rn | head -12 | awk '{printf "%s %.2f  ", $2, $1 / 1024}'; }
 conc_pid=
 for p in $(pgrep -f -- "--config $tmp/gpauditd-conc.conf"); do
     [ "$(cat "/proc/$p/comm" 2>/dev/null)" = gpauditd ] && conc_pid=$p
@@ -157,6 +163,7 @@ echo "gpauditd idle (35 s after its last sync, a dry run): $(memory)" >> "$tmp/m
 echo "gpauditd right after an applied sync --force: $(memory)" >> "$tmp/memory"
 sleep 35
 echo "gpauditd idle (35 s after its last sync, an applied one): $(memory)" >> "$tmp/memory"
+echo "gpauditd idle, where its Pss is (MiB): $(where)" >> "$tmp/memory"
 python3 - "$tmp" "$rounds" "$scale" <<'PY'
 import json, os, statistics, sys
 d, rounds, scale = sys.argv[1], int(sys.argv[2]), sys.argv[3]

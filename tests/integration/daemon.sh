@@ -218,5 +218,19 @@ print(f"DC restarted under the kept sessions: sync ok, the changed GPO fetched (
 PY
 grep -q "fetch: the SMB session to $GPA_DC_HOST had been dropped; connected again" "$dtmp/k5.err" ||
     fail "the dropped SMB session is not reported: $(cat "$dtmp/k5.err")"
+# Idle (30 s after the last sync, gpauditd(8) MEMORY): the LDAP session is closed with libsmbclient,
+# not kept for a refresh the DC's MaxConnIdleTime would outlast; the next sync binds again, not a failure.
+kept_now() { ctl status --json > "$dtmp/st.json" 2> /dev/null &&
+    json_get "$dtmp/st.json" '(d["kept"]["ldapSession"], d["kept"]["smb"])'; }
+released() { [ "$(kept_now)" = "(False, False)" ]; }
+[ "$(kept_now)" = "(True, True)" ] || fail "after a fetching sync, status kept: $(kept_now) $(head -c 300 "$dtmp/st.json")"
+wait_for 45 released || fail "idle 45 s: the LDAP session or libsmbclient still kept: $(kept_now)"
+ctl sync --dry-run --json > "$dtmp/k8.json" 2> "$dtmp/k8.err" || fail "sync after the idle release: $(cat "$dtmp/k8.err")"
+json_get "$dtmp/k8.json" '(d["result"], d["ldap"]["sessionKept"])' | grep -qx "('ok', False)" ||
+    fail "sync after the idle release: $(json_get "$dtmp/k8.json" '(d["result"], d["ldap"])')"
+grep -q 'the session kept from the last sync failed' "$dtmp/k8.err" && fail "a released session was used: $(cat "$dtmp/k8.err")"
+ctl sync --dry-run --json > "$dtmp/k9.json" 2> /dev/null || fail "sync after the rebind (idle release)"
+[ "$(kept "$dtmp/k9.json")" = True ] || fail "the session bound after the idle release was not kept"
+echo "idle: the LDAP session and libsmbclient given back within 45 s of the last sync (status kept: both false), the next sync bound again (no crash: error tables of the unloaded Samba dropped)"
 stop_gpauditd
 echo PASS

@@ -289,6 +289,9 @@ TEST_CASE("status with gpauditd: text and JSON of what the daemon knows")
     CHECK(json["lastSync"]["totalMs"] == 9.9);
     CHECK(json["syncInProgress"]["seconds"] == 75);
     CHECK(json["syncInProgress"]["requestedBy"] == 777);
+    // A sync runs: what is kept is not known (the sync thread may be changing it).
+    CHECK(json["kept"]["ldapSession"].is_null());
+    CHECK(json["kept"]["smb"].is_null());
     CHECK(json["nextFullReapplyInSeconds"] == 18060);
     CHECK(json["drift"]["events"][0]["tookMs"] == 26.4);
     CHECK(json["gpos"].size() == 2);
@@ -331,7 +334,11 @@ TEST_CASE("status with gpauditd: text and JSON of what the daemon knows")
           "  control:     0 connections waiting for their request, 0 dropped (no request within 5 s, oversized, or "
           "too many)\n"
           "  drift:       0 restored; CONFIG_CHANGE records watched, check every 5s\n");
+    idle.ldapSessionKept = false;
+    idle.smbKept = true;
     const auto idleJson = core::Json::parse(core::renderDaemonStatusJson(idle));
+    CHECK(idleJson["kept"]["ldapSession"] == false);
+    CHECK(idleJson["kept"]["smb"] == true);
     CHECK(idleJson["mode"] == "report-only");
     CHECK(idleJson["joined"] == false);
     CHECK(idleJson["notJoined"] == "no keytab");

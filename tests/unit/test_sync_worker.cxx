@@ -67,3 +67,28 @@ TEST_CASE("a worker that never ran a job, or is idle, is destroyed at once")
     REQUIRE(readable(worker.fd(), 5000));
     CHECK(worker.finished());
 }
+
+TEST_CASE("endThread ends an idle sync thread, not a busy one; the next job runs on a new thread")
+{
+    SyncWorker worker;
+    CHECK_FALSE(worker.endThread()); // no thread yet
+    std::atomic<bool> release{false};
+    std::thread::id first;
+    worker.run([&] {
+        first = std::this_thread::get_id();
+        while (!release)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+    CHECK_FALSE(worker.endThread()); // busy: nothing done
+    release = true;
+    REQUIRE(readable(worker.fd(), 5000));
+    REQUIRE(worker.finished());
+    CHECK(worker.endThread());
+    CHECK_FALSE(worker.endThread()); // already ended
+    std::thread::id second;
+    worker.run([&] { second = std::this_thread::get_id(); });
+    REQUIRE(readable(worker.fd(), 5000));
+    REQUIRE(worker.finished());
+    CHECK(second != std::this_thread::get_id());
+    CHECK(second != std::thread::id());
+}

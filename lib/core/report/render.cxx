@@ -781,6 +781,8 @@ std::string renderDaemonStatusJson(const DaemonStatus &status)
         out["syncInProgress"] = nullptr;
     }
     out["syncsWaiting"] = status.waiting;
+    const auto maybe = [](const std::optional<bool> &b) { return b ? Json(*b) : Json(nullptr); };
+    out["kept"] = {{"ldapSession", maybe(status.ldapSessionKept)}, {"smb", maybe(status.smbKept)}};
     out["control"] = {{"waiting", status.controlWaiting}, {"dropped", status.controlDropped}};
     out["lastError"] =
         status.lastError.empty() ? Json(nullptr) : Json{{"time", status.lastErrorTime}, {"message", status.lastError}};

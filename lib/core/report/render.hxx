@@ -110,6 +110,10 @@ struct DaemonStatus {
     };
     std::optional<Running> running;
     std::size_t waiting = 0; // syncs queued after the running one
+    // What gpauditd keeps between syncs until idle (the LDAP session; libsmbclient's context or fetch
+    // workers); none while a sync runs.
+    std::optional<bool> ldapSessionKept;
+    std::optional<bool> smbKept;
     std::chrono::seconds nextSyncIn{0};
     std::string nextSyncAt;
     std::chrono::seconds fullReapplyIn{0};
