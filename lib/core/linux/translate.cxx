@@ -986,8 +986,8 @@ class Builder {
     // (a negative exit is a failure: AUDITSC_RESULT), -F dir/-F path (one tree or watch per rule: the
     // deeper of nested ones), -F perm (the common letters). Any other pair is taken as satisfiable: an
     // unreachable copy costs a list entry, never a wrong key.
-    static std::optional<std::vector<FieldSpec>> combine(const std::vector<FieldSpec> &base,
-                                                         const std::vector<FieldSpec> &extra)
+    std::optional<std::vector<FieldSpec>> combine(const std::vector<FieldSpec> &base,
+                                                  const std::vector<FieldSpec> &extra) const
     {
         std::vector<FieldSpec> out = base;
         for (const auto &field : extra) {
@@ -1027,36 +1027,12 @@ class Builder {
                 return std::nullopt;
             out.erase(dir);
         }
-        // Each value read once: a rule narrowed by many exclusions carries up to 62 -F auid!= fields,
-        // and this runs for every pair of copies considered.
-        std::vector<std::optional<std::int64_t>> numbers;
-        numbers.reserve(out.size());
-        for (const auto &field : out)
-            numbers.push_back(field.compare ? std::nullopt : fieldNumber(field.value));
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            const auto &a = out[i];
-            if (a.compare || (a.op != "=" && a.name != "success"))
-                continue;
-            for (std::size_t j = 0; j < out.size(); ++j) {
-                const auto &b = out[j];
-                if (i == j || b.compare)
-                    continue;
-                const auto &x = numbers[i];
-                const auto &y = numbers[j];
-                if (a.name == "success" && b.name == "exit" && b.op == "=" && x && y && (*x == 1) != (*y >= 0))
-                    return std::nullopt;
-                if (a.name != b.name || a.op != "=")
-                    continue;
-                const bool equal = x && y ? *x == *y : a.value == b.value;
-                if ((b.op == "=" && !equal) || (b.op == "!=" && equal))
-                    return std::nullopt;
-                if (!x || !y)
-                    continue;
-                if ((b.op == ">=" && *x < *y) || (b.op == "<=" && *x > *y) || (b.op == ">" && *x <= *y) ||
-                    (b.op == "<" && *x >= *y))
-                    return std::nullopt;
-            }
-        }
+        // The final test, the same as the pair search's clash() (one definition, refuses()): a field that
+        // must equal a value against any other field of that name, -F success against -F exit. A field
+        // never refuses itself, so the result's facts are tested against themselves.
+        const auto facts = factsOf(out);
+        if (refusesAny(facts, facts))
+            return std::nullopt;
         return out;
     }
 
@@ -1092,12 +1068,12 @@ class Builder {
     static constexpr int kFactSuccess = 0;
     static constexpr int kFactExit = 1;
 
-    int factName(const std::string &name)
+    int factName(const std::string &name) const
     {
         return factNames_.emplace(name, static_cast<int>(factNames_.size())).first->second;
     }
 
-    FieldFacts factsOf(const std::vector<FieldSpec> &fields)
+    FieldFacts factsOf(const std::vector<FieldSpec> &fields) const
     {
         static const std::map<std::string, Op, std::less<>> ops = {{"=", Op::Eq},  {"!=", Op::Ne}, {">=", Op::Ge},
                                                                    {"<=", Op::Le}, {">", Op::Gt},  {"<", Op::Lt}};
@@ -1659,7 +1635,8 @@ class Builder {
     std::set<std::string> unsafePaths_;
     std::map<std::string, std::optional<std::vector<std::string>>> expanded_;
     std::set<std::string> notedOnce_;
-    std::map<std::string, int, std::less<>> factNames_ = {{"success", kFactSuccess}, {"exit", kFactExit}};
+    // Field names interned for the facts (mutable: a lookup table the const search also fills).
+    mutable std::map<std::string, int, std::less<>> factNames_ = {{"success", kFactSuccess}, {"exit", kFactExit}};
     bool perUserShaped_ = false; // the rules being emitted are shaped by per-user settings (Entry::perUser)
 };
 
