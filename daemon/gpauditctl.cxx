@@ -27,7 +27,8 @@
 #ifdef GPAUDIT_HAVE_SERVICE
 #include "domain/kerberos.hxx"
 #include "fetch_worker.hxx"
-#include "service/engine.hxx"
+#include "service/fetch.hxx"
+#include "sync_worker.hxx"
 #endif
 #ifdef GPAUDIT_HAVE_AUPARSE
 #include "analyze.hxx"
@@ -678,6 +679,8 @@ int main(int argc, char **argv)
 #ifdef GPAUDIT_HAVE_SERVICE
     if (auto status = gpaudit::daemon::runAsFetchWorker(argc, argv)) // a sync's SMB reader (fetch_worker.hxx)
         return *status;
+    if (int status = gpaudit::daemon::runAsSyncWorker(argc, argv); status >= 0) // gpauditd's (sync_worker.hxx)
+        return status;
 #endif
     const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
     if (argc > 1 && std::string_view(argv[1]) == "search") {

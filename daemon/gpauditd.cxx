@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // gpauditd: keeps this computer's Linux audit rules equal to its Group Policy audit policy.
 // One thread, one sd-event loop: the sync timer (refresh, backoff), the full reapply timer, the drift
-// timer and the kernel's CONFIG_CHANGE records, signals, and the control socket. A sync blocks the loop
-// while it runs (at most a few seconds, bounded by ldap_timeout); control clients wait in the backlog.
+// timer and the kernel's CONFIG_CHANGE records, signals, the control socket, and the sync worker's
+// socket. A sync's network half runs in the sync worker process (sync_worker.hxx), so the loop never
+// waits for a DC: it restores drift and answers `status` meanwhile, then applies the fetched policy.
 // A control client's request is read without blocking (its own IO source, a bounded buffer, a deadline):
 // a client that sends nothing, or a byte at a time, costs the loop one wakeup per byte at most.
 #include "cli/exit_status.hxx"
@@ -14,11 +15,6 @@
 #include "core/base/text.hxx"
 #include "core/base/time_text.hxx"
 #include "core/report/render.hxx"
-#include "domain/identity.hxx"
-#include "domain/kerberos.hxx"
-#include "domain/session.hxx"
-#include "domain/smb.hxx"
-#include "fetch_worker.hxx"
 #include "host/control/control.hxx"
 #include "host/data/rules_data.hxx"
 #include "host/files/files.hxx"
@@ -32,7 +28,6 @@
 #include "sync_worker.hxx"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -45,7 +40,6 @@
 #include <iostream>
 #include <malloc.h>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <pwd.h>
 #include <random>
@@ -189,33 +183,6 @@ std::string msText(std::chrono::microseconds us)
     return core::millisText(us);
 }
 
-// Text from files we do not own (smb.conf, sssd.conf) on its way to the journal, sd_notify and a
-// terminal: control characters shown as '?', at most 400 bytes.
-std::string printable(std::string_view text)
-{
-    std::string out(text.substr(0, 400));
-    for (auto &c : out)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-            c = '?';
-    return out;
-}
-
-// Why this host is not joined to a domain, or empty: no realm (configuration, sssd.conf, smb.conf,
-// krb5.conf) or no machine keytab. Reads only local files: cheap enough for every sync.
-std::string notJoinedReason(const core::Config &config)
-{
-    auto identity = domain::resolveIdentity(config);
-    if (!identity)
-        return printable(identity.error().message);
-    struct stat st {};
-    if (::stat(identity->keytab.c_str(), &st) != 0)
-        return printable("no machine keytab at " + identity->keytab + " (" + std::strerror(errno) +
-                         "); join with `realm join` or `net ads join`, or set \"keytab\" in gpauditd.conf");
-    if (!S_ISREG(st.st_mode) || st.st_size == 0)
-        return printable("the machine keytab " + identity->keytab + " is empty or not a file");
-    return {};
-}
-
 std::uint64_t toUsec(std::chrono::seconds s)
 {
     return static_cast<std::uint64_t>(s.count()) * 1000000u;
@@ -266,16 +233,21 @@ class Daemon {
     static int onControl(sd_event_source *, int, std::uint32_t, void *self);
     static int onClientData(sd_event_source *, int, std::uint32_t, void *client);
     static int onClientDeadline(sd_event_source *, std::uint64_t, void *client);
-    static int onSyncDone(sd_event_source *, int, std::uint32_t, void *self);
+    static int onWorker(sd_event_source *, int, std::uint32_t, void *self);
+    static int onLockRetry(sd_event_source *, std::uint64_t, void *self);
 
     std::uint64_t now() const;
     void schedule(sd_event_source *source, std::uint64_t at);
     // A sync for the timers (no clientFd) or a control client (which then owns clientFd: the answer and
-    // the exit status go there when the sync ends). It waits in line and runs on the sync thread.
+    // the exit status go there when the sync ends). It waits in line; its fetch runs in the worker.
     void sync(bool force, const service::SyncRequest *clientRequest = nullptr, host::UniqueFd clientFd = {},
               pid_t pid = 0, bool json = false);
     void startNextSync();
-    void finishSync();
+    void sendToWorker();
+    void finishSync(service::WorkerResult result);
+    struct SyncJob;
+    void applyFetched(std::unique_ptr<SyncJob> job, service::PendingSyncPtr pending);
+    void endWorker(bool now);
     void applyCachedPolicy();
     service::SyncEvents syncEvents(std::function<void(const std::string &)> tell = {}, bool json = false) const;
     void afterSync(const core::SyncReport &outcome, bool background);
@@ -298,7 +270,8 @@ class Daemon {
     void dropClient(Client *client);
     // Answers a complete request; a sync keeps the connection (answered when the sync ends).
     void serve(host::UniqueFd connection, const host::control::Peer &peer, const std::string &line);
-    bool idleUnlessJoined(bool background, const cli::Sink *clientSink);
+    // The worker found this host not joined (`why`; empty: joined): idle until the next look.
+    bool idleUnlessJoined(const std::string &why, bool background, const cli::Sink *clientSink);
     // gpauditctl status: what this daemon knows, rendered by core/report/render.hxx. statusFacts: all
     // of it but state.yaml and the kernel's audit state (no I/O; also the sd_notify status line).
     core::DaemonStatus statusFacts() const;
@@ -348,9 +321,8 @@ class Daemon {
     bool immutableDriftLogged_ = false;
     std::string notJoined_; // why this host is not joined to a domain (gpauditd idles); empty = joined
 
-    // Syncs. One at a time: its network half on the sync thread (sync_worker.hxx says why a thread),
-    // its apply on this loop; the others wait in line. Declared in this order so that the worker (its
-    // thread joined) goes first, then the jobs, then the kept sessions.
+    // Syncs. One at a time: its network half in the sync worker process (sync_worker.hxx says why a
+    // process), its apply on this loop; the others wait in line.
     struct SyncJob {
         service::SyncRequest request;
         core::Config config; // the configuration in force when it started (a reload does not touch it)
@@ -360,17 +332,20 @@ class Daemon {
         bool clientGone = false;
         std::time_t started = 0;
         std::uint64_t startedUsec = 0;
-        bool json = false;               // the client asked for the summary as JSON
-        service::SyncEvents events;      // used on the sync thread during the fetch, then on the loop
-        service::PendingSyncPtr pending; // the fetch's result, written on the sync thread
+        std::chrono::steady_clock::time_point startedAt; // the sync's total time counts from here
+        bool json = false;          // the client asked for the summary as JSON
+        service::SyncEvents events; // the fetch's events as the worker tells them, then the apply's
+        std::optional<host::UniqueFd> lock; // STATE_DIR/lock, taken on the loop before the fetch
+        bool sent = false;                  // the worker has the request
     };
-    domain::DomainSession session_; // the kept LDAP and SMB sessions: touched on the sync thread only
     std::deque<std::unique_ptr<SyncJob>> queued_;
     std::unique_ptr<SyncJob> running_;
-    mutable std::mutex progressMutex_;
-    std::string progress_;                   // the running sync's last stage line (written on the sync thread)
-    std::atomic<bool> syncHoldsLock_{false}; // the sync thread holds STATE_DIR/lock (until the apply ends)
-    sd_event_source *workerSource_ = nullptr;
+    std::string progress_;       // the running sync's last stage line
+    bool syncHoldsLock_ = false; // the running sync holds STATE_DIR/lock (until its apply ends)
+    sd_event_source *lockRetryTimer_ = nullptr;
+    sd_event_source *workerSource_ = nullptr; // the worker's socket, while a worker runs
+    bool workerLdapKept_ = false;             // what the worker said it keeps after its last sync
+    bool workerSmbKept_ = false;
     daemon::SyncWorker worker_;
 };
 
@@ -379,7 +354,8 @@ Daemon::~Daemon()
     while (!clients_.empty())
         dropClient(clients_.back().get());
     for (auto *source :
-         {syncTimer_, fullTimer_, driftTimer_, smbIdleTimer_, watchSource_, controlSource_, workerSource_})
+         {syncTimer_, fullTimer_, driftTimer_, smbIdleTimer_, watchSource_, controlSource_, workerSource_,
+          lockRetryTimer_})
         sd_event_source_unref(source);
     for (auto *source : signalSources_)
         sd_event_source_unref(source);
@@ -415,12 +391,18 @@ Result<void> Daemon::start()
         return fail("gpauditd changes the kernel's audit rules and must run as root");
     if (auto made = host::makeDirectories(config_.stateDir, 0700); !made)
         return tl::unexpected(made.error());
-    // libsmbclient finds the machine ticket through KRB5CCNAME only (domain/smb.hxx): set here, once,
-    // before the sync thread exists (setenv is not safe beside a thread reading the environment). The
-    // state directory does not change until the next start.
-    ::setenv("KRB5CCNAME", domain::machineCcacheName(config_.stateDir).c_str(), 1);
-    if (!worker_.valid())
-        return fail(std::string("eventfd: ") + std::strerror(errno));
+    // The sync worker's program: gpauditctl beside this executable (both in sbindir; in the build tree
+    // both in daemon/), opened now (sync_worker.hxx: the same build even after an upgrade).
+    {
+        std::string self(4096, '\0');
+        const ssize_t n = ::readlink("/proc/self/exe", self.data(), self.size() - 1);
+        if (n <= 0)
+            return fail(std::string("readlink /proc/self/exe: ") + std::strerror(errno));
+        self.resize(static_cast<std::size_t>(n));
+        const auto slash = self.rfind('/');
+        if (auto opened = worker_.open(self.substr(0, slash + 1) + "gpauditctl"); !opened)
+            return tl::unexpected(opened.error());
+    }
     if (int r = sd_event_new(&event_); r < 0)
         return fail(std::string("sd_event_new: ") + std::strerror(-r));
     sigset_t mask;
@@ -440,8 +422,6 @@ Result<void> Daemon::start()
         return tl::unexpected(listening.error());
     listen_ = std::move(*listening);
     if (int r = sd_event_add_io(event_, &controlSource_, listen_.get(), EPOLLIN, onControl, this); r < 0)
-        return fail(std::string("sd_event_add_io: ") + std::strerror(-r));
-    if (int r = sd_event_add_io(event_, &workerSource_, worker_.fd(), EPOLLIN, onSyncDone, this); r < 0)
         return fail(std::string("sd_event_add_io: ") + std::strerror(-r));
 
     // The kernel multicasts audit records in the initial network namespace only.
@@ -494,15 +474,12 @@ int Daemon::run()
     sd_notify(0, "STOPPING=1");
     log_(LOG_INFO, "stopping; the " + std::to_string(inForce_.size()) + " audit rules of the last policy stay in force",
          kIdStopped, {{"GPAUDIT_RULES", std::to_string(inForce_.size())}});
-    if (worker_.busy()) {
+    if (running_ != nullptr && running_->sent) {
         // A sync is fetching (a slow or silent DC): not waited for. Nothing of it reached the kernel or
-        // state.yaml (the loop applies); the GPO cache files it wrote are whole (written by rename).
+        // state.yaml (the loop applies); the GPO cache files the worker wrote are whole (written by rename).
         log_(LOG_INFO, "stopping during a sync: its fetch is abandoned, nothing of it was applied");
-        removeSocket(); // no destructor runs after _Exit: the next start must not find a stale socket
-        std::cout.flush();
-        std::cerr.flush();
-        std::_Exit(r < 0 ? kExitFailure : kExitOk);
     }
+    endWorker(true);
     return r < 0 ? kExitFailure : kExitOk;
 }
 
@@ -589,20 +566,18 @@ int Daemon::onDriftTimer(sd_event_source *, std::uint64_t, void *self)
 int Daemon::onSmbIdle(sd_event_source *, std::uint64_t, void *self)
 {
     auto &d = *static_cast<Daemon *>(self);
-    // The kept SMB session and the hundred Samba libraries behind it (3 to 4 MiB) are not worth keeping
-    // between refreshes 90 minutes apart; a burst of syncs (gpauditctl sync, a full reapply) reuses them.
-    // Nor is the kept LDAP session: an Active Directory DC closes it after MaxConnIdleTime (900 s by
-    // default) anyway, so the next refresh would bind again either way; closed here, its libldap, SASL
-    // GSSAPI and TLS state goes back at once. Never while the sync thread may use them: the next
-    // sync's end re-arms this timer.
+    // The sync worker keeps the SMB session and the hundred Samba libraries behind it (3 to 4 MiB), the
+    // LDAP session and libkrb5: not worth keeping between refreshes 90 minutes apart; a burst of syncs
+    // (gpauditctl sync, a full reapply) reuses them. An Active Directory DC closes an idle LDAP session
+    // after MaxConnIdleTime (900 s by default) anyway, so the next refresh would bind again either way.
+    // The worker ends here, everything it mapped with it; never during a sync: the next sync's end
+    // re-arms this timer.
     if (d.running_ != nullptr || !d.queued_.empty())
         return 0;
-    const bool released = d.session_.release(); // the fetch workers too
-    const bool ended = d.worker_.endThread();   // and the sync thread: made again by the next sync
-    if (released || ended) {
+    if (d.worker_.running()) {
+        d.endWorker(false); // its sessions, libsmbclient and the fetch workers with it
         ::malloc_trim(0);
-        d.log_(LOG_DEBUG, "idle: the LDAP session closed, libsmbclient unloaded and the sync thread ended until the "
-                          "next sync");
+        d.log_(LOG_DEBUG, "idle: the sync worker ended (its LDAP and SMB sessions with it) until the next sync");
     }
     return 0;
 }
@@ -722,11 +697,11 @@ void Daemon::checkDrift()
     service::SyncRequest request;
     request.offline = true;
     request.program = "gpauditd";
-    // During a sync its thread holds the state lock and only fetches (the apply waits for this loop):
-    // the restore goes on at once, serialized with the sync's apply by running on the loop too. (While
-    // the thread still waits for the lock, another process's sync holds it: the restore waits too.)
+    // During a sync this loop holds the state lock and the worker only fetches (the apply waits for this
+    // loop): the restore goes on at once, serialized with the sync's apply by running on the loop too.
+    // (While the sync waits for the lock, another process's sync holds it: the restore waits too.)
     request.lockHeld = syncHoldsLock_;
-    const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{});
+    const auto outcome = service::runLocalSync(data_, config_, request, host::ViewSettings{});
     drainChanges();
     event.took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     if (cli::exitStatus(outcome) == kExitOk && outcome.applied) {
@@ -757,7 +732,7 @@ void Daemon::checkDrift()
 }
 
 // A sync's events as lines: to the journal (warnings as such, the steps for debugging) and to `tell`
-// (the client that asked for the sync). Called on the sync thread during the fetch, then on the loop.
+// (the client that asked for the sync). The fetch's as the worker tells them, then the apply's.
 service::SyncEvents Daemon::syncEvents(std::function<void(const std::string &)> tell, bool json) const
 {
     return [this, tell = std::move(tell), json](const core::SyncEvent &event) {
@@ -779,7 +754,7 @@ void Daemon::applyCachedPolicy()
     request.offline = true;
     request.program = "gpauditd";
     sd_notify(0, "STATUS=Applying the cached policy");
-    const auto outcome = service::runSync(data_, config_, request, host::ViewSettings{}, syncEvents());
+    const auto outcome = service::runLocalSync(data_, config_, request, host::ViewSettings{}, syncEvents());
     drainChanges();
     if (cli::exitStatus(outcome) == kExitFailure)
         log_(LOG_WARNING, "the cached policy could not be applied: " + outcome.error);
@@ -793,9 +768,6 @@ void Daemon::sync(bool force, const service::SyncRequest *clientRequest, host::U
         job->request = *clientRequest;
     job->request.force = job->request.force || force;
     job->request.program = "gpauditd";
-    job->request.session = &session_;
-    job->request.fetchWorker = daemon::fetchWorkerCommand();
-    job->request.locked = [this] { syncHoldsLock_ = true; };
     job->background = !clientFd;
     job->client = std::move(clientFd);
     job->pid = pid;
@@ -821,60 +793,183 @@ void Daemon::startNextSync()
         job->config = config_;
         SyncJob *j = job.get();
         // Progress lines: to the journal (debug), to the waiting client, and the last one to status.
-        // Called on the sync thread during the fetch, then on this loop.
         job->events = syncEvents(
             [this, j](const std::string &line) {
                 if (j->client)
                     j->clientGone =
                         !control::sendFrame(j->client.get(), 'e', "gpauditctl: " + line + "\n") || j->clientGone;
-                const std::lock_guard lock(progressMutex_);
                 progress_ = line.substr(0, 512);
             },
             j->json);
-        const cli::Sink clientOnly{[](std::string_view) {},
-                                   [j](std::string_view message) {
-                                       if (j->client)
-                                           control::sendFrame(j->client.get(), 'e',
-                                                              "gpauditctl: " + std::string(message) + "\n");
-                                   }};
-        if (idleUnlessJoined(job->background, job->background ? nullptr : &clientOnly)) {
-            if (job->client)
-                control::sendFrame(job->client.get(), 'x', std::to_string(kExitFailure));
-            continue; // (the job, and its connection, closed)
-        }
         job->started = std::time(nullptr);
         job->startedUsec = now();
-        {
-            const std::lock_guard lock(progressMutex_);
-            progress_ = "starting";
-        }
+        job->startedAt = std::chrono::steady_clock::now();
+        progress_ = "starting";
         running_ = std::move(job);
         notifyStatus();
-        worker_.run([j] { j->pending = service::fetchSync(j->config, j->request, j->events); });
+        if (j->request.offline) {
+            // The last applied sync again (gpauditctl sync --offline): local files, no worker.
+            auto pending = service::beginSync(j->config, j->request, j->events);
+            applyFetched(std::move(running_), std::move(pending));
+            return;
+        }
+        sendToWorker();
+        return;
     }
 }
 
-int Daemon::onSyncDone(sd_event_source *, int, std::uint32_t, void *self)
+// The running sync takes the state lock here, without waiting (another process's sync may hold it:
+// then again every 200 ms), and hands its request to the worker (started if none runs).
+void Daemon::sendToWorker()
+{
+    SyncJob *j = running_.get();
+    if (!j->lock) {
+        auto lock = host::makeDirectories(j->config.stateDir, 0700).and_then([&] {
+            return host::tryLockFile(j->config.stateDir + "/lock");
+        });
+        if (!lock) {
+            service::WorkerResult failed;
+            failed.policy = fail("cannot take the state directory's lock: " + lock.error().str());
+            finishSync(std::move(failed));
+            return;
+        }
+        if (!*lock) {
+            if (progress_ == "starting")
+                j->events(core::SyncEvent::of(core::SyncEvent::Kind::Step,
+                                              "waiting for the state directory's lock (another sync holds it)"));
+            if (lockRetryTimer_ == nullptr)
+                sd_event_add_time(event_, &lockRetryTimer_, CLOCK_MONOTONIC, now() + 200000, 10000, onLockRetry,
+                                  this);
+            else
+                schedule(lockRetryTimer_, now() + 200000);
+            return;
+        }
+        j->lock = std::move(**lock);
+        syncHoldsLock_ = true;
+    }
+    service::WorkerRequest request;
+    request.config = j->config;
+    request.force = j->request.force;
+    request.dryRun = j->request.dryRun;
+    const bool fresh = !worker_.running();
+    if (auto sent = worker_.send(request); !sent) {
+        service::WorkerResult failed;
+        failed.policy = fail(sent.error().str());
+        finishSync(std::move(failed));
+        return;
+    }
+    if (fresh) {
+        sd_event_source_unref(workerSource_);
+        workerSource_ = nullptr;
+        if (int r = sd_event_add_io(event_, &workerSource_, worker_.fd(), EPOLLIN, onWorker, this); r < 0) {
+            endWorker(true);
+            service::WorkerResult failed;
+            failed.policy = fail(std::string("sd_event_add_io: ") + std::strerror(-r));
+            finishSync(std::move(failed));
+            return;
+        }
+    }
+    j->sent = true;
+}
+
+int Daemon::onLockRetry(sd_event_source *, std::uint64_t, void *self)
 {
     auto &d = *static_cast<Daemon *>(self);
-    if (d.worker_.finished())
-        d.finishSync();
+    if (d.running_ != nullptr && !d.running_->sent)
+        d.sendToWorker();
     return 0;
 }
 
-// The sync thread has fetched: parse, merge, translate, apply and record here, on the loop, where the drift
+void Daemon::endWorker(bool now)
+{
+    sd_event_source_unref(workerSource_);
+    workerSource_ = nullptr;
+    worker_.end(now);
+    workerLdapKept_ = false;
+    workerSmbKept_ = false;
+}
+
+// The worker's socket: the running sync's events as they come, then its result. A worker that ends,
+// or writes out of protocol, fails the running sync (nothing of it is applied) and is ended; the next
+// sync starts a new one.
+int Daemon::onWorker(sd_event_source *, int, std::uint32_t, void *self)
+{
+    auto &d = *static_cast<Daemon *>(self);
+    auto frames = d.worker_.receive();
+    if (!frames) {
+        sd_event_source_unref(d.workerSource_);
+        d.workerSource_ = nullptr;
+        d.workerLdapKept_ = false;
+        d.workerSmbKept_ = false;
+        d.log_(LOG_ERR, frames.error().message);
+        if (d.running_ != nullptr && d.running_->sent) {
+            service::WorkerResult failed;
+            failed.policy = fail(frames.error().message);
+            d.finishSync(std::move(failed));
+        }
+        return 0;
+    }
+    for (auto &frame : *frames) {
+        if (d.running_ == nullptr || !d.running_->sent)
+            break; // nothing asked: not believed
+        if (frame.kind == 'E') {
+            if (auto event = service::decodeSyncEvent(frame.payload); event && event->apply == nullptr)
+                d.running_->events(*event);
+            continue;
+        }
+        if (frame.kind != 'R')
+            continue;
+        auto result = service::decodeWorkerResult(frame.payload);
+        if (!result) {
+            const std::string why = "the sync worker's result: " + result.error().str();
+            d.endWorker(true);
+            result = service::WorkerResult{};
+            result->policy = fail(why);
+        }
+        d.workerLdapKept_ = result->ldapKept;
+        d.workerSmbKept_ = result->smbKept;
+        d.finishSync(std::move(*result));
+        return 0; // finishSync may have started the next sync (and its frames come later)
+    }
+    return 0;
+}
+
+// The worker has fetched: parse, merge, translate, apply and record here, on the loop, where the drift
 // restore runs too (never both at once).
-void Daemon::finishSync()
+void Daemon::finishSync(service::WorkerResult result)
 {
     auto job = std::move(running_);
+    syncHoldsLock_ = false; // released with the job (or by completeSync)
+    progress_.clear();
+    const cli::Sink clientOnly{[](std::string_view) {},
+                               [&job](std::string_view message) {
+                                   if (job->client)
+                                       host::control::sendFrame(job->client.get(), 'e',
+                                                                "gpauditctl: " + std::string(message) + "\n");
+                               }};
+    if (idleUnlessJoined(result.notJoined, job->background, job->background ? nullptr : &clientOnly)) {
+        if (job->client)
+            host::control::sendFrame(job->client.get(), 'x', std::to_string(kExitFailure));
+        armSmbIdle();
+        startNextSync();
+        return;
+    }
+    service::PendingSyncPtr pending(new service::PendingSync);
+    pending->lock = std::move(job->lock);
+    pending->started = job->startedAt;
+    pending->previous = host::readSyncState(job->config.stateDir);
+    pending->stage = result.stage;
+    pending->policy = std::move(result.policy);
+    applyFetched(std::move(job), std::move(pending));
+}
+
+void Daemon::applyFetched(std::unique_ptr<SyncJob> job, service::PendingSyncPtr pending)
+{
     const auto outcome = service::completeSync(data_, job->config, job->request, host::ViewSettings{},
-                                               std::move(job->pending), job->events);
+                                               std::move(pending), job->events);
     syncHoldsLock_ = false; // completeSync released it
     drainChanges();
-    {
-        const std::lock_guard lock(progressMutex_);
-        progress_.clear();
-    }
+    progress_.clear();
     if (!job->request.dryRun) {
         afterSync(outcome, job->background);
     } else {
@@ -898,9 +993,8 @@ void Daemon::finishSync()
 // is not an error: gpauditd stays up and idle, says why in its status, and looks again every
 // retry_max, at SIGHUP (systemctl reload) and at `gpauditctl sync`. No backoff, no failed syncs, no
 // restart by systemd. A cached policy, if any, stays in force.
-bool Daemon::idleUnlessJoined(bool background, const cli::Sink *clientSink)
+bool Daemon::idleUnlessJoined(const std::string &why, bool background, const cli::Sink *clientSink)
 {
-    const auto why = notJoinedReason(config_);
     if (why.empty()) {
         if (!notJoined_.empty())
             log_(LOG_INFO, "joined to a domain now: syncing");
@@ -1075,17 +1169,12 @@ core::DaemonStatus Daemon::statusFacts() const
         running.elapsed = std::chrono::seconds((nowUsec - running_->startedUsec) / 1000000);
         if (!running_->background)
             running.requestedBy = running_->pid;
-        {
-            const std::lock_guard lock(progressMutex_);
-            running.stage = progress_;
-        }
+        running.stage = progress_;
         status.running = std::move(running);
     }
     status.waiting = queued_.size();
-    if (running_ == nullptr) { // else the sync thread may be changing them
-        status.ldapSessionKept = session_.ldapKept();
-        status.smbKept = session_.smbKept();
-    }
+    status.ldapSessionKept = workerLdapKept_; // kept by the sync worker (sync_worker.hxx) until idle
+    status.smbKept = workerSmbKept_;
     status.nextSyncIn = ahead(nextSync_);
     status.nextSyncAt = wall(status.nextSyncIn);
     status.fullReapplyIn = ahead(nextFull_);
@@ -1356,13 +1445,7 @@ int detach(host::UniqueFd &readyFd)
 
 int main(int argc, char **argv)
 {
-    if (auto status = gpaudit::daemon::runAsFetchWorker(argc, argv)) // a sync's SMB reader (fetch_worker.hxx)
-        return *status;
     const gpaudit::daemon::SafeConsole console; // no control character reaches the terminal (issue 11)
-    // One malloc arena for the two threads (the loop and the sync thread, which rarely allocate at
-    // once): a second arena's top chunk is never given back by malloc_trim (only the main arena's is),
-    // so idle it kept a few hundred KiB the sync thread had freed (tests/bench/sync-vs-samba-gpupdate.sh).
-    ::mallopt(M_ARENA_MAX, 1);
     Options options;
     if (auto exitCode = parseArguments(argc, argv, options))
         return *exitCode;

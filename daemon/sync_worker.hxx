@@ -1,142 +1,92 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// gpauditd's sync thread: the network half of a sync (Kerberos, DNS, LDAP, SMB: service::fetchSync) runs
-// here, off the sd-event loop, which meanwhile restores drift and answers the control socket; the loop
-// then applies the result (service::completeSync) itself.
+// gpauditd's sync worker: the network half of a sync (Kerberos, DNS, LDAP, SMB: service/fetch.hxx
+// fetchSync) runs in a child process, `gpauditctl --sync-worker`, started at the first sync and ended
+// once no sync came for a while (gpauditd's idle timer); meanwhile the daemon's sd-event loop restores
+// drift and answers the control socket, and applies each fetched policy itself (service::completeSync).
 //
-// A thread and not a child process, because:
+// A process and not a thread (it was a thread until issue 13's memory figure), because:
+// - memory: gpauditd itself never links libkrb5, libldap, GSSAPI, SASL or GnuTLS, nor loads
+//   libsmbclient; only the worker maps them, and they all go when it ends. Idle, the daemon holds its
+//   loop, the policy in force and libaudit (tests/bench/issue13-figures.sh prints its PSS).
 // - the kept sessions (domain::DomainSession: the LDAP session bound with GSSAPI, the libsmbclient
-//   context and its SMB sessions) must outlive a sync; a child per sync would lose them (a bind and
-//   an SMB session set-up per refresh), and a long-lived child would be a second daemon to supervise
-//   and a protocol to carry a DomainPolicy (GPO files, records) across a pipe.
-// - thread safety holds by construction: one thread (ended once idle, endThread, with the kept
-//   sessions given back; made again by the next sync) is the only caller of libldap, libsmbclient and
-//   libkrb5 for syncs (a libsmbclient context and an LDAP
-//   handle are used from one thread, never two at once; MIT's gss_krb5_ccache_name is per thread, and
-//   it is this thread's). The loop only reads files and talks netlink. KRB5CCNAME, which
-//   libsmbclient needs (domain/smb.hxx), is set before the thread exists, and never again.
-// - the kernel apply stays on the loop (completeSync), so it is serialized with the drift restore
-//   without a lock, and the CONFIG_CHANGE records our own apply causes are drained before the next
-//   drift check, as before.
-// - memory: the thread itself costs its touched stack pages (it is made at the first sync). What it
-//   keeps is the price of the kept sessions: once a GPO file was read over SMB, libsmbclient (loaded
-//   at the first read, domain/smb.cxx) stays mapped with its context for the next reads
-//   (tests/integration/daemon-slowdc.sh prints RSS and PSS after a forced fetch). A child process
-//   per sync would give that back after each sync, at the cost of a bind and an SMB session set-up per
-//   refresh; an idle daemon whose syncs found nothing changed never loads libsmbclient either way.
-// What a thread does not give: crash isolation. A crash in libsmbclient or libldap ends gpauditd;
-// systemd restarts it (Restart=on-failure) and it applies the cached policy again at start before any
-// network, so the kernel keeps the policy meanwhile (the rules stay when the process dies).
+//   context) live in the worker, as they lived on the thread: a burst of syncs (gpauditctl sync, a
+//   full reapply) reuses them; idle, the daemon ends the worker, which closes them (an AD DC closes an
+//   idle LDAP connection after MaxConnIdleTime, 900 s, anyway).
+// - isolation: what parses the domain's LDAP answers and speaks SMB runs in another address space; a
+//   crash there fails one sync (the daemon says so and starts a new worker for the next one) and the
+//   kernel keeps the policy in force. The loop never waits for the network: only for the worker's
+//   frames, read as they come.
+// - no threads left in gpauditd: libkrb5's per-thread state, setenv(KRB5CCNAME) and a second malloc
+//   arena are the worker's business (it sets KRB5CCNAME before any library reads it).
+// What it costs: one process start (about 2 ms) at the first sync after an idle period, and the
+// fetched files copied once over a socket (service/sync_wire.hxx; kilobytes for a real policy).
+//
+// The executable is opened when gpauditd starts and started from that descriptor: the same build as
+// the daemon that asks, even after an upgrade replaced the file (the package restarts gpauditd then).
+// The state lock stays with the daemon (taken on the loop before the request, released by the apply):
+// the worker never takes it, so a drift restore during a fetch never waits for the worker.
 #pragma once
 
+#include "core/base/result.hxx"
 #include "host/files/unique_fd.hxx"
+#include "service/sync_wire.hxx"
 
-#include <condition_variable>
-#include <cstdint>
-#include <functional>
-#include <mutex>
-#include <sys/eventfd.h>
-#include <thread>
-#include <unistd.h>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
 
 namespace gpaudit::daemon {
 
+inline constexpr std::string_view kSyncWorkerArgument = "--sync-worker";
+// The worker's end of the socket is its descriptor 3 (0 and 1 are /dev/null, 2 is gpauditd's stderr).
+inline constexpr int kSyncWorkerFd = 3;
+// The largest frame either side accepts: a result carries every GPO's files (at most max_file_size
+// each, three per GPO); a request, the configuration.
+inline constexpr std::size_t kMaxWorkerFrame = std::size_t{512} << 20;
+
 class SyncWorker {
   public:
-    SyncWorker() : done_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
-    ~SyncWorker()
-    {
-        {
-            std::lock_guard lock(mutex_);
-            stop_ = true;
-        }
-        wake_.notify_one();
-        if (thread_.joinable())
-            thread_.join();
-    }
+    SyncWorker() = default;
+    ~SyncWorker() { end(); }
     SyncWorker(const SyncWorker &) = delete;
     SyncWorker &operator=(const SyncWorker &) = delete;
 
-    // Readable when a job has finished (the loop watches it; finished() reads it).
-    [[nodiscard]] int fd() const { return done_.get(); }
-    [[nodiscard]] bool valid() const { return done_.valid(); }
-    [[nodiscard]] bool busy() const { return busy_; } // loop thread only
+    // Opens the program the worker runs (gpauditctl beside gpauditd): an error names the path.
+    Result<void> open(const std::string &program);
+    [[nodiscard]] const std::string &program() const { return program_; }
 
-    // Runs `job` on the sync thread (made at the first call). One job at a time: the caller (the loop)
-    // waits for finished() before the next.
-    void run(std::function<void()> job)
-    {
-        busy_ = true;
-        {
-            std::lock_guard lock(mutex_);
-            job_ = std::move(job);
-        }
-        if (!thread_.joinable())
-            thread_ = std::thread([this] { loop(); });
-        wake_.notify_one();
-    }
+    // The socket to watch while a worker runs (-1 when none runs), and its process.
+    [[nodiscard]] int fd() const { return socket_.valid() ? socket_.get() : -1; }
+    [[nodiscard]] pid_t pid() const { return pid_; }
+    [[nodiscard]] bool running() const { return pid_ > 0; }
 
-    // Ends the sync thread while it has no job (gpauditd, idle, with the kept sessions given back): the
-    // pages its stack touched go back (glibc gives a finished thread's stack back with MADV_DONTNEED)
-    // and its thread-local state with it (libkrb5's, GSSAPI's); the next run() makes a new thread. Loop
-    // thread only; nothing while busy(). True when a thread ended.
-    bool endThread()
-    {
-        if (busy_ || !thread_.joinable())
-            return false;
-        {
-            std::lock_guard lock(mutex_);
-            stop_ = true;
-        }
-        wake_.notify_one();
-        thread_.join();
-        stop_ = false;
-        return true;
-    }
+    // Sends a request, starting the worker first when none runs. An error: the worker could not be
+    // started or does not read (it is ended).
+    Result<void> send(const service::WorkerRequest &request);
 
-    // The loop, when fd() is readable: true when the job has finished (its results are the loop's now).
-    bool finished()
-    {
-        std::uint64_t count = 0;
-        [[maybe_unused]] auto n = ::read(done_.get(), &count, sizeof count);
-        std::lock_guard lock(mutex_);
-        if (!finished_)
-            return false;
-        finished_ = false;
-        busy_ = false;
-        return true;
-    }
+    // When fd() is readable: the frames that arrived complete. An error when the worker is lost (it
+    // ended, closed the socket, or wrote a frame out of protocol); it is ended then, with how it ended
+    // in the error.
+    Result<std::vector<service::WireFrame>> receive();
+
+    // Ends the worker (it exits when its socket closes; `now`: SIGKILL, for a worker in the middle of a
+    // fetch nobody waits for) and reaps it. Nothing when none runs. Returns how it ended ("exited 0",
+    // "killed by signal 9 (KILL)"), empty when none ran.
+    std::string end(bool now = false);
 
   private:
-    void loop()
-    {
-        for (;;) {
-            std::function<void()> job;
-            {
-                std::unique_lock lock(mutex_);
-                wake_.wait(lock, [this] { return stop_ || job_; });
-                if (stop_)
-                    return;
-                job = std::move(job_);
-                job_ = nullptr;
-            }
-            job();
-            {
-                std::lock_guard lock(mutex_); // what the job wrote happens before finished() returns true
-                finished_ = true;
-            }
-            const std::uint64_t one = 1;
-            [[maybe_unused]] auto n = ::write(done_.get(), &one, sizeof one);
-        }
-    }
+    Result<void> start();
 
-    host::UniqueFd done_;
-    bool busy_ = false;
-    bool stop_ = false;
-    bool finished_ = false;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::function<void()> job_;
-    std::thread thread_;
+    std::string program_;
+    host::UniqueFd executable_; // O_PATH: executed through /proc/self/fd
+    host::UniqueFd socket_;
+    pid_t pid_ = -1;
+    service::WireFrameReader reader_{kMaxWorkerFrame};
 };
+
+// The worker's side: `gpauditctl --sync-worker` serves requests on descriptor 3 until it closes.
+// The exit status when started so, else -1 (main goes on).
+int runAsSyncWorker(int argc, char **argv);
 
 } // namespace gpaudit::daemon

@@ -2,7 +2,7 @@
 // What a long-running client keeps between syncs (gpauditd owns one; gpauditctl's one-shot sync
 // keeps nothing): the LDAP session bound with the machine ticket and the libsmbclient context with its
 // SMB sessions, so a refresh makes no TCP connect and no GSSAPI bind. No process-wide statics: the
-// owner decides its life, and uses it from one thread at a time (gpauditd: its sync thread only).
+// owner decides its life, and uses it from one thread at a time (gpauditd's sync worker process).
 #pragma once
 
 #include "domain/fetch_pool.hxx"

@@ -758,21 +758,6 @@ std::vector<host::CachedInput> fetchGpoFiles(const core::GpoListResult &list, co
 
 } // namespace
 
-Result<DomainPolicy> loadLastApplied(const std::string &stateDir)
-{
-    auto last = host::readLastApplied(stateDir);
-    if (!last)
-        return tl::unexpected(last.error());
-    DomainPolicy policy;
-    policy.identity.realm = last->state.realm;
-    policy.identity.machine = last->state.machine;
-    policy.dc = last->state.dc;
-    policy.site = last->state.site;
-    policy.inputs = std::move(last->inputs);
-    policy.state = std::move(last->state);
-    return policy;
-}
-
 Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options)
 {
     const auto &config = options.config;

@@ -10,10 +10,10 @@
 
 #include "core/base/config.hxx"
 #include "core/report/report.hxx"
-#include "domain/identity.hxx"
 #include "domain/session.hxx"
 #include "host/gpo/offline.hxx"
 #include "host/state/state.hxx"
+#include "service/domain_policy.hxx"
 
 #include <chrono>
 #include <functional>
@@ -34,32 +34,12 @@ struct SyncOptions {
     std::function<void(const std::string &)> progress; // one line per stage, may be empty
 };
 
-// What the fetch found, in the core's types (core/report/report.hxx): the engine records and reports
-// them as they are.
-struct DomainPolicy {
-    domain::Identity identity;
-    std::string dc; // this sync's DC and site (state's are the policy's: the last-known-good's)
-    std::string site;
-    core::SyncRecord state;                // ready to be written once applied (time, GPO list, applied versions)
-    std::vector<host::CachedInput> inputs; // the GPOs' files as fetched (or cached), lowest precedence first
-    std::vector<std::string> notes;        // fetch errors where the previous version was kept, etc.
-    bool fetchErrors = false;              // a GPO could not be fetched (its previous version, if any, was used)
-    core::SyncStats stats;                 // LDAP, Kerberos, the DC's proof, SMB, the fetch's stage times
-    // The domain could not be reached: `inputs` is the last-known-good (the last applied sync) and
-    // `unreachable` says why.
-    bool lastKnownGood = false;
-    std::string unreachable;
-};
-
 // Discovers and fetches. When the DC, the KDC or LDAP cannot be reached, falls back to the last applied
 // sync's cached files (lastKnownGood); an error only when there is none either. libkrb5, libldap and
-// libsmbclient are called on the calling thread (gpauditd: its sync thread), and options.session must
+// libsmbclient are called on the calling thread (gpauditd: in its sync worker process), and options.session must
 // be used by one thread at a time. libsmbclient reads the machine ticket from KRB5CCNAME, which the
 // program sets once at start (domain/smb.hxx).
 Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options);
 
-// The last applied sync and its cached files, from the state directory alone (gpauditd's start, drift
-// restore: an offline sync).
-Result<DomainPolicy> loadLastApplied(const std::string &stateDir);
 
 } // namespace gpaudit::service

@@ -8,7 +8,6 @@
 #include "host/state/state.hxx"
 #include "kernel/apply_policy.hxx"
 #include "samba/samba.hxx"
-#include "service/domain_sync.hxx"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -30,22 +29,12 @@ std::chrono::microseconds since(Clock::time_point start)
 
 } // namespace
 
-struct PendingSync {
-    // One sync at a time per state directory (gpauditd and a one-shot gpauditctl sync): an advisory
-    // lock on STATE_DIR/lock, held until the sync ends. None: the caller holds it (SyncRequest::lockHeld).
-    std::optional<host::UniqueFd> lock;
-    Clock::time_point started;
-    Result<host::SyncState> previous;
-    std::size_t stage = 0;
-    Result<DomainPolicy> policy;
-};
-
 void PendingSyncDeleter::operator()(PendingSync *pending) const
 {
     delete pending;
 }
 
-PendingSyncPtr fetchSync(const core::Config &config, const SyncRequest &request, const SyncEvents &onEvent)
+PendingSyncPtr beginSync(const core::Config &config, const SyncRequest &request, const SyncEvents &onEvent)
 {
     using Event = core::SyncEvent;
     PendingSyncPtr pending(new PendingSync);
@@ -61,35 +50,25 @@ PendingSyncPtr fetchSync(const core::Config &config, const SyncRequest &request,
         }
         pending->lock.emplace(std::move(*lock));
     }
-    if (request.locked)
-        request.locked();
     pending->previous = host::readSyncState(config.stateDir);
-    const auto progress = [&onEvent, stage = &pending->stage](const std::string &what) {
-        ++*stage;
-        if (onEvent)
-            onEvent(Event::of(Event::Kind::Step, what, *stage));
-    };
     if (request.offline) {
-        progress("cached: the last applied sync from " + config.stateDir);
+        ++pending->stage;
+        if (onEvent)
+            onEvent(Event::of(Event::Kind::Step, "cached: the last applied sync from " + config.stateDir,
+                              pending->stage));
         pending->policy = loadLastApplied(config.stateDir);
-    } else {
-        SyncOptions syncOptions;
-        syncOptions.config = config;
-        syncOptions.force = request.force;
-        syncOptions.session = request.session;
-        syncOptions.fetchWorker = request.fetchWorker;
-        syncOptions.progress = progress;
-        pending->policy = fetchDomainPolicy(syncOptions);
     }
     return pending;
 }
 
-core::SyncReport runSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
-                         const host::ViewSettings &settings, const SyncEvents &onEvent)
+core::SyncReport runLocalSync(const host::RulesData &data, const core::Config &config, const SyncRequest &request,
+                              const host::ViewSettings &settings, const SyncEvents &onEvent)
 {
-    PendingSyncPtr pending;                 // none: completeSync fails the sync
-    if (request.dryRun || ::geteuid() == 0) // before the lock and the network
-        pending = fetchSync(config, request, onEvent);
+    PendingSyncPtr pending;
+    if (!request.offline)
+        pending.reset(new PendingSync); // its policy: "not fetched"
+    else if (request.dryRun || ::geteuid() == 0) // before the lock
+        pending = beginSync(config, request, onEvent);
     return completeSync(data, config, request, settings, std::move(pending), onEvent);
 }
 

@@ -99,7 +99,7 @@ memory() { awk '$1 == "Rss:" || $1 == "Pss:" || $1 == "Pss_Anon:" || $1 == "Pss_
     [ -n "$conc_pid" ] && printf "(the second gpauditd, fetch_workers: 4: Pss %s, fetch workers alive: %s)" \
         "$(awk '$1 == "Pss:" {printf "%.1f MiB", $2 / 1024}' "/proc/$conc_pid/smaps_rollup")" "$(pgrep -c -P "$conc_pid")"; }
 # Where gpauditd's Pss is: per file mapped (all its mappings together), the heap, and the anonymous
-# mappings (the sync thread's stack and malloc arena among them), the largest first.
+# mappings, the largest first.
 where() { awk '/^[0-9a-f]+-[0-9a-f]+ / {name = NF >= 6 ? $6 : "[anon]"; sub(".*/", "", name)}
         $1 == "Pss:" {pss[name] += $2}
         END {for (n in pss) if (pss[n] >= 64) printf "%d %s\n", pss[n], n}' "/proc/$gpauditd_pid/smaps" |

@@ -289,7 +289,7 @@ TEST_CASE("status with gpauditd: text and JSON of what the daemon knows")
     CHECK(json["lastSync"]["totalMs"] == 9.9);
     CHECK(json["syncInProgress"]["seconds"] == 75);
     CHECK(json["syncInProgress"]["requestedBy"] == 777);
-    // A sync runs: what is kept is not known (the sync thread may be changing it).
+    // A sync runs: what is kept is not known (the sync worker may be changing it).
     CHECK(json["kept"]["ldapSession"].is_null());
     CHECK(json["kept"]["smb"].is_null());
     CHECK(json["nextFullReapplyInSeconds"] == 18060);

@@ -406,4 +406,18 @@ Result<UniqueFd> lockFile(const std::string &path)
     return fd;
 }
 
+Result<std::optional<UniqueFd>> tryLockFile(const std::string &path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600));
+    if (!fd)
+        return fail(std::string("cannot open the lock file: ") + std::strerror(errno), {path, 0, 0});
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            return std::optional<UniqueFd>();
+        if (errno != EINTR)
+            return fail(std::string("cannot lock: ") + std::strerror(errno), {path, 0, 0});
+    }
+    return std::optional<UniqueFd>(std::move(fd));
+}
+
 } // namespace gpaudit::host

@@ -87,5 +87,8 @@ Result<void> removeFile(const std::string &path);
 // descriptor lives; waits for another holder. An error naming the path when it cannot be opened or locked:
 // never a silent run without the lock.
 Result<UniqueFd> lockFile(const std::string &path);
+// The same lock without waiting: nullopt while another process holds it (gpauditd's loop, which must
+// not block: it tries again on a timer).
+Result<std::optional<UniqueFd>> tryLockFile(const std::string &path);
 
 } // namespace gpaudit::host

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The daemon's side of the sync worker (sync_worker.hxx).
+#include "sync_worker.hxx"
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ; // NOLINT(readability-redundant-declaration): posix_spawn's environment
+
+namespace gpaudit::daemon {
+
+namespace {
+
+// Every byte, or false (the other end is gone). MSG_NOSIGNAL: a dead peer is an error, not SIGPIPE.
+bool sendAll(int fd, std::string_view bytes)
+{
+    while (!bytes.empty()) {
+        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+std::string statusText(int status)
+{
+    if (WIFEXITED(status))
+        return "exited " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+               sigabbrev_np(WTERMSIG(status)) + ")";
+    return "ended (status " + std::to_string(status) + ")";
+}
+
+} // namespace
+
+Result<void> SyncWorker::open(const std::string &program)
+{
+    host::UniqueFd fd(::open(program.c_str(), O_PATH | O_CLOEXEC));
+    if (!fd)
+        return fail(std::string("the sync worker's program: ") + std::strerror(errno), {program, 0, 0});
+    if (::faccessat(fd.get(), "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0)
+        return fail(std::string("the sync worker's program is not executable: ") + std::strerror(errno),
+                    {program, 0, 0});
+    program_ = program;
+    executable_ = std::move(fd);
+    return {};
+}
+
+Result<void> SyncWorker::start()
+{
+    std::array<int, 2> pair{};
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair.data()) != 0)
+        return fail(std::string("socketpair: ") + std::strerror(errno));
+    host::UniqueFd ours(pair[0]);
+    host::UniqueFd theirs(pair[1]);
+    // The worker's end becomes its descriptor 3; moved above 3 first, so dup2 always makes a new
+    // descriptor (without close-on-exec).
+    host::UniqueFd high(::fcntl(theirs.get(), F_DUPFD_CLOEXEC, 10));
+    if (!high)
+        return fail(std::string("fcntl: ") + std::strerror(errno));
+    // Through /proc/self/fd: the file gpauditd opened at start, whatever replaced the path since.
+    const std::string path = "/proc/self/fd/" + std::to_string(executable_.get());
+    std::string shown = "gpaudit-sync-worker"; // argv[0], as ps shows it
+    std::string argument(kSyncWorkerArgument);
+    std::string parent = std::to_string(::getpid()); // the worker ends when this process does
+    std::array<char *, 4> args{shown.data(), argument.data(), parent.data(), nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attributes);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, high.get(), kSyncWorkerFd);
+    // gpauditd blocks its signals (sd-event's signal sources): the worker gets an empty mask and
+    // default dispositions, so SIGTERM and SIGKILL end it.
+    sigset_t none;
+    sigset_t all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, path.c_str(), &actions, &attributes, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    if (rc != 0)
+        return fail("cannot start the sync worker " + program_ + ": " + std::strerror(rc));
+    pid_ = pid;
+    socket_ = std::move(ours);
+    reader_ = service::WireFrameReader(kMaxWorkerFrame);
+    return {};
+}
+
+Result<void> SyncWorker::send(const service::WorkerRequest &request)
+{
+    if (!running())
+        if (auto started = start(); !started)
+            return started;
+    if (!sendAll(socket_.get(), service::encodeWireFrame('S', service::encodeWorkerRequest(request)))) {
+        const int error = errno;
+        const auto ended = end();
+        return fail(std::string("the sync worker does not read its requests (") + std::strerror(error) +
+                    "); it " + ended);
+    }
+    return {};
+}
+
+Result<std::vector<service::WireFrame>> SyncWorker::receive()
+{
+    std::vector<service::WireFrame> frames;
+    std::array<char, 65536> buffer{};
+    const ssize_t n = ::recv(socket_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return frames;
+    if (n <= 0) {
+        const std::string why = n < 0 ? std::string(std::strerror(errno)) : std::string("closed its socket");
+        const auto ended = end();
+        return fail("the sync worker " + why + "; it " + ended);
+    }
+    reader_.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    for (;;) {
+        auto frame = reader_.next();
+        if (!frame) {
+            const auto ended = end();
+            return fail("the sync worker wrote out of protocol (" + frame.error().str() + "); it was ended: " + ended);
+        }
+        if (!*frame)
+            break;
+        frames.push_back(std::move(**frame));
+    }
+    return frames;
+}
+
+std::string SyncWorker::end(bool now)
+{
+    if (!running())
+        return {};
+    // Its socket closed, the worker exits at once (sync_worker_serve.cxx): it is idle in read(), or
+    // in the middle of a fetch that nobody waits for any more (SIGKILL: a slow DC must not hold the
+    // daemon here).
+    socket_.reset();
+    int status = 0;
+    pid_t got = 0;
+    if (now)
+        ::kill(pid_, SIGKILL);
+    for (int tries = 0; tries < 100; ++tries) { // up to 1 s for an idle worker's clean exit
+        got = ::waitpid(pid_, &status, WNOHANG);
+        if (got > 0 || (got < 0 && errno != EINTR))
+            break;
+        ::usleep(10000);
+    }
+    if (got == 0) {
+        ::kill(pid_, SIGKILL);
+        while ((got = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
+        }
+    }
+    pid_ = -1;
+    return got > 0 ? statusText(status) : std::string("could not be reaped");
+}
+
+} // namespace gpaudit::daemon
