@@ -49,6 +49,8 @@ struct DomainPolicy {
     // `unreachable` says why.
     bool lastKnownGood = false;
     std::string unreachable;
+
+    bool operator==(const DomainPolicy &) const = default;
 };
 
 // Discovers and fetches. When the DC, the KDC or LDAP cannot be reached, falls back to the last applied
