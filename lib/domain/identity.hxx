@@ -20,6 +20,7 @@ struct Identity {
     // libkrb5's configuration files as it reads them, a colon-separated list: $KRB5_CONFIG, or
     // /etc/krb5.conf (krb5ConfigFiles). Every libkrb5 context of a sync is made from it (kerberos.hxx).
     std::string krb5Config;
+    bool operator==(const Identity &) const = default;
 };
 
 // libkrb5's configuration file list: $KRB5_CONFIG when set and not empty (secure_getenv: not taken from

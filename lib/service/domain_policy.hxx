@@ -30,6 +30,8 @@ struct DomainPolicy {
     // `unreachable` says why.
     bool lastKnownGood = false;
     std::string unreachable;
+
+    bool operator==(const DomainPolicy &) const = default;
 };
 
 // The last applied sync and its cached files, from the state directory alone (gpauditd's start, drift

@@ -60,6 +60,8 @@ struct Config {
     std::string sambaConf = "/etc/samba/smb.conf";
     std::string sambaIncludeFile = "/etc/samba/gpaudit-audit.conf";
     bool sambaAddInclude = false; // consent to append one `include =` line to samba_conf
+
+    bool operator==(const Config &) const = default;
 };
 
 inline constexpr std::uint32_t kMaxFetchWorkers = 4; // domain::FetchPool::kMaxWorkers

@@ -9,6 +9,12 @@ void ImageWriter::u32(std::uint32_t value)
         out_.push_back(static_cast<char>((value >> shift) & 0xFFU));
 }
 
+void ImageWriter::u64(std::uint64_t value)
+{
+    for (int shift = 0; shift < 64; shift += 8)
+        out_.push_back(static_cast<char>((value >> shift) & 0xFFU));
+}
+
 void ImageWriter::str(std::string_view text)
 {
     u32(static_cast<std::uint32_t>(text.size()));
@@ -25,6 +31,19 @@ bool ImageReader::u32(std::uint32_t &value)
     for (int i = 0; i < 4; ++i)
         value |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes_[offset_ + i])) << (8 * i);
     offset_ += 4;
+    return true;
+}
+
+bool ImageReader::u64(std::uint64_t &value)
+{
+    if (failed_)
+        return false;
+    if (bytes_.size() - offset_ < 8)
+        return corrupt("ends inside a number");
+    value = 0;
+    for (int i = 0; i < 8; ++i)
+        value |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes_[offset_ + i])) << (8 * i);
+    offset_ += 8;
     return true;
 }
 
@@ -60,8 +79,8 @@ bool ImageReader::corrupt(std::string_view what)
 
 Error ImageReader::error() const
 {
-    const auto message = failed_ ? "corrupt built-in data: " + why_ + " at byte " + std::to_string(offset_)
-                                 : "corrupt built-in data: " + std::to_string(bytes_.size() - offset_) +
+    const auto message = failed_ ? "corrupt " + data_ + ": " + why_ + " at byte " + std::to_string(offset_)
+                                 : "corrupt " + data_ + ": " + std::to_string(bytes_.size() - offset_) +
                                        " bytes after the end at byte " + std::to_string(offset_);
     return Error{Location{label_, 0, 0}, message};
 }

@@ -29,6 +29,8 @@ struct PolicyLimits {
     // cost 13 µs per getpid on the reference host (README); 4,096 leaves room for 32 per-user SIDs
     // in each of a few GPOs.
     std::size_t maxRules = 4096;
+
+    bool operator==(const PolicyLimits &) const = default;
 };
 
 // Ceilings of the configurable values (gpauditd.conf(5)), so that no configuration makes work unbounded:

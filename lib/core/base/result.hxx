@@ -12,6 +12,7 @@ struct Location {
     std::string file; // label of the input (a path, or "audit.csv" for in-memory input)
     std::uint32_t line = 0;
     std::uint32_t column = 0;
+    bool operator==(const Location &) const = default;
 };
 
 struct Error {
@@ -20,6 +21,7 @@ struct Error {
 
     // "file:line:column: message" (parts that are unknown are left out).
     [[nodiscard]] std::string str() const;
+    bool operator==(const Error &) const = default;
 };
 
 // Keep to the members std::expected shares with tl::expected, so C++23 is a one-line change.

@@ -41,6 +41,7 @@ Result<std::set<GuidText>> parseExtensionNames(std::string_view extensionNames);
 struct ExtensionList {
     std::set<GuidText> cses;
     std::string source; // "gPCMachineExtensionNames", "Backup.xml MachineExtensionGuids"
+    bool operator==(const ExtensionList &) const = default;
 };
 
 // Reads a GPMC backup's Backup.xml MachineExtensionGuids value (same syntax as gPCMachineExtensionNames).

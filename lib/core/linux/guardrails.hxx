@@ -28,6 +28,7 @@ struct Guardrails {
     std::vector<std::string> keepRecordTypes;
 
     [[nodiscard]] bool any() const { return reportOnly || failureModeMax || backlogMin || !keepRecordTypes.empty(); }
+    bool operator==(const Guardrails &) const = default;
 };
 
 inline constexpr std::uint32_t kMaxFailureMode = 2;    // auditctl -f 0..2

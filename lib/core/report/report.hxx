@@ -45,6 +45,7 @@ struct GpoRecord {
     bool security = false;     // lists the security CSE
     std::string status;        // applied GPOs: fetched, cached, kept version N (fetch failed), ...
     bool registry = false;     // lists the registry CSE (Registry.pol)
+    bool operator==(const GpoRecord &) const = default;
 };
 
 // One sync with the domain as it is kept (state.yaml) and shown above the policy: where the policy came
@@ -61,6 +62,7 @@ struct SyncRecord {
         std::string guid;
         std::string name;
         std::uint32_t version = 0;
+        bool operator==(const Applied &) const = default;
     };
     std::vector<Applied> applied; // lowest precedence first
     // How the policy reached this host. "applied": the kernel got it (netlink) and the rules file
@@ -70,6 +72,8 @@ struct SyncRecord {
     // The sync whose policy the kernel was last given (= time when applied; when staged, the time of
     // the policy still in force until reboot, empty when unknown).
     std::string kernelTime;
+
+    bool operator==(const SyncRecord &) const = default;
 };
 
 // What an apply did (or would do) to the kernel and the rules file: gpauditctl apply and a sync.
@@ -103,6 +107,7 @@ std::string_view resultKey(SyncResult result); // ok, partial, last-known-good, 
 struct StageTime {
     std::string name;
     std::chrono::microseconds elapsed{0};
+    bool operator==(const StageTime &) const = default;
 };
 
 // The wire figures of one sync (LDAP, Kerberos, SMB), for the summary and the benchmarks. The fetch
@@ -129,6 +134,8 @@ struct SyncStats {
     std::size_t cacheUnchanged = 0; // GPOs fetched again (--force) the same as cached: not rewritten
     std::vector<StageTime> stages;
     std::chrono::microseconds total{0};
+
+    bool operator==(const SyncStats &) const = default;
 };
 
 // What one sync returns: everything the programs show, log or decide from.
@@ -176,6 +183,8 @@ struct SyncEvent {
     GpoRef gpo;
     bool rejected = false;
     const ApplySummary *apply = nullptr; // Applied
+
+    bool operator==(const SyncEvent &) const = default;
 
     static SyncEvent of(Kind kind, std::string text = {}, std::size_t number = 0)
     {

@@ -33,6 +33,7 @@ struct CachedGpo {
     std::optional<std::string> auditCsv;
     std::optional<std::string> gptTmplInf;
     std::optional<std::string> registryPol; // Machine/Registry.pol (MS-GPREG)
+    bool operator==(const CachedGpo &) const = default;
 };
 // nullopt when this version was never fetched completely.
 std::optional<CachedGpo> readCachedGpo(const std::string &stateDir, const std::string &guid, std::uint32_t version);
@@ -49,6 +50,7 @@ struct CachedInput {
     // The GPO's registered computer extensions (gPCMachineExtensionNames); a file whose extension is
     // not registered is not used (MS-GPOL 3.2.5.1.10), whatever the cache holds.
     std::optional<core::ExtensionList> extensions;
+    bool operator==(const CachedInput &) const = default;
 };
 LoadedPolicy parseCachedPolicy(const core::Catalog &catalog, const std::vector<CachedInput> &inputs,
                                const core::PolicyLimits &limits = {});
