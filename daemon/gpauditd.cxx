@@ -333,8 +333,8 @@ class Daemon {
         std::time_t started = 0;
         std::uint64_t startedUsec = 0;
         std::chrono::steady_clock::time_point startedAt; // the sync's total time counts from here
-        bool json = false;          // the client asked for the summary as JSON
-        service::SyncEvents events; // the fetch's events as the worker tells them, then the apply's
+        bool json = false;                               // the client asked for the summary as JSON
+        service::SyncEvents events;         // the fetch's events as the worker tells them, then the apply's
         std::optional<host::UniqueFd> lock; // STATE_DIR/lock, taken on the loop before the fetch
         bool sent = false;                  // the worker has the request
     };
@@ -353,9 +353,8 @@ Daemon::~Daemon()
 {
     while (!clients_.empty())
         dropClient(clients_.back().get());
-    for (auto *source :
-         {syncTimer_, fullTimer_, driftTimer_, smbIdleTimer_, watchSource_, controlSource_, workerSource_,
-          lockRetryTimer_})
+    for (auto *source : {syncTimer_, fullTimer_, driftTimer_, smbIdleTimer_, watchSource_, controlSource_,
+                         workerSource_, lockRetryTimer_})
         sd_event_source_unref(source);
     for (auto *source : signalSources_)
         sd_event_source_unref(source);
@@ -838,8 +837,7 @@ void Daemon::sendToWorker()
                 j->events(core::SyncEvent::of(core::SyncEvent::Kind::Step,
                                               "waiting for the state directory's lock (another sync holds it)"));
             if (lockRetryTimer_ == nullptr)
-                sd_event_add_time(event_, &lockRetryTimer_, CLOCK_MONOTONIC, now() + 200000, 10000, onLockRetry,
-                                  this);
+                sd_event_add_time(event_, &lockRetryTimer_, CLOCK_MONOTONIC, now() + 200000, 10000, onLockRetry, this);
             else
                 schedule(lockRetryTimer_, now() + 200000);
             return;
@@ -965,8 +963,8 @@ void Daemon::finishSync(service::WorkerResult result)
 
 void Daemon::applyFetched(std::unique_ptr<SyncJob> job, service::PendingSyncPtr pending)
 {
-    const auto outcome = service::completeSync(data_, job->config, job->request, host::ViewSettings{},
-                                               std::move(pending), job->events);
+    const auto outcome =
+        service::completeSync(data_, job->config, job->request, host::ViewSettings{}, std::move(pending), job->events);
     syncHoldsLock_ = false; // completeSync released it
     drainChanges();
     progress_.clear();

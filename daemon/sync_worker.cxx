@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,21 +38,26 @@ std::string statusText(int status)
     if (WIFEXITED(status))
         return "exited " + std::to_string(WEXITSTATUS(status));
     if (WIFSIGNALED(status))
-        return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+        return std::string("was killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
                sigabbrev_np(WTERMSIG(status)) + ")";
-    return "ended (status " + std::to_string(status) + ")";
+    return "ended with status " + std::to_string(status);
 }
 
 } // namespace
 
 Result<void> SyncWorker::open(const std::string &program)
 {
-    host::UniqueFd fd(::open(program.c_str(), O_PATH | O_CLOEXEC));
-    if (!fd)
+    host::UniqueFd opened(::open(program.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!opened)
         return fail(std::string("the sync worker's program: ") + std::strerror(errno), {program, 0, 0});
-    if (::faccessat(fd.get(), "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0)
-        return fail(std::string("the sync worker's program is not executable: ") + std::strerror(errno),
-                    {program, 0, 0});
+    // Above the descriptors the worker is given (0, 1, kSyncWorkerFd): /proc/self/fd/N must still be
+    // this file when the worker's exec resolves it.
+    host::UniqueFd fd(::fcntl(opened.get(), F_DUPFD_CLOEXEC, 10));
+    if (!fd)
+        return fail(std::string("fcntl: ") + std::strerror(errno), {program, 0, 0});
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
+        return fail("the sync worker's program is not executable", {program, 0, 0});
     program_ = program;
     executable_ = std::move(fd);
     return {};
@@ -111,8 +117,8 @@ Result<void> SyncWorker::send(const service::WorkerRequest &request)
     if (!sendAll(socket_.get(), service::encodeWireFrame('S', service::encodeWorkerRequest(request)))) {
         const int error = errno;
         const auto ended = end();
-        return fail(std::string("the sync worker does not read its requests (") + std::strerror(error) +
-                    "); it " + ended);
+        return fail(std::string("the sync worker does not read its requests (") + std::strerror(error) + "); it " +
+                    ended);
     }
     return {};
 }

@@ -72,14 +72,14 @@ class SyncWorker {
 
     // Ends the worker (it exits when its socket closes; `now`: SIGKILL, for a worker in the middle of a
     // fetch nobody waits for) and reaps it. Nothing when none runs. Returns how it ended ("exited 0",
-    // "killed by signal 9 (KILL)"), empty when none ran.
+    // "was killed by signal 9 (KILL)"), empty when none ran.
     std::string end(bool now = false);
 
   private:
     Result<void> start();
 
     std::string program_;
-    host::UniqueFd executable_; // O_PATH: executed through /proc/self/fd
+    host::UniqueFd executable_; // opened at open(), executed through /proc/self/fd
     host::UniqueFd socket_;
     pid_t pid_ = -1;
     service::WireFrameReader reader_{kMaxWorkerFrame};

@@ -56,6 +56,9 @@ int runAsSyncWorker(int argc, char **argv)
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (argc != 3 || std::to_string(::getppid()) != argv[2])
         return 2;
+    // A kept LDAP or SMB session whose DC closed the connection is written to before it is found
+    // closed: an error to handle (binding again), not a signal that ends the worker.
+    (void)std::signal(SIGPIPE, SIG_IGN);
     const int fd = kSyncWorkerFd;
     domain::DomainSession session;
     service::WireFrameReader reader(kMaxWorkerFrame);

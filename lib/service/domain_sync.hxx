@@ -41,5 +41,4 @@ struct SyncOptions {
 // program sets once at start (domain/smb.hxx).
 Result<DomainPolicy> fetchDomainPolicy(const SyncOptions &options);
 
-
 } // namespace gpaudit::service

@@ -54,8 +54,8 @@ PendingSyncPtr beginSync(const core::Config &config, const SyncRequest &request,
     if (request.offline) {
         ++pending->stage;
         if (onEvent)
-            onEvent(Event::of(Event::Kind::Step, "cached: the last applied sync from " + config.stateDir,
-                              pending->stage));
+            onEvent(
+                Event::of(Event::Kind::Step, "cached: the last applied sync from " + config.stateDir, pending->stage));
         pending->policy = loadLastApplied(config.stateDir);
     }
     return pending;
@@ -66,7 +66,7 @@ core::SyncReport runLocalSync(const host::RulesData &data, const core::Config &c
 {
     PendingSyncPtr pending;
     if (!request.offline)
-        pending.reset(new PendingSync); // its policy: "not fetched"
+        pending.reset(new PendingSync);          // its policy: "not fetched"
     else if (request.dryRun || ::geteuid() == 0) // before the lock
         pending = beginSync(config, request, onEvent);
     return completeSync(data, config, request, settings, std::move(pending), onEvent);

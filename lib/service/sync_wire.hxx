@@ -24,7 +24,7 @@
 #include "core/base/config.hxx"
 #include "core/base/result.hxx"
 #include "core/report/report.hxx"
-#include "service/domain_sync.hxx"
+#include "service/domain_policy.hxx"
 
 #include <cstddef>
 #include <cstdint>

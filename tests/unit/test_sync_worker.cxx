@@ -6,11 +6,14 @@
 // an error at open.
 #include "sync_worker.hxx"
 
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <doctest/doctest.h>
 #include <poll.h>
 #include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 using namespace gpaudit;
@@ -61,7 +64,9 @@ TEST_CASE("the worker answers each request; one process serves them all; closing
     SyncWorker worker;
     REQUIRE(worker.open(program()));
     CHECK_FALSE(worker.running());
-    REQUIRE(worker.send(notJoined()));
+    auto sent = worker.send(notJoined());
+    INFO((sent ? std::string() : sent.error().str()));
+    REQUIRE(sent);
     REQUIRE(worker.running());
     const pid_t first = worker.pid();
     auto frames = untilResult(worker);
@@ -124,7 +129,13 @@ TEST_CASE("the worker's program must exist and be executable: the error names it
     auto opened = worker.open("/nonexistent/gpauditctl");
     REQUIRE_FALSE(opened);
     CHECK(opened.error().str().find("/nonexistent/gpauditctl") != std::string::npos);
-    opened = worker.open("/etc/hostname");
+    char plain[] = "/tmp/gpaudit-sync-worker-XXXXXX"; // a file without an execute bit
+    const int fd = ::mkstemp(plain);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    REQUIRE(::chmod(plain, 0644) == 0);
+    opened = worker.open(plain);
+    ::unlink(plain);
     REQUIRE_FALSE(opened);
     CHECK(opened.error().str().find("not executable") != std::string::npos);
 }
