@@ -99,8 +99,8 @@ int runAsSyncWorker(int argc, char **argv)
                 sync.session = &session;
                 sync.fetchWorker = {"/proc/self/exe", std::string(domain::kFetchWorkerArgument)};
                 sync.program = "gpauditd";
-                auto pending = service::fetchSync(request->config, sync, [fd](const core::SyncEvent &event) {
-                    if (!sendAll(fd, service::encodeWireFrame('E', service::encodeSyncEvent(event))))
+                auto pending = service::fetchSync(request->config, sync, [](const core::SyncEvent &event) {
+                    if (!sendAll(kSyncWorkerFd, service::encodeWireFrame('E', service::encodeSyncEvent(event))))
                         gone();
                 });
                 result.stage = pending->stage;

@@ -74,9 +74,9 @@ namespace {
 // before anything is allocated (ImageReader::count).
 constexpr std::size_t kMinString = 4;
 constexpr std::size_t kMinStage = 4 + 8;
-constexpr std::size_t kMinGpoRecord = 7 * 4 + 4 * 4;
-constexpr std::size_t kMinApplied = 3 * 4;
-constexpr std::size_t kMinInput = 2 * 4 + 3 * 4 + 4;
+constexpr std::size_t kMinGpoRecord = std::size_t{7} * 4 + std::size_t{4} * 4;
+constexpr std::size_t kMinApplied = std::size_t{3} * 4;
+constexpr std::size_t kMinInput = std::size_t{2} * 4 + std::size_t{3} * 4 + 4;
 
 // --- writing ---------------------------------------------------------------------------------------
 
