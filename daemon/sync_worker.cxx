@@ -2,36 +2,21 @@
 // The daemon's side of the sync worker (sync_worker.hxx).
 #include "sync_worker.hxx"
 
+#include "host/files/process.hxx"
+
 #include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ; // NOLINT(readability-redundant-declaration): posix_spawn's environment
-
 namespace gpaudit::daemon {
 
 namespace {
-
-// Every byte, or false (the other end is gone). MSG_NOSIGNAL: a dead peer is an error, not SIGPIPE.
-bool sendAll(int fd, std::string_view bytes)
-{
-    while (!bytes.empty()) {
-        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
 
 std::string statusText(int status)
 {
@@ -70,39 +55,15 @@ Result<void> SyncWorker::start()
         return fail(std::string("socketpair: ") + std::strerror(errno));
     host::UniqueFd ours(pair[0]);
     host::UniqueFd theirs(pair[1]);
-    // The worker's end becomes its descriptor 3; moved above 3 first, so dup2 always makes a new
-    // descriptor (without close-on-exec).
-    host::UniqueFd high(::fcntl(theirs.get(), F_DUPFD_CLOEXEC, 10));
-    if (!high)
-        return fail(std::string("fcntl: ") + std::strerror(errno));
     // Through /proc/self/fd: the file gpauditd opened at start, whatever replaced the path since.
     const std::string path = "/proc/self/fd/" + std::to_string(executable_.get());
-    std::string shown = "gpaudit-sync-worker"; // argv[0], as ps shows it
-    std::string argument(kSyncWorkerArgument);
-    std::string parent = std::to_string(::getpid()); // the worker ends when this process does
-    std::array<char *, 4> args{shown.data(), argument.data(), parent.data(), nullptr};
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attributes;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attributes);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, high.get(), kSyncWorkerFd);
-    // gpauditd blocks its signals (sd-event's signal sources): the worker gets an empty mask and
-    // default dispositions, so SIGTERM and SIGKILL end it.
-    sigset_t none;
-    sigset_t all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &all);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, path.c_str(), &actions, &attributes, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    if (rc != 0)
-        return fail("cannot start the sync worker " + program_ + ": " + std::strerror(rc));
+    // argv[0] as ps shows it; the parent's pid: the worker ends when this process does.
+    auto spawned = host::spawnWithSocket(
+        path, {"gpaudit-sync-worker", std::string(kSyncWorkerArgument), std::to_string(::getpid())}, theirs.get(),
+        kSyncWorkerFd);
+    if (!spawned)
+        return fail("cannot start the sync worker " + program_ + ": " + spawned.error().message);
+    const pid_t pid = *spawned;
     pid_ = pid;
     socket_ = std::move(ours);
     reader_ = service::WireFrameReader(kMaxWorkerFrame);
@@ -114,7 +75,7 @@ Result<void> SyncWorker::send(const service::WorkerRequest &request)
     if (!running())
         if (auto started = start(); !started)
             return started;
-    if (!sendAll(socket_.get(), service::encodeWireFrame('S', service::encodeWorkerRequest(request)))) {
+    if (!host::sendAll(socket_.get(), service::encodeWireFrame('S', service::encodeWorkerRequest(request)))) {
         const int error = errno;
         const auto ended = end();
         return fail(std::string("the sync worker does not read its requests (") + std::strerror(error) + "); it " +

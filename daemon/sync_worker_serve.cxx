@@ -6,6 +6,7 @@
 // touches the kernel or state.yaml (the daemon applies), and exits when the socket closes.
 #include "domain/kerberos.hxx"
 #include "domain/session.hxx"
+#include "host/files/process.hxx"
 #include "service/fetch.hxx"
 #include "service/sync_wire.hxx"
 #include "sync_worker.hxx"
@@ -22,20 +23,6 @@
 namespace gpaudit::daemon {
 
 namespace {
-
-// Every byte, or false (gpauditd is gone: the worker then exits).
-bool sendAll(int fd, std::string_view bytes)
-{
-    while (!bytes.empty()) {
-        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
 
 [[noreturn]] void gone()
 {
@@ -100,7 +87,7 @@ int runAsSyncWorker(int argc, char **argv)
                 sync.fetchWorker = {"/proc/self/exe", std::string(domain::kFetchWorkerArgument)};
                 sync.program = "gpauditd";
                 auto pending = service::fetchSync(request->config, sync, [](const core::SyncEvent &event) {
-                    if (!sendAll(kSyncWorkerFd, service::encodeWireFrame('E', service::encodeSyncEvent(event))))
+                    if (!host::sendAll(kSyncWorkerFd, service::encodeWireFrame('E', service::encodeSyncEvent(event))))
                         gone();
                 });
                 result.stage = pending->stage;
@@ -108,7 +95,7 @@ int runAsSyncWorker(int argc, char **argv)
                 result.ldapKept = session.ldapKept();
                 result.smbKept = session.smbKept();
             }
-            if (!sendAll(fd, service::encodeWireFrame('R', service::encodeWorkerResult(result))))
+            if (!host::sendAll(fd, service::encodeWireFrame('R', service::encodeWorkerResult(result))))
                 gone();
         }
     }

@@ -2,6 +2,7 @@
 #include "domain/fetch_pool.hxx"
 
 #include "core/base/fetch_frame.hxx"
+#include "host/files/process.hxx"
 #include "host/files/unique_fd.hxx"
 
 #include <algorithm>
@@ -12,13 +13,10 @@
 #include <deque>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-extern char **environ; // NOLINT(readability-redundant-declaration): posix_spawn's environment
 
 namespace gpaudit::domain {
 
@@ -28,20 +26,6 @@ using host::UniqueFd;
 constexpr std::size_t kInFlight = 2; // requests queued per worker: it never waits for the next one
 constexpr std::size_t kReceive = 65536;
 constexpr int kWorkerFd = 3;
-
-// Every byte, or false (the other end is gone). MSG_NOSIGNAL: a dead peer is an error, not SIGPIPE.
-bool sendAll(int fd, std::string_view bytes)
-{
-    while (!bytes.empty()) {
-        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
 
 // A number argument of the worker's, bounded.
 std::optional<std::size_t> number(const std::string &text, std::size_t max)
@@ -123,11 +107,8 @@ Result<FetchPool> FetchPool::start(const FetchSettings &settings, std::size_t wo
     argv.push_back(settings.privateDir);
     argv.push_back(std::to_string(settings.timeoutSeconds));
     argv.push_back(std::to_string(settings.maxSize));
-    std::string shown = "gpaudit-smb-fetch"; // argv[0], as ps shows the worker
-    std::vector<char *> args{shown.data()};
-    for (std::size_t i = 1; i < argv.size(); ++i)
-        args.push_back(argv[i].data());
-    args.push_back(nullptr);
+    const std::string path = argv[0];
+    argv[0] = "gpaudit-smb-fetch"; // as ps shows the worker
     std::string error;
     for (std::size_t i = 0; i < std::min(workers, kMaxWorkers); ++i) {
         int pair[2];
@@ -137,37 +118,12 @@ Result<FetchPool> FetchPool::start(const FetchSettings &settings, std::size_t wo
         }
         UniqueFd ours(pair[0]);
         UniqueFd theirs(pair[1]);
-        // The worker's end becomes its descriptor 3; moved above 3 first, so dup2 always makes a new
-        // descriptor (without close-on-exec).
-        UniqueFd high(::fcntl(theirs.get(), F_DUPFD_CLOEXEC, 10));
-        if (!high) {
-            error = std::string("fcntl: ") + std::strerror(errno);
+        auto spawned = host::spawnWithSocket(path, argv, theirs.get(), kWorkerFd);
+        if (!spawned) {
+            error = "cannot start " + path + ": " + spawned.error().message;
             break;
         }
-        posix_spawn_file_actions_t actions;
-        posix_spawnattr_t attributes;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawnattr_init(&attributes);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, high.get(), kWorkerFd);
-        // gpauditd blocks its signals (sd-event's signal sources): the worker gets an empty mask and
-        // default dispositions, so SIGTERM and SIGKILL end it.
-        sigset_t none;
-        sigset_t all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        posix_spawnattr_setsigmask(&attributes, &none);
-        posix_spawnattr_setsigdefault(&attributes, &all);
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        pid_t pid = -1;
-        const int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, &attributes, args.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attributes);
-        if (rc != 0) {
-            error = "cannot start " + argv[0] + ": " + std::strerror(rc);
-            break;
-        }
+        const pid_t pid = *spawned;
         auto worker = std::make_unique<Worker>(settings.maxSize);
         worker->pid = pid;
         worker->socket = std::move(ours);
@@ -198,8 +154,8 @@ FetchPool::Batch FetchPool::readAll(const std::vector<std::string> &urls, const 
                 ++settled;
                 continue;
             }
-            if (!sendAll(worker.socket.get(),
-                         core::encodeFetchFrame({core::FetchFrame::Kind::Request, 0, urls[next]}))) {
+            if (!host::sendAll(worker.socket.get(),
+                               core::encodeFetchFrame({core::FetchFrame::Kind::Request, 0, urls[next]}))) {
                 lose(worker, std::string("a fetch worker stopped reading: ") + std::strerror(errno));
                 return;
             }
@@ -338,7 +294,7 @@ Result<void> serveFetchWorker(const std::vector<std::string> &arguments)
             } else {
                 answer.kind = core::FetchFrame::Kind::Absent;
             }
-            if (!sendAll(kWorkerFd, core::encodeFetchFrame(answer)))
+            if (!host::sendAll(kWorkerFd, core::encodeFetchFrame(answer)))
                 return {}; // the pool went away
         }
     }
