@@ -806,13 +806,7 @@ void Daemon::startNextSync()
         progress_ = "starting";
         running_ = std::move(job);
         notifyStatus();
-        if (j->request.offline) {
-            // The last applied sync again (gpauditctl sync --offline): local files, no worker.
-            auto pending = service::beginSync(j->config, j->request, j->events);
-            applyFetched(std::move(running_), std::move(pending));
-            return;
-        }
-        sendToWorker();
+        sendToWorker(); // (the loop's own offline syncs, start and drift restore, do not come here)
         return;
     }
 }
