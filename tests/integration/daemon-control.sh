@@ -7,6 +7,9 @@
 #  2. status (text and JSON) reports enabled, the audit daemon's pid, lost and backlog as `auditctl -s`
 #     does; with audit disabled (auditctl -e 0; never -e 2 here: a double in tests/unit/test_audit_state
 #     covers it) it warns that the loaded policy records nothing; the enabled state is restored
+#  3. while another process holds the state lock, a control sync waits for it without stalling the
+#     daemon: the client is told it waits, status answers and shows the sync in progress, and the
+#     sync ends ok once the lock is given back
 # Kernel hygiene (lib.sh): rules and status restored; only the processes this test started are stopped.
 set -u
 source "$(dirname "$0")/daemon-lib.sh" "$1" "$2" "$3"
@@ -149,4 +152,24 @@ grep -q "  kernel:      audit disabled (0)" "$dtmp/local.txt" || fail "status --
 grep -q "WARNING: audit is disabled in the kernel (enabled 0): the policy's [0-9]* rules are loaded" "$dtmp/local.txt" ||
     fail "status --local: no warning"
 grep -q "  rules:       [1-9][0-9]* gpaudit rules in the kernel" "$dtmp/local.txt" || fail "status --local rules"
+auditctl -e 1 > /dev/null || fail "auditctl -e 1"
+
+# 3. The state lock held by another process (as a one-shot gpauditctl sync holds it): the daemon's
+# loop takes it without waiting and tries again every 200 ms.
+flock "$state/lock" sleep 4 &
+holder=$!
+started_pids+=("$holder")
+sleep 0.5
+ctl sync > "$dtmp/locked.txt" 2>&1 &
+locked_sync=$!
+started_pids+=("$locked_sync")
+waiting() { ctl status > "$dtmp/lock-status.txt" 2>&1 && grep -q "sync now:    in progress.*waiting for the state directory's lock" "$dtmp/lock-status.txt"; }
+wait_for 3 waiting || fail "status did not show the sync waiting for the lock: $(cat "$dtmp/lock-status.txt")"
+kill -0 "$holder" 2>/dev/null || fail "the lock holder ended before status was read: nothing shown"
+wait "$locked_sync" || fail "the sync after the lock was given back: $(cat "$dtmp/locked.txt")"
+kill -0 "$holder" 2>/dev/null && fail "the sync ended while another process still held the state lock"
+grep -q "waiting for the state directory's lock (another sync holds it)" "$dtmp/locked.txt" ||
+    fail "the client was not told the sync waits for the lock: $(cat "$dtmp/locked.txt")"
+grep -q "^sync ok" "$dtmp/locked.txt" || fail "not ok after the lock: $(cat "$dtmp/locked.txt")"
+echo "state lock held elsewhere: status showed the sync waiting; $(grep '^sync ok' "$dtmp/locked.txt" | head -c 120)"
 echo PASS
